@@ -1,0 +1,130 @@
+#include "common/job.h"
+
+#include <cctype>
+
+namespace aegir {
+namespace {
+
+bool AllOf(const std::string& s, size_t max, bool (*first)(char), bool (*rest)(char)) {
+  if (s.empty() || s.size() > max || !first(s[0])) return false;
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (!rest(s[i])) return false;
+  }
+  return true;
+}
+bool Lower(char c) { return c >= 'a' && c <= 'z'; }
+bool Digit(char c) { return c >= '0' && c <= '9'; }
+bool LowerDigitUnderscore(char c) { return Lower(c) || Digit(c) || c == '_'; }
+bool LowerOrUnderscore(char c) { return Lower(c) || c == '_'; }
+bool LowerDigitDash(char c) { return Lower(c) || Digit(c) || c == '-'; }
+
+constexpr size_t kMaxVars = 200;
+constexpr size_t kMaxValueBytes = 4096;
+constexpr size_t kMaxRoles = 50;
+
+}  // namespace
+
+bool IsValidRoleName(const std::string& s) { return AllOf(s, 64, Lower, LowerDigitUnderscore); }
+bool IsValidVarName(const std::string& s) { return AllOf(s, 64, LowerOrUnderscore, LowerDigitUnderscore); }
+bool IsValidOperationName(const std::string& s) { return AllOf(s, 64, Lower, LowerDigitDash); }
+
+bool IsValidHostName(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t dot = s.find('.', start);
+    if (dot == std::string::npos) dot = s.size();
+    size_t len = dot - start;
+    if (len == 0 || len > 63) return false;
+    for (size_t i = start; i < dot; ++i) {
+      char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+      if (!(Lower(c) || Digit(c) || c == '-')) return false;
+    }
+    if (s[start] == '-' || s[dot - 1] == '-') return false;
+    start = dot + 1;
+  }
+  return true;
+}
+
+std::string Job::ToJson() const {
+  nlohmann::json j;
+  j["version"] = kVersion;
+  j["job_id"] = job_id;
+  j["operation"] = operation;
+  j["entity"] = entity;
+  j["target"] = {{"name", target.name}, {"host", target.host}, {"connection", target.connection}};
+  j["roles"] = roles;
+  j["vars"] = nlohmann::json::object();
+  for (const auto& [k, v] : vars) j["vars"][k] = v;
+  j["feedback_url"] = feedback_url;
+  j["feedback_token"] = feedback_token;
+  j["timeout_s"] = timeout_s;
+  return j.dump();
+}
+
+Status Job::Validate() const {
+  if (job_id <= 0) return Status::InvalidArgument("job_id must be a positive number");
+  if (!IsValidOperationName(operation)) return Status::InvalidArgument("bad operation name");
+  if (entity.empty() || entity.size() > 128) return Status::InvalidArgument("bad entity");
+  if (!IsValidRoleName(target.name) && !IsValidHostName(target.name)) {
+    return Status::InvalidArgument("bad target name");
+  }
+  if (!IsValidHostName(target.host)) return Status::InvalidArgument("bad target host");
+  if (target.connection != "local" && target.connection != "ssh") {
+    return Status::InvalidArgument("target connection must be local or ssh");
+  }
+  if (roles.empty() || roles.size() > kMaxRoles) return Status::InvalidArgument("a job needs 1 to 50 roles");
+  for (const auto& r : roles) {
+    if (!IsValidRoleName(r)) return Status::InvalidArgument("bad role name '" + r + "'");
+  }
+  if (vars.size() > kMaxVars) return Status::InvalidArgument("too many variables");
+  for (const auto& [k, v] : vars) {
+    if (!IsValidVarName(k)) return Status::InvalidArgument("bad variable name '" + k + "'");
+    if (!(v.is_string() || v.is_number_integer() || v.is_boolean())) {
+      return Status::InvalidArgument("variable " + k + " must be a string, an integer or a boolean");
+    }
+    if (v.is_string() && v.get_ref<const std::string&>().size() > kMaxValueBytes) {
+      return Status::InvalidArgument("variable " + k + " is too long");
+    }
+  }
+  if (feedback_url.rfind("http://", 0) != 0 && feedback_url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("feedback_url must be http or https");
+  }
+  if (feedback_token.size() != 64) return Status::InvalidArgument("feedback_token must be 64 hex digits");
+  for (char c : feedback_token) {
+    if (!(Digit(c) || (c >= 'a' && c <= 'f'))) return Status::InvalidArgument("feedback_token must be 64 hex digits");
+  }
+  if (timeout_s < 1 || timeout_s > 7 * 24 * 3600) return Status::InvalidArgument("timeout_s out of range");
+  return Status::Ok();
+}
+
+Result<Job> Job::FromJson(const std::string& text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("job is not a JSON object");
+  Job job;
+  try {
+    if (j.at("version").get<int>() != kVersion) {
+      return Status::InvalidArgument("unsupported job version " + j.at("version").dump());
+    }
+    job.job_id = j.at("job_id").get<int64_t>();
+    job.operation = j.at("operation").get<std::string>();
+    job.entity = j.at("entity").get<std::string>();
+    const auto& t = j.at("target");
+    job.target.name = t.at("name").get<std::string>();
+    job.target.host = t.at("host").get<std::string>();
+    job.target.connection = t.at("connection").get<std::string>();
+    job.roles = j.at("roles").get<std::vector<std::string>>();
+    const auto& vars = j.at("vars");
+    if (!vars.is_object()) return Status::InvalidArgument("vars must be an object");
+    for (const auto& [k, v] : vars.items()) job.vars[k] = v;
+    job.feedback_url = j.at("feedback_url").get<std::string>();
+    job.feedback_token = j.at("feedback_token").get<std::string>();
+    job.timeout_s = j.at("timeout_s").get<int>();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(std::string("job field missing or of the wrong type: ") + e.what());
+  }
+  AEGIR_RETURN_IF_ERROR(job.Validate());
+  return job;
+}
+
+}  // namespace aegir

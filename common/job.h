@@ -1,0 +1,61 @@
+// A job: one run of an operation, as aegir-web hands it to the scheduler and
+// the scheduler hands it to an executor. Its wire form is one JSON object:
+//
+//   {"version": 1, "job_id": 42, "operation": "server-verify",
+//    "entity": "server:7",
+//    "target": {"name": "web1", "host": "localhost", "connection": "local"},
+//    "roles": ["server_check_connection", "server_config_dirs"],
+//    "vars": {"aegir_server_name": "web1"},
+//    "feedback_url": "http://127.0.0.1:8080/api/tasks/42",
+//    "feedback_token": "<64 hex digits>",
+//    "timeout_s": 3600}
+//
+// job_id is the task's row id in MariaDB. entity names what the job changes;
+// the scheduler never runs two jobs on one entity at once. Decoding validates
+// every field (names, patterns, sizes) so an executor never runs a role or
+// gets a variable that was not checked.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace aegir {
+
+struct JobTarget {
+  std::string name;        // inventory host name, e.g. "web1"
+  std::string host;        // address or DNS name to reach it
+  std::string connection;  // "local" or "ssh"
+};
+
+struct Job {
+  static constexpr int kVersion = 1;
+  int64_t job_id = 0;
+  std::string operation;
+  std::string entity;
+  JobTarget target;
+  std::vector<std::string> roles;
+  // Values are JSON strings, numbers or booleans only.
+  std::map<std::string, nlohmann::json> vars;
+  std::string feedback_url;
+  std::string feedback_token;
+  int timeout_s = 3600;
+
+  std::string ToJson() const;
+  static Result<Job> FromJson(const std::string& text);
+  // Validates an already-built job (FromJson calls it too).
+  Status Validate() const;
+};
+
+// Name checks shared by the web application and the daemons.
+bool IsValidRoleName(const std::string& s);      // [a-z][a-z0-9_]{0,63}
+bool IsValidVarName(const std::string& s);       // [a-z_][a-z0-9_]{0,63}
+bool IsValidHostName(const std::string& s);      // RFC 1123 host name or IPv4 address
+bool IsValidOperationName(const std::string& s); // [a-z][a-z0-9-]{0,63}
+
+}  // namespace aegir

@@ -1,0 +1,48 @@
+// The aegir job protocol over ZeroMQ: every constant in one place.
+// The full description, with frame layouts, is docs/protocol.md.
+//
+// Every message is a multipart ZeroMQ message whose first frame is kVersion
+// and second frame a command; the frames after it depend on the command.
+// Submitters (aegir-web, the aegir client) use a DEALER socket against the
+// scheduler's submission ROUTER; executors use a DEALER socket against the
+// scheduler's executor ROUTER.
+#pragma once
+
+#include <chrono>
+#include <string_view>
+
+namespace aegir::protocol {
+
+inline constexpr std::string_view kVersion = "AEGIR1";
+
+// Submitter -> scheduler.
+inline constexpr std::string_view kSubmit = "SUBMIT";  // + job JSON (common/job.h)
+inline constexpr std::string_view kStatus = "STATUS";  // no body
+// Scheduler -> submitter.
+inline constexpr std::string_view kAck = "ACK";        // + job id (decimal)
+inline constexpr std::string_view kStatusReply = "STATUS-REPLY";  // + JSON
+inline constexpr std::string_view kError = "ERROR";    // + message (human readable)
+
+// Executor -> scheduler.
+inline constexpr std::string_view kReady = "READY";    // + JSON {"capacity": N, "labels": [...]}
+inline constexpr std::string_view kDone = "DONE";      // + JSON {"job_id": N, "state": "...", "exit_code": N}
+// Scheduler -> executor.
+inline constexpr std::string_view kJob = "JOB";        // + job JSON
+// Both ways.
+inline constexpr std::string_view kHeartbeat = "HEARTBEAT";
+inline constexpr std::string_view kDisconnect = "DISCONNECT";
+
+// Heartbeats are sent every kHeartbeatInterval when nothing else was sent;
+// a peer silent for kHeartbeatLiveness intervals is taken as dead.
+inline constexpr std::chrono::milliseconds kHeartbeatInterval{1000};
+inline constexpr int kHeartbeatLiveness = 3;
+// An executor that lost the scheduler reconnects after kReconnectInitial,
+// doubling up to kReconnectMax.
+inline constexpr std::chrono::milliseconds kReconnectInitial{250};
+inline constexpr std::chrono::milliseconds kReconnectMax{8000};
+// How long a submitter waits for ACK before giving up.
+inline constexpr std::chrono::milliseconds kSubmitTimeout{3000};
+// Largest frame accepted from a peer; bigger messages are dropped with an error.
+inline constexpr size_t kMaxFrameBytes = 1 << 20;
+
+}  // namespace aegir::protocol
