@@ -1,0 +1,253 @@
+#include "common/db.h"
+
+#include <mysql.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+namespace aegir::db {
+namespace {
+
+struct StmtCloser {
+  void operator()(MYSQL_STMT* s) const { if (s) mysql_stmt_close(s); }
+};
+using StmtPtr = std::unique_ptr<MYSQL_STMT, StmtCloser>;
+
+Status StatusFor(unsigned err, const std::string& msg) {
+  switch (err) {
+    case 1062: case 1451: case 1452: return Status::Conflict(msg);  // duplicate, foreign key
+    case 2002: case 2003: case 2006: case 2013: case 1927: return Status::Unavailable(msg);
+    default: return Status::Internal(msg);
+  }
+}
+
+Status StmtError(MYSQL_STMT* stmt, const std::string& context) {
+  return StatusFor(mysql_stmt_errno(stmt), context + ": " + mysql_stmt_error(stmt));
+}
+
+// A short form of the statement for error messages: the first line, cut.
+std::string Brief(const std::string& sql) {
+  std::string s = sql.substr(0, sql.find('\n'));
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+}  // namespace
+
+const std::string& Row::Str(size_t i) const {
+  static const std::string kEmpty;
+  const auto& c = cols_.at(i);
+  return c ? *c : kEmpty;
+}
+
+int64_t Row::Int(size_t i) const {
+  const auto& c = cols_.at(i);
+  if (!c) return 0;
+  return std::strtoll(c->c_str(), nullptr, 10);
+}
+
+Connection::~Connection() {
+  if (mysql_) mysql_close(mysql_);
+}
+
+Connection::Connection(Connection&& other) noexcept
+    : mysql_(other.mysql_), options_(std::move(other.options_)), last_insert_id_(other.last_insert_id_) {
+  other.mysql_ = nullptr;
+}
+
+Connection& Connection::operator=(Connection&& other) noexcept {
+  if (this != &other) {
+    if (mysql_) mysql_close(mysql_);
+    mysql_ = other.mysql_;
+    options_ = std::move(other.options_);
+    last_insert_id_ = other.last_insert_id_;
+    other.mysql_ = nullptr;
+  }
+  return *this;
+}
+
+Status Connection::Error(const std::string& context) const {
+  return StatusFor(mysql_errno(mysql_), context + ": " + mysql_error(mysql_));
+}
+
+Status Connection::Connect(const Options& options) {
+  options_ = options;
+  if (mysql_) {
+    mysql_close(mysql_);
+    mysql_ = nullptr;
+  }
+  MYSQL* m = mysql_init(nullptr);
+  if (!m) return Status::Internal("mysql_init: out of memory");
+  unsigned timeout = options.connect_timeout_s;
+  mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  const char* pass = options.password.empty() ? nullptr : options.password.c_str();
+  const char* sock = options.socket.empty() ? nullptr : options.socket.c_str();
+  if (!mysql_real_connect(m, sock ? nullptr : options.host.c_str(), options.user.c_str(), pass,
+                          options.database.c_str(), options.port, sock, CLIENT_MULTI_STATEMENTS)) {
+    Status s = StatusFor(mysql_errno(m), std::string("connect to MariaDB at ") +
+                                             (sock ? options.socket : options.host) + ": " + mysql_error(m));
+    mysql_close(m);
+    return s;
+  }
+  mysql_ = m;
+  // Strict mode: a too-long value is an error, never silently cut.
+  if (mysql_query(mysql_, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'") != 0) {
+    return Error("set session mode");
+  }
+  return Status::Ok();
+}
+
+Status Connection::EnsureConnected() {
+  if (mysql_ && mysql_ping(mysql_) == 0) return Status::Ok();
+  if (options_.user.empty() && options_.socket.empty()) return Status::Unavailable("not connected to MariaDB");
+  return Connect(options_);
+}
+
+Result<MYSQL_STMT*> Connection::PrepareAndExecute(const std::string& sql, const std::vector<Value>& params) {
+  if (!mysql_) AEGIR_RETURN_IF_ERROR(EnsureConnected());
+  StmtPtr stmt(mysql_stmt_init(mysql_));
+  if (!stmt) return Error("mysql_stmt_init");
+  if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) {
+    unsigned err = mysql_stmt_errno(stmt.get());
+    // The server went away (restart, idle timeout): reconnect once and prepare
+    // again. Nothing ran yet, so this is safe.
+    if (err == 2006 || err == 2013) {
+      AEGIR_RETURN_IF_ERROR(Connect(options_));
+      stmt.reset(mysql_stmt_init(mysql_));
+      if (!stmt) return Error("mysql_stmt_init");
+      if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) {
+        return StmtError(stmt.get(), "prepare " + Brief(sql));
+      }
+    } else {
+      return StmtError(stmt.get(), "prepare " + Brief(sql));
+    }
+  }
+  if (mysql_stmt_param_count(stmt.get()) != params.size()) {
+    return Status::Internal("prepare " + Brief(sql) + ": wrong number of parameters");
+  }
+  std::vector<MYSQL_BIND> binds(params.size());
+  std::vector<long long> ints(params.size());
+  std::vector<unsigned long> lengths(params.size());
+  std::vector<char> nulls(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    MYSQL_BIND& b = binds[i];
+    std::memset(&b, 0, sizeof b);
+    const auto& v = params[i].get();
+    if (std::holds_alternative<std::monostate>(v)) {
+      b.buffer_type = MYSQL_TYPE_NULL;
+      nulls[i] = 1;
+      b.is_null = reinterpret_cast<my_bool*>(&nulls[i]);
+    } else if (const int64_t* n = std::get_if<int64_t>(&v)) {
+      ints[i] = *n;
+      b.buffer_type = MYSQL_TYPE_LONGLONG;
+      b.buffer = &ints[i];
+    } else {
+      const std::string& s = std::get<std::string>(v);
+      b.buffer_type = MYSQL_TYPE_STRING;
+      b.buffer = const_cast<char*>(s.data());
+      b.buffer_length = s.size();
+      lengths[i] = s.size();
+      b.length = &lengths[i];
+    }
+  }
+  if (!binds.empty() && mysql_stmt_bind_param(stmt.get(), binds.data()) != 0) {
+    return StmtError(stmt.get(), "bind " + Brief(sql));
+  }
+  if (mysql_stmt_execute(stmt.get()) != 0) return StmtError(stmt.get(), Brief(sql));
+  return stmt.release();
+}
+
+Result<uint64_t> Connection::Exec(const std::string& sql, const std::vector<Value>& params) {
+  auto r = PrepareAndExecute(sql, params);
+  if (!r.ok()) return r.status();
+  StmtPtr stmt(*r);
+  uint64_t affected = mysql_stmt_affected_rows(stmt.get());
+  last_insert_id_ = mysql_stmt_insert_id(stmt.get());
+  return affected;
+}
+
+Result<std::vector<Row>> Connection::Query(const std::string& sql, const std::vector<Value>& params) {
+  auto r = PrepareAndExecute(sql, params);
+  if (!r.ok()) return r.status();
+  StmtPtr stmt(*r);
+  MYSQL_RES* meta = mysql_stmt_result_metadata(stmt.get());
+  if (!meta) return Status::Internal(Brief(sql) + ": statement returns no rows");
+  std::unique_ptr<MYSQL_RES, void (*)(MYSQL_RES*)> meta_guard(meta, mysql_free_result);
+  // Fetch every column as text, with buffers sized from the stored result.
+  my_bool update_max = 1;
+  mysql_stmt_attr_set(stmt.get(), STMT_ATTR_UPDATE_MAX_LENGTH, &update_max);
+  if (mysql_stmt_store_result(stmt.get()) != 0) return StmtError(stmt.get(), "fetch " + Brief(sql));
+  unsigned ncols = mysql_num_fields(meta);
+  MYSQL_FIELD* fields = mysql_fetch_fields(meta);
+  std::vector<MYSQL_BIND> binds(ncols);
+  std::vector<std::vector<char>> buffers(ncols);
+  std::vector<unsigned long> lengths(ncols);
+  std::vector<my_bool> nulls(ncols);
+  for (unsigned i = 0; i < ncols; ++i) {
+    buffers[i].resize(fields[i].max_length + 1);
+    std::memset(&binds[i], 0, sizeof binds[i]);
+    binds[i].buffer_type = MYSQL_TYPE_STRING;
+    binds[i].buffer = buffers[i].data();
+    binds[i].buffer_length = buffers[i].size();
+    binds[i].length = &lengths[i];
+    binds[i].is_null = &nulls[i];
+  }
+  if (ncols > 0 && mysql_stmt_bind_result(stmt.get(), binds.data()) != 0) {
+    return StmtError(stmt.get(), "bind result " + Brief(sql));
+  }
+  std::vector<Row> rows;
+  rows.reserve(mysql_stmt_num_rows(stmt.get()));
+  while (true) {
+    int rc = mysql_stmt_fetch(stmt.get());
+    if (rc == MYSQL_NO_DATA) break;
+    if (rc == 1) return StmtError(stmt.get(), "fetch " + Brief(sql));
+    // MYSQL_DATA_TRUNCATED cannot happen: buffers are max_length + 1.
+    std::vector<std::optional<std::string>> cols(ncols);
+    for (unsigned i = 0; i < ncols; ++i) {
+      if (!nulls[i]) cols[i] = std::string(buffers[i].data(), lengths[i]);
+    }
+    rows.emplace_back(std::move(cols));
+  }
+  return rows;
+}
+
+uint64_t Connection::LastInsertId() const { return last_insert_id_; }
+
+Status Connection::ExecScript(const std::string& sql) {
+  if (!mysql_) AEGIR_RETURN_IF_ERROR(EnsureConnected());
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Error("run script");
+  // Drain every result so the connection is usable again; report the first error.
+  while (true) {
+    if (MYSQL_RES* res = mysql_store_result(mysql_)) mysql_free_result(res);
+    int rc = mysql_next_result(mysql_);
+    if (rc == -1) break;
+    if (rc > 0) return Error("run script");
+  }
+  return Status::Ok();
+}
+
+Transaction::Transaction(Connection& conn) : conn_(conn) {}
+
+Transaction::~Transaction() {
+  if (active_) (void)conn_.ExecScript("ROLLBACK");
+}
+
+Status Transaction::Begin() {
+  AEGIR_RETURN_IF_ERROR(conn_.ExecScript("START TRANSACTION"));
+  active_ = true;
+  return Status::Ok();
+}
+
+Status Transaction::Commit() {
+  AEGIR_RETURN_IF_ERROR(conn_.ExecScript("COMMIT"));
+  active_ = false;
+  return Status::Ok();
+}
+
+void LibraryInit() { mysql_library_init(0, nullptr, nullptr); }
+ThreadGuard::ThreadGuard() { mysql_thread_init(); }
+ThreadGuard::~ThreadGuard() { mysql_thread_end(); }
+
+}  // namespace aegir::db

@@ -1,0 +1,128 @@
+// MariaDB access through Connector/C: one owning type per handle, prepared
+// statements with bound parameters only.
+//
+//   aegir::db::Connection conn;
+//   AEGIR_RETURN_IF_ERROR(conn.Connect(options));
+//   auto rows = conn.Query("SELECT id, name FROM servers WHERE id = ?", {db::Value(id)});
+//   if (!rows.ok()) return rows.status();
+//   for (const auto& row : *rows) use(row.Int(0), row.Str(1));
+//
+// A Connection is used by one thread at a time. Call db::LibraryInit() once in
+// main before threads start; each thread that uses a connection calls
+// db::ThreadInit() (ThreadGuard does both ends).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+
+struct st_mysql;
+struct st_mysql_stmt;
+
+namespace aegir::db {
+
+struct Options {
+  std::string socket;     // unix socket path; empty means host/port
+  std::string host = "localhost";
+  unsigned port = 0;
+  std::string user;
+  std::string password;   // empty: unix_socket authentication
+  std::string database;
+  unsigned connect_timeout_s = 5;
+};
+
+// A parameter: NULL, integer or string (binary-safe).
+class Value {
+ public:
+  Value() = default;  // NULL
+  Value(int64_t v) : v_(v) {}           // NOLINT
+  Value(int v) : v_(int64_t{v}) {}      // NOLINT
+  Value(std::string v) : v_(std::move(v)) {}  // NOLINT
+  Value(const char* v) : v_(std::string(v)) {}  // NOLINT
+  Value(std::optional<int64_t> v) { if (v) v_ = *v; }  // NOLINT
+  const std::variant<std::monostate, int64_t, std::string>& get() const { return v_; }
+
+ private:
+  std::variant<std::monostate, int64_t, std::string> v_;
+};
+
+// One result row; every column is fetched as text (or NULL).
+class Row {
+ public:
+  explicit Row(std::vector<std::optional<std::string>> cols) : cols_(std::move(cols)) {}
+  size_t size() const { return cols_.size(); }
+  bool IsNull(size_t i) const { return !cols_.at(i).has_value(); }
+  // The text of column i; "" for NULL.
+  const std::string& Str(size_t i) const;
+  // Column i as an integer; 0 for NULL or non-numeric.
+  int64_t Int(size_t i) const;
+
+ private:
+  std::vector<std::optional<std::string>> cols_;
+};
+
+class Connection {
+ public:
+  Connection() = default;
+  ~Connection();
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&& other) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Status Connect(const Options& options);
+  bool connected() const { return mysql_ != nullptr; }
+
+  // Runs a statement that returns no rows. Returns the affected row count.
+  Result<uint64_t> Exec(const std::string& sql, const std::vector<Value>& params = {});
+  // Runs a query and returns all its rows.
+  Result<std::vector<Row>> Query(const std::string& sql, const std::vector<Value>& params = {});
+  // The AUTO_INCREMENT id of the last insert on this connection.
+  uint64_t LastInsertId() const;
+  // Runs trusted SQL text that may hold several statements (migrations only;
+  // never user input).
+  Status ExecScript(const std::string& sql);
+
+  st_mysql* handle() { return mysql_; }
+
+ private:
+  Result<st_mysql_stmt*> PrepareAndExecute(const std::string& sql, const std::vector<Value>& params);
+  // Connects again if the server went away; statements are not retried.
+  Status EnsureConnected();
+  Status Error(const std::string& context) const;
+
+  st_mysql* mysql_ = nullptr;
+  Options options_;
+  uint64_t last_insert_id_ = 0;
+};
+
+// Rolls back unless Commit() was called.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Status Begin();
+  Status Commit();
+
+ private:
+  Connection& conn_;
+  bool active_ = false;
+};
+
+void LibraryInit();
+class ThreadGuard {
+ public:
+  ThreadGuard();
+  ~ThreadGuard();
+};
+
+// MariaDB error numbers callers care about.
+inline constexpr unsigned kErrDuplicateEntry = 1062;
+
+}  // namespace aegir::db

@@ -1,0 +1,97 @@
+#include "fcgi-app/app.h"
+
+#include <ctemplate/template.h>
+
+#include <filesystem>
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "fcgi-app/views.h"
+
+namespace aegir::web {
+
+Context::Context(const Config& cfg, const Catalogue& cat, zmq::context_t& zmq_ctx)
+    : config(cfg), catalogue(cat), submitter(zmq_ctx, cfg.scheduler_endpoint) {}
+
+App::App(Config config, Catalogue catalogue) : config_(std::move(config)), catalogue_(std::move(catalogue)) {
+  AddRoutes(router_);
+}
+
+Response App::Dispatch(Context& ctx, Request& req) const {
+  ctx.session.reset();
+  ctx.new_session_token.clear();
+  Response r;
+  try {
+    r = Filtered(ctx, req);
+  } catch (const std::exception& e) {
+    log::Error(std::string("request ") + req.method + " " + req.path + " failed: " + e.what());
+    r = views::Error(ctx, 500, "The request could not be completed; the details are in aegir-web's log.");
+  }
+  if (!ctx.new_session_token.empty()) {
+    r.SetCookie(kSessionCookie, ctx.new_session_token, kAnonymousSessionTtlS, ctx.config.secure_cookies);
+  }
+  return r;
+}
+
+Response App::Filtered(Context& ctx, Request& req) const {
+  Router::Match m = router_.Find(req.method, req.path);
+  if (!m.route) {
+    if (m.method_not_allowed) return views::Error(ctx, 405, "This address does not accept " + req.method + " requests.");
+    return views::Error(ctx, 404, "There is no page at this address.");
+  }
+  req.route = std::move(m.captures);
+  const Route& route = *m.route;
+
+  // The feedback API authenticates with the task's token, not a session.
+  if (route.access == Access::kFeedback) return route.handler(ctx, req);
+
+  // Session filter.
+  if (auto it = req.cookies.find(kSessionCookie); it != req.cookies.end() && it->second.size() == 64) {
+    auto s = store::FindSession(ctx.db, crypto::Sha256Hex(it->second));
+    if (!s.ok()) {
+      log::Error(s.status().ToString());
+      return views::Error(ctx, 503, "The database is not reachable right now. Try again in a moment.");
+    }
+    ctx.session = *s;
+  }
+  bool logged_in = ctx.session && ctx.session->user_id;
+
+  // Access filter.
+  if (route.access == Access::kUser && !logged_in) {
+    if (req.method == "GET" || req.method == "HEAD") return Response::Redirect("/login");
+    return views::Error(ctx, 403, "Your session has ended. Log in again, then repeat what you were doing.", "/login");
+  }
+
+  // CSRF filter: every POST carries the session's token.
+  if (req.method == "POST") {
+    if (!ctx.session) {
+      return views::Error(ctx, 403, "This form has expired (no session). Reload the page and try again.", "/login");
+    }
+    if (!crypto::ConstantTimeEquals(req.Form("csrf"), ctx.session->csrf_token)) {
+      return views::Error(ctx, 403, "This form has expired or did not come from this site. Reload the page and try again.",
+                          req.path);
+    }
+  }
+  return route.handler(ctx, req);
+}
+
+Status LoadTemplates(const std::string& dir) {
+  auto* cache = ctemplate::mutable_default_template_cache();
+  cache->SetTemplateRootDirectory(dir);
+  std::error_code ec;
+  int loaded = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".tpl") continue;
+    std::string name = entry.path().filename().string();
+    if (!ctemplate::LoadTemplate(name, ctemplate::STRIP_BLANK_LINES)) {
+      return Status::InvalidArgument("template " + entry.path().string() + " does not parse");
+    }
+    ++loaded;
+  }
+  if (ec) return Status::NotFound("templates directory " + dir + ": " + ec.message());
+  if (loaded == 0) return Status::NotFound("no templates in " + dir);
+  cache->Freeze();
+  return Status::Ok();
+}
+
+}  // namespace aegir::web

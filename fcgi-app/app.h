@@ -1,0 +1,78 @@
+// aegir-web's application: its settings, the per-thread context, the route
+// table and the filters every request passes before its handler.
+//
+// Request flow: Dispatch() -> session filter (loads the session from its
+// cookie) -> access filter (login required?) -> CSRF filter (every POST but
+// the token-authenticated feedback API) -> route handler -> Response.
+// Any exception or unexpected error becomes an error page, never a blank
+// response.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "common/db.h"
+#include "fcgi-app/catalogue.h"
+#include "fcgi-app/http.h"
+#include "fcgi-app/job_submitter.h"
+#include "fcgi-app/router.h"
+#include "fcgi-app/store.h"
+
+namespace aegir::web {
+
+struct Config {
+  db::Options db;
+  std::string templates_dir;
+  std::string catalogue_path;
+  std::string roles_dir;
+  std::string scheduler_endpoint;
+  std::string public_url;   // how executors reach this application, e.g. http://127.0.0.1:8080
+  std::string config_root;  // where servers' configuration directories go
+  bool secure_cookies = false;
+};
+
+inline constexpr const char* kSessionCookie = "aegir_session";
+inline constexpr int kSessionTtlS = 12 * 3600;
+inline constexpr int kAnonymousSessionTtlS = 3600;
+inline constexpr size_t kMaxBodyBytes = 4 * 1024 * 1024;
+
+// Everything one worker thread owns.
+struct Context {
+  Context(const Config& config, const Catalogue& catalogue, zmq::context_t& zmq_ctx);
+  const Config& config;
+  const Catalogue& catalogue;
+  db::Connection db;
+  JobSubmitter submitter;
+  // Set by the session filter for the current request.
+  std::optional<store::Session> session;
+  // The browser token of a session made during this request (login page).
+  std::string new_session_token;
+};
+
+class App {
+ public:
+  App(Config config, Catalogue catalogue);
+  const Config& config() const { return config_; }
+  const Catalogue& catalogue() const { return catalogue_; }
+  const Router& router() const { return router_; }
+
+  // Runs the filters and the handler. Never throws.
+  Response Dispatch(Context& ctx, Request& req) const;
+
+ private:
+  Response Filtered(Context& ctx, Request& req) const;
+  Config config_;
+  Catalogue catalogue_;
+  Router router_;
+};
+
+// Registers every route (handlers.cc).
+void AddRoutes(Router& router);
+
+// Loads and checks every template under dir; the cache is then frozen.
+Status LoadTemplates(const std::string& dir);
+
+}  // namespace aegir::web

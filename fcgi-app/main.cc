@@ -1,0 +1,172 @@
+// aegir-web: the FastCGI web application, and its two set-up commands.
+//
+//   aegir-web migrate       apply the SQL migrations
+//   aegir-web ensure-admin  create the user "admin" if it does not exist
+//   aegir-web serve         answer FastCGI requests on a unix socket
+#include <fcgiapp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "common/crypto.h"
+#include "common/db.h"
+#include "common/flags.h"
+#include "common/log.h"
+#include "common/migrations.h"
+#include "fcgi-app/app.h"
+#include "fcgi-app/fcgi_server.h"
+#include "fcgi-app/store.h"
+
+namespace {
+
+using namespace aegir;
+
+int Fail(const Status& s) {
+  log::Error(s.message());
+  return 1;
+}
+
+db::Options DbOptions(const Flags& f) {
+  db::Options o;
+  o.socket = f.Get("db-socket");
+  o.user = f.Get("db-user");
+  o.database = f.Get("db-name");
+  return o;
+}
+
+int Migrate(const Flags& f) {
+  db::Connection conn;
+  if (Status s = conn.Connect(DbOptions(f)); !s.ok()) return Fail(s);
+  auto applied = migrations::Apply(conn, f.Get("migrations"));
+  if (!applied.ok()) return Fail(applied.status());
+  for (const auto& name : *applied) log::Info("applied migration " + name);
+  if (applied->empty()) log::Info("the schema is up to date");
+  return 0;
+}
+
+int EnsureAdmin(const Flags& f) {
+  db::Connection conn;
+  if (Status s = conn.Connect(DbOptions(f)); !s.ok()) return Fail(s);
+  auto user = web::store::FindUserByName(conn, "admin");
+  if (!user.ok()) return Fail(user.status());
+  if (*user) return 0;
+  const char* env = std::getenv("AEGIR_ADMIN_PASSWORD");
+  std::string password = env && *env ? env : crypto::GeneratePassword(20);
+  if (password.size() < 8) return Fail(Status::InvalidArgument("AEGIR_ADMIN_PASSWORD must have at least 8 characters"));
+  auto hash = crypto::HashPassword(password);
+  if (!hash.ok()) return Fail(hash.status());
+  auto id = web::store::CreateUser(conn, "admin", *hash, true);
+  if (!id.ok()) return Fail(id.status());
+  if (env && *env) {
+    std::cout << "Created the user admin with the password from AEGIR_ADMIN_PASSWORD.\n";
+  } else {
+    // Printed once, to the operator's terminal; it is stored only as a hash.
+    std::cout << "Created the user admin with the password: " << password << "\n"
+              << "It is shown only this once.\n";
+  }
+  return 0;
+}
+
+int Serve(const Flags& f) {
+  auto threads = f.GetInt("threads", 1, 256);
+  if (!threads.ok()) return Fail(threads.status());
+  web::Config cfg;
+  cfg.db = DbOptions(f);
+  cfg.templates_dir = f.Get("templates");
+  cfg.catalogue_path = f.Get("catalogue");
+  cfg.roles_dir = std::filesystem::path(cfg.catalogue_path).parent_path().string();
+  cfg.scheduler_endpoint = f.Get("scheduler");
+  cfg.public_url = f.Get("public-url");
+  while (!cfg.public_url.empty() && cfg.public_url.back() == '/') cfg.public_url.pop_back();
+  cfg.config_root = f.Get("config-root");
+  cfg.secure_cookies = cfg.public_url.rfind("https://", 0) == 0;
+  if (cfg.public_url.rfind("http://", 0) != 0 && !cfg.secure_cookies) {
+    return Fail(Status::InvalidArgument("--public-url must start with http:// or https://"));
+  }
+  if (cfg.config_root.empty() || cfg.config_root[0] != '/') {
+    return Fail(Status::InvalidArgument("--config-root must be an absolute path"));
+  }
+  if (Status s = web::LoadTemplates(cfg.templates_dir); !s.ok()) return Fail(s);
+  auto catalogue = web::Catalogue::Load(cfg.catalogue_path, cfg.roles_dir);
+  if (!catalogue.ok()) return Fail(catalogue.status());
+  {
+    // Fail fast when the database is unreachable or not migrated.
+    db::Connection probe;
+    if (Status s = probe.Connect(cfg.db); !s.ok()) return Fail(s);
+    auto v = probe.Query("SELECT COUNT(*) FROM schema_migrations");
+    if (!v.ok()) return Fail(v.status().WithContext("the schema is missing; run aegir-web migrate"));
+  }
+
+  // Signals are taken by one thread with sigwait; every other thread has
+  // them blocked (so libfcgi's own handler never runs).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  FCGX_Init();
+  web::FcgiServer server;
+  if (Status s = server.Listen(f.Get("socket"), f.Get("socket-group")); !s.ok()) return Fail(s);
+  web::App app(cfg, std::move(*catalogue));
+  zmq::context_t zmq_ctx(1);
+  std::thread signals([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    log::Info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+    server.Stop();
+  });
+  log::Info("listening on " + f.Get("socket") + " with " + std::to_string(*threads) + " threads");
+  server.Run(app, zmq_ctx, static_cast<int>(*threads));
+  // Run returns only after Stop(), so the signal thread has ended its wait.
+  signals.join();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  aegir::log::SetProgram("aegir-web");
+  aegir::Flags f;
+  f.Define("db-socket", "", "MariaDB unix socket");
+  f.Define("db-user", "", "MariaDB user (unix_socket authentication)");
+  f.Define("db-name", "aegir", "MariaDB database");
+  f.Define("migrations", "sql", "directory of the NNNN_name.sql migrations (migrate)");
+  f.Define("socket", "", "FastCGI unix socket to listen on (serve)");
+  f.Define("socket-group", "", "give the socket to this group, mode 0660 (serve)");
+  f.Define("threads", "8", "request threads (serve)");
+  f.Define("templates", "www/templates", "ctemplate directory (serve)");
+  f.Define("catalogue", "roles/operations.json", "operation catalogue; its folder holds the roles (serve)");
+  f.Define("scheduler", "", "scheduler submission endpoint, e.g. ipc:///path/submit.ipc (serve)");
+  f.Define("public-url", "http://127.0.0.1:8080", "the URL executors use to reach this application (serve)");
+  f.Define("config-root", "", "absolute path of the managed servers' configuration directories (serve)");
+  if (aegir::Status s = f.Parse(argc, argv, 1); !s.ok()) {
+    std::cerr << "aegir-web: " << s.message() << "\n" << f.Usage("aegir-web migrate|ensure-admin|serve");
+    return 2;
+  }
+  if (f.help_requested() || f.positional().size() != 1) {
+    std::cerr << f.Usage("aegir-web migrate|ensure-admin|serve");
+    return f.help_requested() ? 0 : 2;
+  }
+  if (aegir::Status s = aegir::crypto::Init(); !s.ok()) return Fail(s);
+  aegir::db::LibraryInit();
+  const std::string& cmd = f.positional()[0];
+  try {
+    if (cmd == "migrate") return Migrate(f);
+    if (cmd == "ensure-admin") return EnsureAdmin(f);
+    if (cmd == "serve") return Serve(f);
+  } catch (const std::exception& e) {
+    aegir::log::Error(std::string("unexpected error: ") + e.what());
+    return 1;
+  }
+  std::cerr << "aegir-web: unknown command " << cmd << "\n" << f.Usage("aegir-web migrate|ensure-admin|serve");
+  return 2;
+}

@@ -1,0 +1,48 @@
+// Follows a running task's log on its page: asks for the lines after the last
+// one shown, appends them, and updates the state until the task ends. Without
+// JavaScript the page reloads itself instead (a <noscript> refresh).
+(function () {
+  "use strict";
+  var log = document.getElementById("log");
+  if (!log || log.dataset.live !== "1") return;
+  var task = log.dataset.task;
+  var after = parseInt(log.dataset.after, 10) || 0;
+  var delay = 300;
+
+  function setText(id, text) {
+    var el = document.getElementById(id);
+    if (el) el.textContent = text;
+  }
+
+  function poll() {
+    fetch("/tasks/" + task + "/log?after=" + after, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (data) {
+        var empty = document.getElementById("log-empty");
+        if (data.lines.length && empty) empty.remove();
+        data.lines.forEach(function (l) {
+          var span = document.createElement("span");
+          span.className = "line";
+          span.dataset.seq = l.seq;
+          span.textContent = l.text;
+          log.appendChild(span);
+          log.appendChild(document.createTextNode("\n"));
+          after = l.seq;
+        });
+        var state = document.getElementById("task-state");
+        if (state) { state.textContent = data.state; state.className = "badge " + data.state; }
+        setText("task-started", data.started_at);
+        setText("task-finished", data.finished_at);
+        setText("task-exit", data.exit_code === null ? "" : String(data.exit_code));
+        if (data.final) {
+          // Reload once so the reason and the final facts come from the server.
+          window.location.reload();
+          return;
+        }
+        delay = data.lines.length ? 300 : Math.min(delay * 1.5, 2000);
+        setTimeout(poll, delay);
+      })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  setTimeout(poll, delay);
+})();
