@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string_view>
 
 namespace aegir::protocol {
@@ -19,16 +20,23 @@ inline constexpr std::string_view kVersion = "AEGIR1";
 inline constexpr std::string_view kSubmit = "SUBMIT";  // + job JSON (common/job.h)
 inline constexpr std::string_view kStatus = "STATUS";  // no body
 // Scheduler -> submitter.
-inline constexpr std::string_view kAck = "ACK";        // + job id (decimal)
+inline constexpr std::string_view kAck = "ACK";                   // + job id (decimal)
 inline constexpr std::string_view kStatusReply = "STATUS-REPLY";  // + JSON
-inline constexpr std::string_view kError = "ERROR";    // + message (human readable)
+inline constexpr std::string_view kError = "ERROR";               // + message (human readable)
 
 // Executor -> scheduler.
-inline constexpr std::string_view kReady = "READY";    // + JSON {"capacity": N, "labels": [...]}
-inline constexpr std::string_view kDone = "DONE";      // + JSON {"job_id": N, "state": "...", "exit_code": N}
+// READY + JSON {"capacity": N, "labels": [...], "running": [job ids]}
+inline constexpr std::string_view kReady = "READY";
+// DONE + JSON {"job_id": N, "state": "...", "exit_code": N}
+inline constexpr std::string_view kDone = "DONE";
+// The states a DONE reports. "rejected": the executor did not run the job
+// (it was full or draining); the scheduler queues it again at the front.
+inline constexpr std::string_view kStateSucceeded = "succeeded";
+inline constexpr std::string_view kStateFailed = "failed";
+inline constexpr std::string_view kStateRejected = "rejected";
 // Scheduler -> executor.
-inline constexpr std::string_view kJob = "JOB";        // + job JSON
-// Both ways.
+inline constexpr std::string_view kJob = "JOB";  // + job JSON
+// Both ways (and submitter -> scheduler, answered with HEARTBEAT, as a ping).
 inline constexpr std::string_view kHeartbeat = "HEARTBEAT";
 inline constexpr std::string_view kDisconnect = "DISCONNECT";
 

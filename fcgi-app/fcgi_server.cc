@@ -27,8 +27,8 @@ Request BuildRequest(const std::map<std::string, std::string>& params, std::stri
   req.path = get("PATH_INFO");
   if (req.path.empty()) req.path = get("DOCUMENT_URI");
   if (req.path.empty()) {
-    req.path = get("REQUEST_URI");
-    req.path = req.path.substr(0, req.path.find('?'));
+    std::string uri = get("REQUEST_URI");
+    req.path = uri.substr(0, uri.find('?'));
   }
   if (req.path.empty()) req.path = "/";
   req.query_string = get("QUERY_STRING");

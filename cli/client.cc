@@ -1,0 +1,97 @@
+#include "cli/client.h"
+
+#include <errno.h>
+
+#include <cstdio>
+#include <iterator>
+#include <zmq_addon.hpp>
+
+namespace aegir::cli {
+
+using nlohmann::json;
+
+Result<std::vector<std::string>> Request(zmq::context_t& context, const std::string& endpoint,
+                                         const std::vector<std::string>& command_and_body,
+                                         std::chrono::milliseconds timeout) {
+  try {
+    zmq::socket_t socket(context, zmq::socket_type::dealer);
+    socket.set(zmq::sockopt::linger, 0);
+    socket.connect(endpoint);
+    socket.send(zmq::buffer(protocol::kVersion), zmq::send_flags::sndmore);
+    for (size_t i = 0; i < command_and_body.size(); ++i) {
+      socket.send(zmq::buffer(command_and_body[i]), i + 1 < command_and_body.size()
+                                                        ? zmq::send_flags::sndmore
+                                                        : zmq::send_flags::none);
+    }
+    zmq::pollitem_t item = {socket.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, timeout) == 0) {
+      return Status::Unavailable("the scheduler at " + endpoint + " did not answer within " +
+                                 std::to_string(timeout.count()) + " ms");
+    }
+    std::vector<zmq::message_t> frames;
+    if (!zmq::recv_multipart(socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+      return Status::Unavailable("no reply from the scheduler at " + endpoint);
+    }
+    if (frames.empty() || frames[0].to_string_view() != protocol::kVersion) {
+      return Status::Internal("the scheduler at " + endpoint + " speaks another protocol version");
+    }
+    std::vector<std::string> out;
+    for (size_t i = 1; i < frames.size(); ++i) out.push_back(frames[i].to_string());
+    return out;
+  } catch (const zmq::error_t& e) {
+    return Status::InvalidArgument("scheduler endpoint " + endpoint + ": " + e.what());
+  }
+}
+
+Result<json> QueryStatus(zmq::context_t& context, const std::string& endpoint,
+                         std::chrono::milliseconds timeout) {
+  auto reply = Request(context, endpoint, {std::string(protocol::kStatus)}, timeout);
+  if (!reply.ok()) return reply.status();
+  if (reply->size() == 2 && (*reply)[0] == protocol::kError) {
+    return Status::Internal("the scheduler refused STATUS: " + (*reply)[1]);
+  }
+  if (reply->size() != 2 || (*reply)[0] != protocol::kStatusReply) {
+    return Status::Internal("unexpected reply to STATUS from " + endpoint);
+  }
+  json j = json::parse((*reply)[1], nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return Status::Internal("STATUS-REPLY is not a JSON object");
+  return j;
+}
+
+Status Ping(zmq::context_t& context, const std::string& endpoint,
+            std::chrono::milliseconds timeout) {
+  auto reply = Request(context, endpoint, {std::string(protocol::kHeartbeat)}, timeout);
+  if (!reply.ok()) return reply.status();
+  if (reply->empty() || (*reply)[0] != protocol::kHeartbeat) {
+    return Status::Internal("unexpected reply to HEARTBEAT from " + endpoint);
+  }
+  return Status::Ok();
+}
+
+std::string FormatStatus(const json& status) {
+  auto num = [](const json& j, const char* key) -> long long {
+    return j.contains(key) && j[key].is_number_integer() ? j[key].get<long long>() : 0;
+  };
+  std::string out = "queued: " + std::to_string(num(status, "queued")) +
+                    "  running: " + std::to_string(num(status, "running"));
+  if (num(status, "orphaned") > 0) out += "  orphaned: " + std::to_string(num(status, "orphaned"));
+  out += "\n";
+  const json executors = status.value("executors", json::array());
+  if (!executors.is_array() || executors.empty()) return out + "no executors connected\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "%-40s %8s %8s %12s\n", "EXECUTOR", "CAPACITY", "RUNNING",
+                "LAST HEARD");
+  out += line;
+  for (const auto& e : executors) {
+    std::string id = e.value("id", "?");
+    char heard[32];
+    std::snprintf(heard, sizeof heard, "%.1f s ago",
+                  static_cast<double>(num(e, "last_heartbeat_ms_ago")) / 1000);
+    std::snprintf(line, sizeof line, "%-40s %8lld %8lld %12s\n", id.c_str(), num(e, "capacity"),
+                  num(e, "running"), heard);
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace aegir::cli

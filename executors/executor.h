@@ -1,0 +1,159 @@
+// Executor: runs jobs from the scheduler with ansible-playbook and reports
+// their progress to aegir-web (docs/feedback-api.md).
+//
+// A DEALER socket connects to the scheduler's executor endpoint and registers
+// with READY (capacity, and the ids of jobs still running after a reconnect).
+// Heartbeats flow both ways every protocol::kHeartbeatInterval, also while
+// jobs run; when the scheduler is silent for protocol::kHeartbeatLiveness
+// intervals the socket is dropped and made again after a backoff that doubles
+// from kReconnectInitial to kReconnectMax. The identity is stable for the
+// life of the process, so a reconnected executor keeps its jobs.
+//
+// For each JOB (at most `capacity` at once):
+//   decode and validate (common/job.h) -> POST {feedback_url}/start ->
+//   check every role is <roles>/<role>/tasks/main.yml (the roles directory is
+//   the whitelist: an unknown role fails the job, nothing runs) -> make a
+//   0700 temporary directory under work_dir -> write the playbook files
+//   (executors/playbook_writer.h) -> spawn ansible-playbook in its own process
+//   group -> read its output in this same poll loop, posting lines to
+//   {feedback_url}/log in batches (every log_flush_interval or log_batch_lines
+//   lines, sequence numbers from 1, a failed post retried with the same
+//   numbers) -> on exit post the remaining lines, then {feedback_url}/finish
+//   -> remove the directory -> DONE to the scheduler.
+// A job running longer than its timeout_s gets SIGTERM (its whole group), and
+// SIGKILL kill_grace later.
+//
+// The feedback token stays in memory: it is sent only as an HTTP header, never
+// logged, never written under the job directory, never in argv or environment.
+//
+// Threading: Create() on any thread, then RunOnce()/Run() on one thread at a
+// time. The destructor kills (SIGKILL) and reaps jobs still running and
+// removes their directories without reporting them.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <zmq.hpp>
+
+#include "common/http_client.h"
+#include "common/job.h"
+#include "common/process.h"
+#include "common/status.h"
+#include "common/temp_dir.h"
+
+namespace aegir::executor {
+
+using Clock = std::chrono::steady_clock;
+
+struct ExecutorOptions {
+  std::string scheduler_endpoint;  // e.g. ipc:///var/aegir/run/executor.ipc
+  std::filesystem::path roles_dir;
+  std::filesystem::path work_dir;  // created (0700) if missing
+  int capacity = 1;                // concurrent jobs, 1..256
+  std::string ansible_playbook = "ansible-playbook";
+  std::chrono::milliseconds kill_grace{10000};  // SIGTERM -> SIGKILL
+  // On stop, running jobs get this long, then SIGTERM and kill_grace later
+  // SIGKILL. Keep drain_grace + kill_grace below the launcher's stop timeout.
+  std::chrono::milliseconds drain_grace{15000};
+  std::chrono::milliseconds log_flush_interval{100};
+  size_t log_batch_lines = 500;
+  HttpOptions http;
+  // The ZeroMQ routing id; empty: "<hostname>-<pid>-<random>".
+  std::string identity;
+  // Where time comes from; steady_clock::now when empty.
+  std::function<Clock::time_point()> now;
+};
+
+class Executor {
+ public:
+  // Checks the options, creates work_dir and connects (the scheduler need
+  // not be up yet).
+  static Result<std::unique_ptr<Executor>> Create(zmq::context_t& context, ExecutorOptions options);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // One turn of the loop (waits at most max_wait). Errors in one turn are
+  // logged; a non-ok Status means the loop cannot go on.
+  Status RunOnce(std::chrono::milliseconds max_wait);
+  // Turns until stop becomes true, then drains: takes no new jobs (READY
+  // with capacity 0), lets running jobs finish for up to drain_grace, then
+  // kills them (reported failed "executor shutting down"), says DISCONNECT
+  // and returns.
+  Status Run(const std::atomic<bool>& stop);
+
+  size_t running_jobs() const { return jobs_.size(); }
+  const std::string& identity() const { return identity_; }
+
+ private:
+  struct ActiveJob {
+    Job job;
+    std::optional<TempDir> dir;
+    std::optional<Process> process;
+    LineSplitter splitter;
+    std::deque<std::string> pending;  // lines not yet posted; the first has number next_seq
+    int64_t next_seq = 1;
+    Clock::time_point last_post;
+    bool feedback_broken = false;  // aegir-web refused a post for good
+    std::string last_error_line;   // the last line starting "fatal:" or "ERROR!"
+    Clock::time_point deadline;
+    Clock::time_point kill_at = Clock::time_point::max();
+    std::string kill_reason;  // why we signalled it, if we did
+    bool sigkill_sent = false;
+  };
+  struct SentDone {
+    std::string body;
+    Clock::time_point at;
+  };
+
+  Executor(zmq::context_t& context, ExecutorOptions options, HttpClient http);
+  Clock::time_point Now() const { return options_.now ? options_.now() : Clock::now(); }
+
+  void Connect();
+  void Disconnect(const std::string& why);
+  void Register();
+  bool SendToScheduler(const std::vector<std::string_view>& frames);
+  void HandleSchedulerMessages();
+  void HandleJob(const std::string& body);
+  // Starts a decoded job; on failure finishes it (reported) and returns.
+  void StartJob(std::unique_ptr<ActiveJob> active);
+  // Reads and splits what the job wrote; true if it read something and the
+  // pipe is still open.
+  bool PumpOutput(ActiveJob& active);
+  void FlushLog(ActiveJob& active, bool final);
+  void CheckJob(int64_t job_id);
+  void FinishJob(ActiveJob& active, const std::string& state, int exit_code,
+                 const std::string& reason);
+  void SendDone(int64_t job_id, std::string_view state, int exit_code);
+  // POSTs body to feedback_url + suffix with a few quick retries (heartbeats
+  // keep flowing between them). Ok only for HTTP 200.
+  Status Post(ActiveJob& active, const std::string& suffix, const std::string& body);
+  void MaybeHeartbeat();
+  void OnTimers();
+  Clock::time_point NextTimer() const;
+  void BeginDrain();
+
+  zmq::context_t& context_;
+  ExecutorOptions options_;
+  HttpClient http_;
+  std::string identity_;
+  std::optional<zmq::socket_t> socket_;
+  Clock::time_point last_heard_;
+  Clock::time_point last_sent_;
+  Clock::time_point reconnect_at_;
+  std::chrono::milliseconds backoff_;
+  bool draining_ = false;
+  Clock::time_point drain_deadline_;
+  std::map<int64_t, std::unique_ptr<ActiveJob>> jobs_;
+  std::deque<SentDone> recent_done_;  // resent after a re-registration
+};
+
+}  // namespace aegir::executor

@@ -1,0 +1,94 @@
+// aegir-executor: takes jobs from aegir-scheduler and runs them with
+// ansible-playbook. See executors/executor.h.
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <exception>
+#include <zmq.hpp>
+
+#include "common/flags.h"
+#include "common/log.h"
+#include "executors/executor.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+void OnSignal(int) { g_stop.store(true); }
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "aegir-executor: %s\n", msg.c_str());
+  return 2;
+}
+
+int Main(int argc, char** argv) {
+  aegir::log::SetProgram("aegir-executor");
+  aegir::Flags flags;
+  flags.Define("scheduler", "",
+               "the scheduler's executor endpoint, e.g. ipc://$AEGIR_VAR/run/executor.ipc");
+  flags.Define("roles", "", "directory of the Ansible roles that may run (the whitelist)");
+  flags.Define("work-dir", "", "directory for the per-job temporary directories");
+  flags.Define("capacity", "1", "how many jobs run at once (1-256)");
+  flags.Define("ansible-playbook", "ansible-playbook", "the ansible-playbook program");
+  flags.Define("drain-grace", "15",
+               "seconds running jobs may take to finish after SIGTERM before they are terminated "
+               "(SIGTERM, then SIGKILL 10 s later)");
+  aegir::Status parsed = flags.Parse(argc, argv);
+  if (flags.help_requested()) {
+    std::fputs(flags.Usage("aegir-executor").c_str(), stdout);
+    return 0;
+  }
+  if (!parsed.ok()) return Fail(parsed.message());
+  if (!flags.positional().empty())
+    return Fail("unexpected argument '" + flags.positional()[0] + "'");
+  for (const char* required : {"scheduler", "roles", "work-dir"}) {
+    if (flags.Get(required).empty()) return Fail(std::string("--") + required + " is required");
+  }
+  auto capacity = flags.GetInt("capacity", 1, 256);
+  if (!capacity.ok()) return Fail(capacity.status().message());
+  auto drain = flags.GetInt("drain-grace", 0, 7 * 24 * 3600);
+  if (!drain.ok()) return Fail(drain.status().message());
+
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  aegir::executor::ExecutorOptions options;
+  options.scheduler_endpoint = flags.Get("scheduler");
+  options.roles_dir = flags.Get("roles");
+  options.work_dir = flags.Get("work-dir");
+  options.capacity = static_cast<int>(*capacity);
+  options.ansible_playbook = flags.Get("ansible-playbook");
+  options.drain_grace = std::chrono::seconds(*drain);
+
+  zmq::context_t context;
+  auto executor = aegir::executor::Executor::Create(context, options);
+  if (!executor.ok()) return Fail(executor.status().message());
+  aegir::log::Info("executor " + (*executor)->identity() + " connecting to " +
+                   options.scheduler_endpoint + " with capacity " +
+                   std::to_string(options.capacity));
+  aegir::Status status = (*executor)->Run(g_stop);
+  executor->reset();
+  if (!status.ok()) {
+    aegir::log::Error(status.ToString());
+    return 1;
+  }
+  aegir::log::Info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "aegir-executor: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,136 @@
+#include "executors/playbook_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace aegir::executor {
+namespace {
+
+using nlohmann::json;
+
+// Creates path exclusively (never through a symbolic link) with mode 0600.
+Status WriteFile0600(const std::filesystem::path& path, const std::string& content) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::FromErrno("create " + path.string(), errno);
+  Status status;
+  if (fchmod(fd, 0600) != 0) status = Status::FromErrno("chmod " + path.string(), errno);
+  size_t done = 0;
+  while (status.ok() && done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      status = Status::FromErrno("write " + path.string(), errno);
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0 && status.ok()) status = Status::FromErrno("close " + path.string(), errno);
+  return status;
+}
+
+Result<std::string> Dump(const json& j, const std::string& what) {
+  try {
+    return j.dump(2) + "\n";
+  } catch (const json::exception& e) {  // invalid UTF-8 in a string
+    return Status::InvalidArgument(what + ": " + e.what());
+  }
+}
+
+json Unsafe(const json& value) {
+  if (value.is_string()) return json{{"__ansible_unsafe", value}};
+  return value;
+}
+
+Status MakeDir0700(const std::filesystem::path& path) {
+  if (mkdir(path.c_str(), 0700) != 0) return Status::FromErrno("mkdir " + path.string(), errno);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckRoles(const Job& job, const std::filesystem::path& roles_dir) {
+  for (const auto& role : job.roles) {
+    // Decoding already refused names with '/', '.' or upper case, so the
+    // name is one path component.
+    if (!IsValidRoleName(role)) return Status::InvalidArgument("bad role name '" + role + "'");
+    std::error_code ec;
+    auto dir = roles_dir / role;
+    if (!std::filesystem::is_directory(dir, ec) ||
+        !std::filesystem::is_regular_file(dir / "tasks" / "main.yml", ec)) {
+      return Status::NotFound("unknown role '" + role + "' (no " +
+                              (dir / "tasks" / "main.yml").string() + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<PlaybookRun> WritePlaybook(const Job& job, const std::filesystem::path& job_dir,
+                                  const std::filesystem::path& roles_dir,
+                                  const std::string& ansible_playbook) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(job_dir, ec);
+  if (ec) return Status::FromErrno("resolve " + job_dir.string(), ec.value());
+  std::filesystem::path roles = std::filesystem::absolute(roles_dir, ec);
+  if (ec) return Status::FromErrno("resolve " + roles_dir.string(), ec.value());
+  if (roles.string().find(':') != std::string::npos) {
+    return Status::InvalidArgument(
+        "roles directory must not contain ':' (ANSIBLE_ROLES_PATH is ':'-separated): " +
+        roles.string());
+  }
+
+  json play = {
+      {"name", job.operation + " #" + std::to_string(job.job_id)},
+      {"hosts", job.target.name},
+      {"gather_facts", false},
+      {"roles", job.roles},
+  };
+  json playbook = json::array({play});
+
+  json host = {
+      {"ansible_host", job.target.host},
+      {"ansible_connection", job.target.connection},
+      {"ansible_python_interpreter", "/usr/bin/python3"},
+  };
+  json inventory = {{"all", {{"hosts", {{job.target.name, host}}}}}};
+
+  json vars = json::object();
+  for (const auto& [name, value] : job.vars) vars[name] = Unsafe(value);
+  vars["aegir_job_id"] = job.job_id;
+  vars["aegir_feedback_url"] = Unsafe(job.feedback_url);
+
+  PlaybookRun run;
+  run.playbook = dir / "playbook.json";
+  run.inventory = dir / "inventory.json";
+  run.vars = dir / "vars.json";
+
+  auto playbook_text = Dump(playbook, "playbook");
+  if (!playbook_text.ok()) return playbook_text.status();
+  auto inventory_text = Dump(inventory, "inventory");
+  if (!inventory_text.ok()) return inventory_text.status();
+  auto vars_text = Dump(vars, "vars");
+  if (!vars_text.ok()) return vars_text.status();
+  AEGIR_RETURN_IF_ERROR(WriteFile0600(run.playbook, *playbook_text));
+  AEGIR_RETURN_IF_ERROR(WriteFile0600(run.inventory, *inventory_text));
+  AEGIR_RETURN_IF_ERROR(WriteFile0600(run.vars, *vars_text));
+  AEGIR_RETURN_IF_ERROR(MakeDir0700(dir / "tmp"));
+  AEGIR_RETURN_IF_ERROR(MakeDir0700(dir / "home"));
+
+  run.argv = {ansible_playbook,     "-i", run.inventory.string(), "-e", "@" + run.vars.string(),
+              run.playbook.string()};
+  run.env = {
+      {"ANSIBLE_ROLES_PATH", roles.string()},
+      {"ANSIBLE_NOCOLOR", "1"},
+      {"ANSIBLE_FORCE_COLOR", "0"},
+      {"PYTHONUNBUFFERED", "1"},
+      {"ANSIBLE_RETRY_FILES_ENABLED", "0"},
+      {"ANSIBLE_LOCAL_TEMP", (dir / "tmp").string()},
+      {"ANSIBLE_HOME", (dir / "home").string()},
+  };
+  return run;
+}
+
+}  // namespace aegir::executor

@@ -1,0 +1,82 @@
+// The real stack for integration tests: scripts/launch started with a
+// temporary AEGIR_VAR and a free port, so MariaDB, nginx, aegir-web,
+// aegir-scheduler and aegir-executor all run for real on loopback; and a
+// small cookie-keeping HTTP client that talks to it through nginx as a
+// browser would.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/process.h"
+#include "common/temp_dir.h"
+
+namespace aegir::testing {
+
+struct HttpResult {
+  long status = 0;
+  std::string body;
+  std::string location;  // the Location header of a redirect
+  std::map<std::string, std::string> headers;  // lower-case names
+};
+
+// A browser stand-in: keeps cookies, never follows redirects by itself.
+class Browser {
+ public:
+  explicit Browser(std::string base_url);
+  ~Browser();
+  Browser(const Browser&) = delete;
+  Browser& operator=(const Browser&) = delete;
+
+  HttpResult Get(const std::string& path);
+  // Posts an urlencoded form.
+  HttpResult Post(const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields);
+  // Posts raw bytes with extra headers ("Name: value").
+  HttpResult PostRaw(const std::string& path, const std::string& body, const std::vector<std::string>& headers);
+  // The value of the first hidden csrf field in html, or "".
+  static std::string CsrfToken(const std::string& html);
+
+ private:
+  HttpResult Perform(const std::string& path, const std::string* body, const std::vector<std::string>& headers);
+  std::string base_;
+  void* curl_;  // CURL*, kept across requests for its cookie engine
+};
+
+class Stack {
+ public:
+  // Starts scripts/launch and waits until it prints that Aegir is running.
+  // Fails the calling test with the launcher's output when it does not.
+  Stack();
+  ~Stack();
+
+  const std::string& url() const { return url_; }
+  const std::string& var_dir() const { return var_dir_; }
+  const std::string& admin_password() const { return admin_password_; }
+  // Everything the launcher printed so far.
+  const std::string& output() const { return output_; }
+
+  // SIGTERM to the launcher and wait for it to exit. Returns the pids of the
+  // processes whose command line names var_dir and that were still alive at
+  // the moment the launcher exited (the test expects none).
+  std::vector<int> Stop();
+
+ private:
+  void ReadOutput(std::chrono::milliseconds wait);
+  std::optional<TempDir> tmp_;
+  std::optional<Process> launcher_;
+  std::string var_dir_;
+  std::string url_;
+  std::string admin_password_;
+  std::string output_;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+// Pids (other than self) whose /proc cmdline contains needle and that are not zombies.
+std::vector<int> ProcessesMentioning(const std::string& needle);
+
+}  // namespace aegir::testing

@@ -1,0 +1,255 @@
+// The walking skeleton end to end: the real stack (MariaDB, nginx, aegir-web,
+// aegir-scheduler, aegir-executor, ansible-playbook) started by
+// scripts/launch, driven over HTTP through nginx as a user would.
+#define BOOST_TEST_MODULE stack
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "tests/integration/stack.h"
+
+using namespace aegir::testing;
+
+namespace {
+
+// One stack for the whole suite: starting MariaDB is the slow part.
+struct Suite {
+  Suite() { stack = new Stack(); }
+  ~Suite() { delete stack; }
+  static Stack* stack;
+};
+Stack* Suite::stack = nullptr;
+BOOST_TEST_GLOBAL_FIXTURE(Suite);
+
+Stack& S() { return *Suite::stack; }
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// Logs in as admin; returns the dashboard's HTML.
+std::string LogIn(Browser& b) {
+  HttpResult form = b.Get("/login");
+  BOOST_REQUIRE_EQUAL(form.status, 200);
+  std::string csrf = Browser::CsrfToken(form.body);
+  BOOST_REQUIRE(!csrf.empty());
+  HttpResult r = b.Post("/login", {{"csrf", csrf}, {"name", "admin"}, {"password", S().admin_password()}});
+  BOOST_REQUIRE_EQUAL(r.status, 303);
+  BOOST_REQUIRE_EQUAL(r.location, "/");
+  HttpResult dash = b.Get("/");
+  BOOST_REQUIRE_EQUAL(dash.status, 200);
+  return dash.body;
+}
+
+// Adds a server through the form; returns its page path ("/servers/N").
+std::string AddServer(Browser& b, const std::string& name, const std::string& host) {
+  HttpResult form = b.Get("/servers/add");
+  BOOST_REQUIRE_EQUAL(form.status, 200);
+  HttpResult r = b.Post("/servers/add", {{"csrf", Browser::CsrfToken(form.body)}, {"name", name}, {"hostname", host}});
+  BOOST_REQUIRE_EQUAL(r.status, 303);
+  BOOST_REQUIRE(r.location.rfind("/servers/", 0) == 0);
+  return r.location;
+}
+
+// Presses the operation's button on the server page; returns the task page path.
+std::string RunOperation(Browser& b, const std::string& server_path, const std::string& operation) {
+  HttpResult page = b.Get(server_path);
+  BOOST_REQUIRE_EQUAL(page.status, 200);
+  std::string action = server_path + "/run/" + operation;
+  BOOST_REQUIRE(Contains(page.body, "action=\"" + action + "\""));
+  HttpResult r = b.Post(action, {{"csrf", Browser::CsrfToken(page.body)}});
+  BOOST_REQUIRE_EQUAL(r.status, 303);
+  BOOST_REQUIRE(r.location.rfind("/tasks/", 0) == 0);
+  return r.location;
+}
+
+std::string StateOf(const std::string& task_html) {
+  std::smatch m;
+  static const std::regex re("id=\"task-state\">([a-z]+)<");
+  return std::regex_search(task_html, m, re) ? m[1].str() : "";
+}
+
+// Reloads the task page until the task has ended (bounded); returns the page.
+std::string WaitForEnd(Browser& b, const std::string& task_path) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
+  while (true) {
+    HttpResult r = b.Get(task_path);
+    BOOST_REQUIRE_EQUAL(r.status, 200);
+    std::string state = StateOf(r.body);
+    if (state == "succeeded" || state == "failed" || state == "cancelled") return r.body;
+    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                          "task " << task_path << " still " << state << "; page:\n" << r.body);
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(login_page_through_nginx_with_security_headers) {
+  Browser b(S().url());
+  HttpResult r = b.Get("/login");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(Contains(r.body, "<form method=\"post\" action=\"/login\""));
+  BOOST_TEST(Contains(r.headers["set-cookie"], "HttpOnly"));
+  BOOST_TEST(Contains(r.headers["set-cookie"], "SameSite=Strict"));
+  BOOST_TEST(r.headers["x-frame-options"] == "DENY");
+  BOOST_TEST(r.headers["x-content-type-options"] == "nosniff");
+  BOOST_TEST(Contains(r.headers["content-security-policy"], "default-src 'self'"));
+  // Static files come from nginx.
+  BOOST_TEST(b.Get("/static/style.css").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(pages_need_a_login) {
+  Browser b(S().url());
+  HttpResult r = b.Get("/servers");
+  BOOST_TEST(r.status == 303);
+  BOOST_TEST(r.location == "/login");
+  HttpResult unknown = b.Get("/no/such/page");
+  BOOST_TEST(unknown.status == 404);
+  BOOST_TEST(Contains(unknown.body, "There is no page at this address."));
+}
+
+BOOST_AUTO_TEST_CASE(wrong_password_is_refused) {
+  Browser b(S().url());
+  std::string csrf = Browser::CsrfToken(b.Get("/login").body);
+  HttpResult r = b.Post("/login", {{"csrf", csrf}, {"name", "admin"}, {"password", "not-the-password"}});
+  BOOST_TEST(r.status == 401);
+  BOOST_TEST(Contains(r.body, "Wrong user name or password."));
+  BOOST_TEST(b.Get("/").status == 303);  // still logged out
+}
+
+BOOST_AUTO_TEST_CASE(post_without_valid_csrf_token_changes_nothing) {
+  Browser b(S().url());
+  LogIn(b);
+  HttpResult missing = b.Post("/servers/add", {{"name", "csrf-probe"}, {"hostname", "localhost"}});
+  BOOST_TEST(missing.status == 403);
+  BOOST_TEST(Contains(missing.body, "This form has expired or did not come from this site."));
+  HttpResult forged = b.Post("/servers/add", {{"csrf", std::string(64, 'a')}, {"name", "csrf-probe"}, {"hostname", "localhost"}});
+  BOOST_TEST(forged.status == 403);
+  BOOST_TEST(!Contains(b.Get("/servers").body, "csrf-probe"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_server_input_gets_clear_errors_and_nothing_is_stored) {
+  Browser b(S().url());
+  LogIn(b);
+  HttpResult form = b.Get("/servers/add");
+  HttpResult r = b.Post("/servers/add", {{"csrf", Browser::CsrfToken(form.body)},
+                                         {"name", "<b>Bad Name</b>"},
+                                         {"hostname", "host; rm -rf /"}});
+  BOOST_TEST(r.status == 422);
+  BOOST_TEST(Contains(r.body, "Name: use 1 to 64 lower-case letters"));
+  BOOST_TEST(Contains(r.body, "Host: give a host name"));
+  BOOST_TEST(Contains(r.body, "&lt;b&gt;Bad Name&lt;/b&gt;"));  // the value is kept, escaped
+  BOOST_TEST(!Contains(b.Get("/servers").body, "Bad Name"));
+}
+
+BOOST_AUTO_TEST_CASE(verify_localhost_end_to_end) {
+  Browser b(S().url());
+  LogIn(b);
+  std::string server = AddServer(b, "local", "localhost");
+  HttpResult page = b.Get(server);
+  BOOST_TEST(Contains(page.body, "<h1>local</h1>"));
+  BOOST_TEST(Contains(page.body, "Verify server"));
+
+  std::string task = RunOperation(b, server, "server-verify");
+  std::string html = WaitForEnd(b, task);
+  BOOST_TEST_MESSAGE("task page:\n" << html);
+  BOOST_TEST(StateOf(html) == "succeeded");
+  // The log as the task page shows it: both roles ran, and the recap.
+  BOOST_TEST(Contains(html, "PLAY [server-verify"));
+  BOOST_TEST(Contains(html, "server_check_connection : "));
+  BOOST_TEST(Contains(html, "server_config_dirs : "));
+  BOOST_TEST(std::regex_search(html, std::regex("local +: ok=[1-9][0-9]* .*failed=0")));
+  BOOST_TEST(Contains(html, "id=\"task-exit\">0<"));
+  // Lines are numbered from 1 without gaps.
+  std::regex seq("data-seq=\"([0-9]+)\"");
+  int expected = 1;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), seq); it != std::sregex_iterator(); ++it, ++expected) {
+    BOOST_REQUIRE_EQUAL(std::stoi((*it)[1].str()), expected);
+  }
+  BOOST_TEST(expected > 5);
+  // What the roles did, on disk.
+  for (const char* sub : {"vhost.d", "platforms", "backups"}) {
+    BOOST_TEST(std::filesystem::is_directory(S().var_dir() + "/servers/local/" + sub), sub);
+  }
+  // The server is verified, and the task is listed.
+  BOOST_TEST(Contains(b.Get(server).body, "badge verified"));
+  BOOST_TEST(Contains(b.Get("/tasks").body, "href=\"" + task + "\""));
+  // The executor removed its temporary job directory.
+  BOOST_TEST(std::filesystem::is_empty(S().var_dir() + "/work"));
+  // The live-log endpoint agrees with the page.
+  HttpResult poll = b.Get(task + "/log?after=0");
+  BOOST_TEST(poll.status == 200);
+  BOOST_TEST(Contains(poll.body, "\"state\":\"succeeded\""));
+  BOOST_TEST(Contains(poll.body, "\"final\":true"));
+}
+
+BOOST_AUTO_TEST_CASE(unreachable_server_fails_with_the_reason) {
+  Browser b(S().url());
+  LogIn(b);
+  std::string server = AddServer(b, "ghost", "ghost.invalid");
+  std::string task = RunOperation(b, server, "server-verify");
+  std::string html = WaitForEnd(b, task);
+  BOOST_TEST(StateOf(html) == "failed");
+  BOOST_TEST(Contains(html, "id=\"task-reason\">ansible-playbook exited with code"));
+  BOOST_TEST(Contains(html, "UNREACHABLE"));
+  BOOST_TEST(Contains(b.Get(server).body, "badge failed"));
+}
+
+BOOST_AUTO_TEST_CASE(feedback_api_refuses_wrong_tokens) {
+  Browser b(S().url());
+  LogIn(b);
+  std::string server = AddServer(b, "tokens", "localhost");
+  std::string task = RunOperation(b, server, "server-verify");
+  std::string html = WaitForEnd(b, task);
+  std::string id = task.substr(std::string("/tasks/").size());
+  Browser executor(S().url());
+  HttpResult none = executor.PostRaw("/api/tasks/" + id + "/log", R"({"first_seq":9999,"lines":["forged"]})",
+                                     {"Content-Type: application/json"});
+  BOOST_TEST(none.status == 401);
+  HttpResult wrong = executor.PostRaw("/api/tasks/" + id + "/finish", R"({"state":"failed","exit_code":1})",
+                                      {"Content-Type: application/json", "Authorization: Bearer " + std::string(64, 'f')});
+  BOOST_TEST(wrong.status == 401);
+  BOOST_TEST(Contains(wrong.body, "wrong token"));
+  std::string after = b.Get(task).body;
+  BOOST_TEST(!Contains(after, "forged"));
+  BOOST_TEST(StateOf(after) == StateOf(html));
+}
+
+BOOST_AUTO_TEST_CASE(sites_are_added_and_listed) {
+  Browser b(S().url());
+  LogIn(b);
+  HttpResult form = b.Get("/sites/add");
+  BOOST_REQUIRE_EQUAL(form.status, 200);
+  std::smatch m;
+  BOOST_REQUIRE(std::regex_search(form.body, m, std::regex("<option value=\"([0-9]+)\"")));
+  std::string csrf = Browser::CsrfToken(form.body);
+  HttpResult bad = b.Post("/sites/add", {{"csrf", csrf}, {"domain", "not a domain"}, {"server_id", "999999"}});
+  BOOST_TEST(bad.status == 422);
+  BOOST_TEST(Contains(bad.body, "Domain: give a lower-case domain name"));
+  BOOST_TEST(Contains(bad.body, "Server: choose one of the servers"));
+  HttpResult ok = b.Post("/sites/add", {{"csrf", csrf}, {"domain", "blog.example.org"}, {"server_id", m[1].str()}});
+  BOOST_TEST(ok.status == 303);
+  BOOST_TEST(Contains(b.Get(ok.location).body, "<h1>blog.example.org</h1>"));
+  BOOST_TEST(Contains(b.Get("/sites").body, "blog.example.org"));
+  HttpResult dup = b.Post("/sites/add", {{"csrf", csrf}, {"domain", "blog.example.org"}, {"server_id", m[1].str()}});
+  BOOST_TEST(dup.status == 409);
+  BOOST_TEST(Contains(dup.body, "exists already"));
+}
+
+BOOST_AUTO_TEST_CASE(logout_ends_the_session) {
+  Browser b(S().url());
+  std::string dash = LogIn(b);
+  HttpResult r = b.Post("/logout", {{"csrf", Browser::CsrfToken(dash)}});
+  BOOST_TEST(r.status == 303);
+  BOOST_TEST(b.Get("/").status == 303);
+}
+
+// Runs last (Boost.Test runs cases in the order written): Ctrl-C's twin.
+BOOST_AUTO_TEST_CASE(sigterm_stops_every_process) {
+  std::vector<int> left = S().Stop();
+  BOOST_TEST(left.empty(), "processes left running after the launcher ended: " << left.size());
+  BOOST_TEST(Contains(S().output(), "Aegir is running: " + S().url()));
+}

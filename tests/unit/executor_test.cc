@@ -1,0 +1,585 @@
+// Tests for executors/executor.h: the real Executor, driven through a ROUTER
+// socket that plays the scheduler, runs the real /usr/bin/ansible-playbook on
+// roles made in a temporary directory and reports to FeedbackRecorder, a tiny
+// HTTP server standing in for aegir-web's feedback API.
+#define BOOST_TEST_MODULE executor
+#include "executors/executor.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "common/job.h"
+#include "common/protocol.h"
+#include "common/temp_dir.h"
+
+namespace {
+
+namespace protocol = aegir::protocol;
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Frames = std::vector<std::string>;
+
+const std::string kToken = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const std::string kHostile = "{{ lookup('pipe','id') }}";
+
+// Stands in for aegir-web's feedback API (docs/feedback-api.md): a plain
+// HTTP/1.1 server on 127.0.0.1 at a port chosen by the kernel. It records
+// every request and answers {"ok": true} with 200, or a chosen error status
+// for the next few requests to a path suffix.
+class FeedbackRecorder {
+ public:
+  struct Post {
+    std::string method;
+    std::string path;
+    std::string authorization;
+    std::string content_type;
+    std::string raw_body;
+    int answered = 0;
+    json body() const { return json::parse(raw_body, nullptr, false); }
+  };
+
+  FeedbackRecorder() {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    BOOST_REQUIRE(listen_fd_ >= 0);
+    sockaddr_in addr = {};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    BOOST_REQUIRE(bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    BOOST_REQUIRE(listen(listen_fd_, 16) == 0);
+    socklen_t len = sizeof addr;
+    BOOST_REQUIRE(getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FeedbackRecorder() {
+    stop_ = true;
+    thread_.join();
+    close(listen_fd_);
+  }
+
+  std::string Url(int64_t job_id) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/api/tasks/" + std::to_string(job_id);
+  }
+  std::vector<Post> Posts() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return posts_;
+  }
+  // The next `count` requests whose path ends with suffix get `status`.
+  void FailNext(const std::string& suffix, int count, int status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    failures_[suffix] = {count, status};
+  }
+
+ private:
+  struct Conn {
+    int fd;
+    std::string buf;
+  };
+
+  void Serve() {
+    std::vector<Conn> conns;
+    while (!stop_) {
+      std::vector<pollfd> fds = {{listen_fd_, POLLIN, 0}};
+      for (const auto& c : conns) fds.push_back({c.fd, POLLIN, 0});
+      poll(fds.data(), fds.size(), 50);
+      if (fds[0].revents & POLLIN) {
+        int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd >= 0) conns.push_back({fd, ""});
+      }
+      for (size_t i = 1; i < fds.size(); ++i) {
+        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        Conn& c = conns[i - 1];
+        char buf[65536];
+        ssize_t n = read(c.fd, buf, sizeof buf);
+        if (n <= 0) {
+          close(c.fd);
+          c.fd = -1;
+          continue;
+        }
+        c.buf.append(buf, static_cast<size_t>(n));
+        while (HandleOne(c)) {
+        }
+      }
+      conns.erase(
+          std::remove_if(conns.begin(), conns.end(), [](const Conn& c) { return c.fd < 0; }),
+          conns.end());
+    }
+    for (auto& c : conns) close(c.fd);
+  }
+
+  static std::string Lower(std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  }
+
+  // Parses and answers one complete request from c.buf, if there is one.
+  bool HandleOne(Conn& c) {
+    size_t end = c.buf.find("\r\n\r\n");
+    if (end == std::string::npos) return false;
+    std::string head = c.buf.substr(0, end);
+    Post post;
+    size_t content_length = 0;
+    size_t pos = 0;
+    bool first = true;
+    while (pos <= head.size()) {
+      size_t eol = head.find("\r\n", pos);
+      if (eol == std::string::npos) eol = head.size();
+      std::string line = head.substr(pos, eol - pos);
+      pos = eol + 2;
+      if (first) {
+        first = false;
+        size_t sp1 = line.find(' ');
+        size_t sp2 = line.find(' ', sp1 + 1);
+        post.method = line.substr(0, sp1);
+        post.path = line.substr(sp1 + 1, sp2 - sp1 - 1);
+        continue;
+      }
+      size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = Lower(line.substr(0, colon));
+      std::string value = line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(' '));
+      if (name == "content-length") content_length = std::stoul(value);
+      if (name == "authorization") post.authorization = value;
+      if (name == "content-type") post.content_type = value;
+    }
+    if (c.buf.size() < end + 4 + content_length) return false;
+    post.raw_body = c.buf.substr(end + 4, content_length);
+    c.buf.erase(0, end + 4 + content_length);
+
+    int status = 200;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& [suffix, failure] : failures_) {
+        bool match =
+            post.path.size() >= suffix.size() &&
+            post.path.compare(post.path.size() - suffix.size(), suffix.size(), suffix) == 0;
+        if (match && failure.first > 0) {
+          --failure.first;
+          status = failure.second;
+        }
+      }
+      post.answered = status;
+      posts_.push_back(post);
+    }
+    std::string body = status == 200 ? R"({"ok": true})" : R"({"error": "try again"})";
+    std::string reply =
+        "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Error") +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body;
+    size_t done = 0;
+    while (done < reply.size()) {
+      ssize_t n = write(c.fd, reply.data() + done, reply.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::vector<Post> posts_;
+  std::map<std::string, std::pair<int, int>> failures_;
+};
+
+void WriteFile(const std::filesystem::path& p, const std::string& text) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+// The scheduler's side: a ROUTER socket the test drives, an Executor running
+// in a thread, roles and a work directory in a temporary directory.
+struct ExecutorFixture {
+  ExecutorFixture() {
+    auto d = aegir::TempDir::Create(std::filesystem::temp_directory_path(), "executor-test-");
+    BOOST_REQUIRE(d.ok());
+    root.emplace(std::move(d).value());
+    roles = root->path() / "roles";
+    work = root->path() / "work";
+    endpoint = "ipc://" + (root->path() / "executor.ipc").string();
+    WriteFile(roles / "hello" / "tasks" / "main.yml", R"(
+- name: say hello
+  ansible.builtin.debug:
+    msg: "hello from job {{ aegir_job_id }} value=[{{ hostile }}]"
+- name: look at the job directory and the environment
+  ansible.builtin.shell: "cat vars.json inventory.json playbook.json; env"
+  args:
+    chdir: "{{ playbook_dir }}"
+  register: snoop
+  changed_when: false
+- name: show them
+  ansible.builtin.debug:
+    var: snoop.stdout_lines
+)");
+    WriteFile(roles / "boom" / "tasks" / "main.yml", R"(
+- name: fail on purpose
+  ansible.builtin.fail:
+    msg: "deliberate failure"
+)");
+    WriteFile(roles / "slow" / "tasks" / "main.yml", R"(
+- name: take a while
+  ansible.builtin.command: sleep {{ sleep_s }}
+)");
+    router.set(zmq::sockopt::linger, 0);
+    router.set(zmq::sockopt::router_handover, 1);
+    router.bind(endpoint);
+  }
+  ~ExecutorFixture() { StopExecutor(); }
+
+  void StartExecutor(std::function<void(aegir::executor::ExecutorOptions&)> tweak = nullptr) {
+    aegir::executor::ExecutorOptions options;
+    options.scheduler_endpoint = endpoint;
+    options.roles_dir = roles;
+    options.work_dir = work;
+    options.capacity = 2;
+    options.ansible_playbook = "/usr/bin/ansible-playbook";
+    options.kill_grace = milliseconds(2000);
+    options.identity = "test-executor";
+    if (tweak) tweak(options);
+    auto e = aegir::executor::Executor::Create(context, options);
+    BOOST_REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+    executor = std::move(e).value();
+    thread = std::thread([this] { run_status = executor->Run(stop); });
+    auto ready = Recv(seconds(5));
+    BOOST_REQUIRE(ready.has_value());
+    BOOST_REQUIRE((*ready)[2] == protocol::kReady);
+    ready_body = json::parse((*ready)[3]);
+  }
+  void StopExecutor() {
+    if (!thread.joinable()) return;
+    stop = true;
+    thread.join();
+    BOOST_TEST(run_status.ok());
+    executor.reset();
+  }
+
+  // The next message from the executor that is not a HEARTBEAT (answered).
+  std::optional<Frames> Recv(milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left =
+          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return std::nullopt;
+      zmq::pollitem_t item = {router.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, std::min(left, milliseconds(500)));
+      std::vector<zmq::message_t> msgs;
+      if (!(item.revents & ZMQ_POLLIN) ||
+          !zmq::recv_multipart(router, std::back_inserter(msgs), zmq::recv_flags::dontwait)) {
+        continue;
+      }
+      Frames f;
+      for (auto& m : msgs) f.push_back(m.to_string());
+      if (f.size() < 3) continue;
+      identity = f[0];
+      if (f[2] == protocol::kHeartbeat) {
+        if (answer_heartbeats)
+          Send({std::string(protocol::kVersion), std::string(protocol::kHeartbeat)});
+        continue;
+      }
+      return f;
+    }
+  }
+  void Send(const Frames& frames) {
+    router.send(zmq::buffer(identity), zmq::send_flags::sndmore);
+    for (size_t i = 0; i < frames.size(); ++i) {
+      router.send(zmq::buffer(frames[i]),
+                  i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    }
+  }
+  void SendJob(const aegir::Job& job) {
+    Send({std::string(protocol::kVersion), std::string(protocol::kJob), job.ToJson()});
+  }
+  // Waits for DONE (ansible takes a second or two); returns its body.
+  json WaitDone(milliseconds timeout = milliseconds(60000)) {
+    auto m = Recv(timeout);
+    BOOST_REQUIRE_MESSAGE(m.has_value(), "no DONE from the executor");
+    BOOST_REQUIRE_EQUAL((*m)[2], std::string(protocol::kDone));
+    return json::parse((*m)[3]);
+  }
+
+  aegir::Job MakeJob(int64_t id, std::vector<std::string> job_roles) {
+    aegir::Job job;
+    job.job_id = id;
+    job.operation = "server-verify";
+    job.entity = "server:" + std::to_string(id);
+    job.target = {"web1", "localhost", "local"};
+    job.roles = std::move(job_roles);
+    job.vars = {{"hostile", kHostile}, {"sleep_s", 30}};
+    job.feedback_url = recorder.Url(id);
+    job.feedback_token = kToken;
+    job.timeout_s = 120;
+    return job;
+  }
+
+  std::vector<FeedbackRecorder::Post> PostsFor(int64_t id) {
+    std::vector<FeedbackRecorder::Post> out;
+    std::string prefix = "/api/tasks/" + std::to_string(id) + "/";
+    for (auto& p : recorder.Posts()) {
+      if (p.path.rfind(prefix, 0) == 0) out.push_back(p);
+    }
+    return out;
+  }
+  static std::string Kind(const FeedbackRecorder::Post& p) {
+    return p.path.substr(p.path.rfind('/') + 1);
+  }
+
+  // The log lines from successful /log posts, checking numbering: every
+  // accepted post starts where the previous one ended, from 1.
+  std::vector<std::string> CheckedLog(const std::vector<FeedbackRecorder::Post>& posts) {
+    std::vector<std::string> lines;
+    int64_t next = 1;
+    for (const auto& p : posts) {
+      if (Kind(p) != "log" || p.answered != 200) continue;
+      json b = p.body();
+      BOOST_REQUIRE(b.is_object());
+      BOOST_TEST(b["first_seq"].get<int64_t>() == next);
+      for (const auto& l : b["lines"]) lines.push_back(l.get<std::string>());
+      next += static_cast<int64_t>(b["lines"].size());
+    }
+    return lines;
+  }
+
+  bool WorkDirEmpty() { return std::filesystem::is_empty(work); }
+
+  std::optional<aegir::TempDir> root;
+  std::filesystem::path roles, work;
+  std::string endpoint;
+  zmq::context_t context;
+  zmq::socket_t router{context, zmq::socket_type::router};
+  std::string identity;
+  bool answer_heartbeats = true;
+  FeedbackRecorder recorder;
+  std::unique_ptr<aegir::executor::Executor> executor;
+  std::atomic<bool> stop{false};
+  aegir::Status run_status;
+  std::thread thread;
+  json ready_body;
+};
+
+bool Contains(const std::vector<std::string>& lines, const std::string& needle) {
+  return std::any_of(lines.begin(), lines.end(),
+                     [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(successful_job_reports_start_log_finish_in_order, ExecutorFixture) {
+  StartExecutor();
+  BOOST_TEST(identity == "test-executor");
+  BOOST_TEST(ready_body["capacity"] == 2);
+  BOOST_TEST(ready_body["running"].empty());
+
+  SendJob(MakeJob(1, {"hello"}));
+  json done = WaitDone();
+  BOOST_TEST(done["job_id"] == 1);
+  BOOST_TEST(done["state"] == "succeeded");
+  BOOST_TEST(done["exit_code"] == 0);
+
+  auto posts = PostsFor(1);
+  BOOST_REQUIRE(posts.size() >= 3u);
+  BOOST_TEST(Kind(posts.front()) == "start");
+  BOOST_TEST(Kind(posts.back()) == "finish");
+  for (size_t i = 1; i + 1 < posts.size(); ++i) BOOST_TEST(Kind(posts[i]) == "log");
+  for (const auto& p : posts) {
+    BOOST_TEST(p.method == "POST");
+    BOOST_TEST(p.authorization == "Bearer " + kToken);
+    BOOST_TEST(p.content_type == "application/json");
+    BOOST_TEST(p.answered == 200);
+  }
+  json finish = posts.back().body();
+  BOOST_TEST(finish["state"] == "succeeded");
+  BOOST_TEST(finish["exit_code"] == 0);
+
+  auto lines = CheckedLog(posts);
+  BOOST_TEST(Contains(lines, "PLAY [server-verify #1]"));
+  BOOST_TEST(Contains(lines, "PLAY RECAP"));
+  BOOST_TEST(Contains(lines, "hello from job 1"));
+  // The hostile value is data, shown as it is, never evaluated.
+  BOOST_TEST(Contains(lines, "value=[" + kHostile + "]"));
+  BOOST_TEST(!Contains(lines, "uid="));
+  // The job saw its files and environment (the snoop task worked) but never the token.
+  BOOST_TEST(Contains(lines, "aegir_feedback_url"));
+  BOOST_TEST(Contains(lines, "ANSIBLE_NOCOLOR=1"));
+  BOOST_TEST(!Contains(lines, kToken));
+  BOOST_TEST(WorkDirEmpty());
+}
+
+BOOST_FIXTURE_TEST_CASE(failing_role_reports_the_fatal_line, ExecutorFixture) {
+  StartExecutor();
+  SendJob(MakeJob(2, {"boom"}));
+  json done = WaitDone();
+  BOOST_TEST(done["state"] == "failed");
+  BOOST_TEST(done["exit_code"] == 2);
+  auto posts = PostsFor(2);
+  BOOST_REQUIRE(!posts.empty());
+  BOOST_TEST(Kind(posts.front()) == "start");
+  BOOST_TEST(Kind(posts.back()) == "finish");
+  json finish = posts.back().body();
+  BOOST_TEST(finish["state"] == "failed");
+  BOOST_TEST(finish["exit_code"] == 2);
+  std::string reason = finish["reason"];
+  BOOST_TEST(reason.rfind("ansible-playbook exited with code 2: fatal: [web1]: FAILED!", 0) == 0,
+             reason);
+  BOOST_TEST(reason.find("deliberate failure") != std::string::npos, reason);
+  auto lines = CheckedLog(posts);
+  BOOST_TEST(Contains(lines, "PLAY RECAP"));
+  BOOST_TEST(WorkDirEmpty());
+}
+
+BOOST_FIXTURE_TEST_CASE(unknown_role_fails_without_running, ExecutorFixture) {
+  StartExecutor();
+  SendJob(MakeJob(3, {"hello", "not_installed"}));
+  json done = WaitDone(milliseconds(10000));
+  BOOST_TEST(done["state"] == "failed");
+  auto posts = PostsFor(3);
+  BOOST_REQUIRE(posts.size() == 2u);  // no log: nothing ran
+  BOOST_TEST(Kind(posts[0]) == "start");
+  BOOST_TEST(Kind(posts[1]) == "finish");
+  json finish = posts[1].body();
+  BOOST_TEST(finish["state"] == "failed");
+  std::string reason = finish["reason"];
+  BOOST_TEST(reason.find("unknown role 'not_installed'") != std::string::npos, reason);
+  BOOST_TEST(WorkDirEmpty());
+}
+
+BOOST_FIXTURE_TEST_CASE(missing_program_fails_the_job, ExecutorFixture) {
+  StartExecutor([](auto& o) { o.ansible_playbook = "/nonexistent/ansible-playbook"; });
+  SendJob(MakeJob(4, {"hello"}));
+  json done = WaitDone(milliseconds(10000));
+  BOOST_TEST(done["state"] == "failed");
+  auto posts = PostsFor(4);
+  BOOST_REQUIRE(posts.size() == 2u);
+  std::string reason = posts[1].body()["reason"];
+  BOOST_TEST(reason.find("could not start ansible-playbook") != std::string::npos, reason);
+  BOOST_TEST(reason.find("/nonexistent/ansible-playbook") != std::string::npos, reason);
+  BOOST_TEST(WorkDirEmpty());
+}
+
+BOOST_FIXTURE_TEST_CASE(timeout_terminates_the_job, ExecutorFixture) {
+  StartExecutor();
+  aegir::Job job = MakeJob(5, {"slow"});
+  job.timeout_s = 2;
+  auto start = std::chrono::steady_clock::now();
+  SendJob(job);
+  json done = WaitDone();
+  auto took = std::chrono::steady_clock::now() - start;
+  BOOST_TEST(done["state"] == "failed");
+  BOOST_TEST((took < seconds(15)));  // not the 30 s sleep
+  auto posts = PostsFor(5);
+  BOOST_REQUIRE(!posts.empty());
+  std::string reason = posts.back().body()["reason"];
+  BOOST_TEST(reason == "timed out after 2 s");
+  BOOST_TEST(WorkDirEmpty());
+}
+
+BOOST_FIXTURE_TEST_CASE(failed_log_post_is_retried_with_the_same_numbers, ExecutorFixture) {
+  recorder.FailNext("/log", 2, 503);
+  StartExecutor();
+  SendJob(MakeJob(6, {"hello"}));
+  json done = WaitDone();
+  BOOST_TEST(done["state"] == "succeeded");
+  auto posts = PostsFor(6);
+  std::vector<FeedbackRecorder::Post> logs;
+  for (const auto& p : posts) {
+    if (Kind(p) == "log") logs.push_back(p);
+  }
+  BOOST_REQUIRE(logs.size() >= 3u);
+  BOOST_TEST(logs[0].answered == 503);
+  BOOST_TEST(logs[1].answered == 503);
+  BOOST_TEST(logs[2].answered == 200);
+  // The retries carry the same batch under the same numbers.
+  BOOST_TEST(logs[0].body()["first_seq"] == 1);
+  BOOST_TEST(logs[1].raw_body == logs[0].raw_body);
+  BOOST_TEST(logs[2].body()["first_seq"] == 1);
+  BOOST_TEST(logs[2].body()["lines"][0] == logs[0].body()["lines"][0]);
+  auto lines = CheckedLog(posts);  // contiguous, no line twice
+  BOOST_TEST(Contains(lines, "PLAY RECAP"));
+}
+
+BOOST_FIXTURE_TEST_CASE(rejects_jobs_beyond_capacity, ExecutorFixture) {
+  StartExecutor([](auto& o) { o.capacity = 1; });
+  aegir::Job slow = MakeJob(7, {"slow"});
+  slow.vars["sleep_s"] = 2;
+  SendJob(slow);
+  SendJob(MakeJob(8, {"hello"}));
+  json first = WaitDone();
+  BOOST_TEST(first["job_id"] == 8);
+  BOOST_TEST(first["state"] == "rejected");
+  BOOST_TEST(PostsFor(8).empty());  // nothing reported for a job not taken
+  json second = WaitDone();
+  BOOST_TEST(second["job_id"] == 7);
+  BOOST_TEST(second["state"] == "succeeded");
+}
+
+BOOST_FIXTURE_TEST_CASE(invalid_job_is_refused, ExecutorFixture) {
+  StartExecutor();
+  json bad = json::parse(MakeJob(9, {"hello"}).ToJson());
+  bad["roles"] = {"../../etc"};
+  Send({std::string(protocol::kVersion), std::string(protocol::kJob), bad.dump()});
+  json done = WaitDone(milliseconds(5000));
+  BOOST_TEST(done["job_id"] == 9);
+  BOOST_TEST(done["state"] == "failed");
+  BOOST_TEST(PostsFor(9).empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(stop_drains_running_jobs, ExecutorFixture) {
+  StartExecutor();
+  aegir::Job job = MakeJob(10, {"slow"});
+  job.vars["sleep_s"] = 2;
+  SendJob(job);
+  // Wait until it has started.
+  for (int i = 0; i < 100 && PostsFor(10).empty(); ++i)
+    std::this_thread::sleep_for(milliseconds(50));
+  stop = true;
+  auto ready = Recv(seconds(5));
+  BOOST_REQUIRE(ready.has_value());
+  BOOST_TEST((*ready)[2] == protocol::kReady);
+  json body = json::parse((*ready)[3]);
+  BOOST_TEST(body["capacity"] == 0);  // no more jobs
+  BOOST_TEST(body["running"] == json::array({10}));
+  json done = WaitDone();
+  BOOST_TEST(done["state"] == "succeeded");  // allowed to finish
+  auto bye = Recv(seconds(5));
+  BOOST_REQUIRE(bye.has_value());
+  BOOST_TEST((*bye)[2] == protocol::kDisconnect);
+  thread.join();
+  BOOST_TEST(run_status.ok());
+}
+
+BOOST_FIXTURE_TEST_CASE(reconnects_when_the_scheduler_is_silent, ExecutorFixture) {
+  answer_heartbeats = false;
+  StartExecutor();
+  auto start = std::chrono::steady_clock::now();
+  // After kHeartbeatLiveness silent intervals it registers again.
+  auto again = Recv(seconds(8));
+  BOOST_REQUIRE(again.has_value());
+  BOOST_TEST((*again)[2] == protocol::kReady);
+  BOOST_TEST((std::chrono::steady_clock::now() - start >=
+              protocol::kHeartbeatInterval * (protocol::kHeartbeatLiveness - 1)));
+  BOOST_TEST(identity == "test-executor");  // same identity: the scheduler keeps its jobs
+}

@@ -1,0 +1,169 @@
+// Tests for common/job.h: the wire form round-trips and every validation rule
+// refuses bad input.
+#define BOOST_TEST_MODULE job
+#include "common/job.h"
+
+#include <boost/test/unit_test.hpp>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace aegir {
+// Lets Boost.Test print a Code when a comparison fails.
+inline std::ostream& operator<<(std::ostream& out, Code code) { return out << CodeName(code); }
+}  // namespace aegir
+
+using aegir::Job;
+using nlohmann::json;
+
+namespace {
+
+json GoodJson() {
+  return json::parse(R"({
+    "version": 1, "job_id": 42, "operation": "server-verify", "entity": "server:7",
+    "target": {"name": "web1", "host": "localhost", "connection": "local"},
+    "roles": ["server_check_connection", "server_config_dirs"],
+    "vars": {"aegir_server_name": "web1", "port": 8080, "enabled": true},
+    "feedback_url": "http://127.0.0.1:8080/api/tasks/42",
+    "feedback_token": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "timeout_s": 3600})");
+}
+
+// Decoding j after applying change must fail, with `expect` in the message.
+void ExpectRefused(const std::function<void(json&)>& change, const std::string& expect) {
+  json j = GoodJson();
+  change(j);
+  auto r = Job::FromJson(j.dump());
+  BOOST_TEST(!r.ok(), "accepted: " << j.dump());
+  if (!r.ok()) {
+    BOOST_TEST(r.status().code() == aegir::Code::kInvalidArgument);
+    BOOST_TEST(r.status().message().find(expect) != std::string::npos,
+               "'" << r.status().message() << "' lacks '" << expect << "'");
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip) {
+  auto job = Job::FromJson(GoodJson().dump());
+  BOOST_REQUIRE_MESSAGE(job.ok(), job.status().ToString());
+  BOOST_TEST(job->job_id == 42);
+  BOOST_TEST(job->operation == "server-verify");
+  BOOST_TEST(job->entity == "server:7");
+  BOOST_TEST(job->target.name == "web1");
+  BOOST_TEST(job->target.host == "localhost");
+  BOOST_TEST(job->target.connection == "local");
+  BOOST_TEST(job->roles.size() == 2u);
+  BOOST_TEST(job->vars.at("port") == 8080);
+  BOOST_TEST(job->timeout_s == 3600);
+
+  auto again = Job::FromJson(job->ToJson());
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST(json::parse(again->ToJson()) == json::parse(job->ToJson()));
+  BOOST_TEST(json::parse(job->ToJson()) == GoodJson());
+}
+
+BOOST_AUTO_TEST_CASE(hostile_strings_survive_as_data) {
+  json j = GoodJson();
+  j["vars"]["evil"] = "{{ lookup('pipe','id') }}";
+  j["vars"]["shell"] = "'; rm -rf /";
+  auto job = Job::FromJson(j.dump());
+  BOOST_REQUIRE(job.ok());
+  BOOST_TEST(job->vars.at("evil") == "{{ lookup('pipe','id') }}");
+  BOOST_TEST(job->vars.at("shell") == "'; rm -rf /");
+}
+
+BOOST_AUTO_TEST_CASE(not_json) {
+  for (const char* text : {"", "not json", "{", "[1,2]", "42", "\"job\"", "null"}) {
+    auto r = Job::FromJson(text);
+    BOOST_TEST(!r.ok(), text);
+    BOOST_TEST(r.status().message().find("not a JSON object") != std::string::npos, text);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(missing_fields) {
+  for (const char* field : {"version", "job_id", "operation", "entity", "target", "roles", "vars",
+                            "feedback_url", "feedback_token", "timeout_s"}) {
+    BOOST_TEST_CONTEXT("field " << field) {
+      ExpectRefused([field](json& j) { j.erase(field); }, "");
+    }
+  }
+  for (const char* field : {"name", "host", "connection"}) {
+    BOOST_TEST_CONTEXT("target." << field) {
+      ExpectRefused([field](json& j) { j["target"].erase(field); }, "missing or of the wrong type");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(wrong_types_and_version) {
+  ExpectRefused([](json& j) { j["version"] = 2; }, "unsupported job version");
+  ExpectRefused([](json& j) { j["job_id"] = "42"; }, "wrong type");
+  ExpectRefused([](json& j) { j["roles"] = "server_check"; }, "wrong type");
+  ExpectRefused([](json& j) { j["vars"] = json::array(); }, "vars must be an object");
+  ExpectRefused([](json& j) { j["timeout_s"] = "soon"; }, "wrong type");
+}
+
+BOOST_AUTO_TEST_CASE(bad_ids_operation_entity) {
+  ExpectRefused([](json& j) { j["job_id"] = 0; }, "job_id");
+  ExpectRefused([](json& j) { j["job_id"] = -5; }, "job_id");
+  ExpectRefused([](json& j) { j["operation"] = "Server-Verify"; }, "operation");
+  ExpectRefused([](json& j) { j["operation"] = "verify; rm"; }, "operation");
+  ExpectRefused([](json& j) { j["entity"] = ""; }, "entity");
+  ExpectRefused([](json& j) { j["entity"] = std::string(129, 'x'); }, "entity");
+}
+
+BOOST_AUTO_TEST_CASE(bad_target) {
+  ExpectRefused([](json& j) { j["target"]["name"] = "web 1"; }, "target name");
+  ExpectRefused([](json& j) { j["target"]["host"] = "-bad-.example"; }, "target host");
+  ExpectRefused([](json& j) { j["target"]["host"] = "host;id"; }, "target host");
+  ExpectRefused([](json& j) { j["target"]["connection"] = "docker"; }, "connection");
+}
+
+BOOST_AUTO_TEST_CASE(bad_role_names) {
+  for (const char* role :
+       {"", "Server", "1role", "../etc", "a/b", "role-name", "role name", "rôle"}) {
+    BOOST_TEST_CONTEXT("role '" << role << "'") {
+      ExpectRefused([role](json& j) { j["roles"] = {role}; }, "role");
+    }
+  }
+  ExpectRefused([](json& j) { j["roles"] = {std::string(65, 'a')}; }, "bad role name");
+  ExpectRefused([](json& j) { j["roles"] = json::array(); }, "1 to 50 roles");
+  ExpectRefused([](json& j) { j["roles"] = std::vector<std::string>(51, "r"); }, "1 to 50 roles");
+  ExpectRefused([](json& j) { j["roles"] = {1, 2}; }, "wrong type");
+}
+
+BOOST_AUTO_TEST_CASE(bad_var_names_and_values) {
+  for (const char* name : {"", "Name", "9lives", "a-b", "a b", "a.b", "$x"}) {
+    BOOST_TEST_CONTEXT("var '" << name << "'") {
+      ExpectRefused([name](json& j) { j["vars"][name] = "x"; }, "variable name");
+    }
+  }
+  ExpectRefused(
+      [](json& j) {
+        j["vars"]["nested"] = {{"a", 1}};
+      },
+      "string, an integer or a boolean");
+  ExpectRefused([](json& j) { j["vars"]["list"] = {1, 2}; }, "string, an integer or a boolean");
+  ExpectRefused([](json& j) { j["vars"]["nothing"] = nullptr; }, "string, an integer or a boolean");
+  ExpectRefused([](json& j) { j["vars"]["real"] = 1.5; }, "string, an integer or a boolean");
+  ExpectRefused([](json& j) { j["vars"]["long"] = std::string(4097, 'x'); }, "too long");
+  ExpectRefused(
+      [](json& j) {
+        for (int i = 0; i < 201; ++i) j["vars"]["v" + std::to_string(i)] = i;
+      },
+      "too many variables");
+}
+
+BOOST_AUTO_TEST_CASE(bad_feedback) {
+  ExpectRefused([](json& j) { j["feedback_url"] = "ftp://x/y"; }, "feedback_url");
+  ExpectRefused([](json& j) { j["feedback_url"] = "file:///etc/passwd"; }, "feedback_url");
+  ExpectRefused([](json& j) { j["feedback_token"] = "short"; }, "feedback_token");
+  ExpectRefused([](json& j) { j["feedback_token"] = std::string(64, 'A'); }, "feedback_token");
+  ExpectRefused([](json& j) { j["feedback_token"] = std::string(64, 'g'); }, "feedback_token");
+  ExpectRefused([](json& j) { j["feedback_token"] = std::string(65, 'a'); }, "feedback_token");
+}
+
+BOOST_AUTO_TEST_CASE(bad_timeout) {
+  ExpectRefused([](json& j) { j["timeout_s"] = 0; }, "timeout_s");
+  ExpectRefused([](json& j) { j["timeout_s"] = 7 * 24 * 3600 + 1; }, "timeout_s");
+}
