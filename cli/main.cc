@@ -14,6 +14,7 @@
 #include <zmq.hpp>
 
 #include "cli/client.h"
+#include "common/daemon.h"
 #include "common/flags.h"
 
 namespace {
@@ -89,11 +90,4 @@ int Main(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return Main(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "aegir: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return aegir::GuardedMain("aegir", Main, argc, argv); }

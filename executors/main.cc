@@ -7,16 +7,12 @@
 #include <exception>
 #include <zmq.hpp>
 
+#include "common/daemon.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "executors/executor.h"
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-void OnSignal(int) { g_stop.store(true); }
 
 int Fail(const std::string& msg) {
   std::fprintf(stderr, "aegir-executor: %s\n", msg.c_str());
@@ -51,12 +47,7 @@ int Main(int argc, char** argv) {
   auto drain = flags.GetInt("drain-grace", 0, 7 * 24 * 3600);
   if (!drain.ok()) return Fail(drain.status().message());
 
-  struct sigaction sa = {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  std::atomic<bool>& stop = aegir::InstallStopSignals();
 
   aegir::executor::ExecutorOptions options;
   options.scheduler_endpoint = flags.Get("scheduler");
@@ -72,23 +63,11 @@ int Main(int argc, char** argv) {
   aegir::log::Info("executor " + (*executor)->identity() + " connecting to " +
                    options.scheduler_endpoint + " with capacity " +
                    std::to_string(options.capacity));
-  aegir::Status status = (*executor)->Run(g_stop);
+  aegir::Status status = (*executor)->Run(stop);
   executor->reset();
-  if (!status.ok()) {
-    aegir::log::Error(status.ToString());
-    return 1;
-  }
-  aegir::log::Info("stopped");
-  return 0;
+  return aegir::FinishRun(status);
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return Main(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "aegir-executor: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return aegir::GuardedMain("aegir-executor", Main, argc, argv); }

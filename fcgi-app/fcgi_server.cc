@@ -30,7 +30,7 @@ Request BuildRequest(const std::map<std::string, std::string>& params, std::stri
     std::string uri = get("REQUEST_URI");
     req.path = uri.substr(0, uri.find('?'));
   }
-  if (req.path.empty()) req.path = "/";
+  if (req.path.empty()) req.path.assign(1, '/');
   req.query_string = get("QUERY_STRING");
   req.content_type = get("CONTENT_TYPE");
   req.remote_addr = get("REMOTE_ADDR");

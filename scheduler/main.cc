@@ -7,16 +7,12 @@
 #include <exception>
 #include <zmq.hpp>
 
+#include "common/daemon.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "scheduler/scheduler.h"
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-void OnSignal(int) { g_stop.store(true); }
 
 int Main(int argc, char** argv) {
   aegir::log::SetProgram("aegir-scheduler");
@@ -40,12 +36,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  struct sigaction sa = {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  std::atomic<bool>& stop = aegir::InstallStopSignals();
 
   zmq::context_t context;
   auto scheduler = aegir::scheduler::Scheduler::Create(
@@ -56,23 +47,11 @@ int Main(int argc, char** argv) {
   }
   aegir::log::Info("listening: submit " + flags.Get("submit-endpoint") + ", executors " +
                    flags.Get("executor-endpoint"));
-  aegir::Status status = (*scheduler)->Run(g_stop);
+  aegir::Status status = (*scheduler)->Run(stop);
   scheduler->reset();  // closes the sockets and removes ipc files before the context ends
-  if (!status.ok()) {
-    aegir::log::Error(status.ToString());
-    return 1;
-  }
-  aegir::log::Info("stopped");
-  return 0;
+  return aegir::FinishRun(status);
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return Main(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "aegir-scheduler: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return aegir::GuardedMain("aegir-scheduler", Main, argc, argv); }
