@@ -59,7 +59,8 @@ std::string Job::ToJson() const {
   j["feedback_url"] = feedback_url;
   j["feedback_token"] = feedback_token;
   j["timeout_s"] = timeout_s;
-  return j.dump();
+  // A value with invalid UTF-8 is sent with U+FFFD in its place, never thrown on.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Status Job::Validate() const {
