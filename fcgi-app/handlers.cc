@@ -69,6 +69,8 @@ Response LoginSubmit(Context& ctx, Request& req) {
   }
   // A new session id at login: an id planted before login is worth nothing.
   (void)store::DeleteSession(ctx.db, ctx.session->id_hash);
+  // Logins are rare enough to carry the sweep of expired sessions (indexed).
+  (void)store::DeleteExpiredSessions(ctx.db);
   std::string token = crypto::RandomHex(32);
   store::Session s;
   s.id_hash = crypto::Sha256Hex(token);
