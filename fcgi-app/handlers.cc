@@ -273,7 +273,7 @@ Response JsonError(int status, const std::string& message) {
 }
 
 // Checks the bearer token against the task's stored hash. On success fills task.
-std::optional<Response> AuthorizeFeedback(Context& ctx, Request& req, store::Task& task) {
+std::optional<Response> AuthorizeFeedback(Context& ctx, Request& req, store::TaskAuth& task) {
   auto id = ParseId(req.route["id"]);
   if (!id) return JsonError(404, "no such task");
   std::string auth = req.Header("authorization");
@@ -281,7 +281,7 @@ std::optional<Response> AuthorizeFeedback(Context& ctx, Request& req, store::Tas
   if (auth.rfind(prefix, 0) != 0 || auth.size() != prefix.size() + 64) {
     return JsonError(401, "missing or malformed bearer token");
   }
-  auto t = store::GetTask(ctx.db, *id);
+  auto t = store::GetTaskAuth(ctx.db, *id);
   if (!t.ok()) return JsonError(503, "database unavailable");
   if (!*t) return JsonError(404, "no such task");
   if (!crypto::ConstantTimeEquals(crypto::Sha256Hex(auth.substr(prefix.size())), (*t)->feedback_token_hash)) {
@@ -298,7 +298,7 @@ Result<nlohmann::json> ParseJsonBody(const Request& req) {
 }
 
 Response FeedbackStart(Context& ctx, Request& req) {
-  store::Task task;
+  store::TaskAuth task;
   if (auto err = AuthorizeFeedback(ctx, req, task)) return *err;
   auto ok = store::MarkTaskRunning(ctx.db, task.id);
   if (!ok.ok()) return JsonError(503, "database unavailable");
@@ -307,7 +307,7 @@ Response FeedbackStart(Context& ctx, Request& req) {
 }
 
 Response FeedbackLog(Context& ctx, Request& req) {
-  store::Task task;
+  store::TaskAuth task;
   if (auto err = AuthorizeFeedback(ctx, req, task)) return *err;
   if (views::IsFinalState(task.state)) return JsonError(409, "the task has ended; its log is closed");
   auto body = ParseJsonBody(req);
@@ -338,7 +338,7 @@ Response FeedbackLog(Context& ctx, Request& req) {
 }
 
 Response FeedbackFinish(Context& ctx, Request& req) {
-  store::Task task;
+  store::TaskAuth task;
   if (auto err = AuthorizeFeedback(ctx, req, task)) return *err;
   auto body = ParseJsonBody(req);
   if (!body.ok()) return JsonError(400, body.status().message());
@@ -348,12 +348,6 @@ Response FeedbackFinish(Context& ctx, Request& req) {
   std::optional<int64_t> exit_code;
   if (j.contains("exit_code") && j["exit_code"].is_number_integer()) exit_code = j["exit_code"].get<int64_t>();
   std::string reason = j.contains("reason") && j["reason"].is_string() ? j["reason"].get<std::string>() : "";
-  // Keep whole UTF-8 characters when cutting to the column's size.
-  if (reason.size() > 1000) {
-    size_t cut = 1000;
-    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
-    reason.resize(cut);
-  }
   auto ok = store::FinishTask(ctx.db, task.id, state, exit_code, reason);
   if (!ok.ok()) {
     log::Error(ok.status().ToString());

@@ -6,6 +6,37 @@ using db::Value;
 
 namespace {
 
+// Runs a query and maps every row with from_row.
+template <typename T>
+Result<std::vector<T>> All(db::Connection& c, const std::string& sql, const std::vector<Value>& params,
+                           T (*from_row)(const db::Row&)) {
+  auto rows = c.Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  std::vector<T> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back(from_row(r));
+  return out;
+}
+
+// The first row mapped with from_row, or nothing.
+template <typename T>
+Result<std::optional<T>> One(db::Connection& c, const std::string& sql, const std::vector<Value>& params,
+                             T (*from_row)(const db::Row&)) {
+  auto rows = c.Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<T>();
+  return std::optional<T>(from_row((*rows)[0]));
+}
+
+// At most max_bytes of s, never cutting a UTF-8 character in two (a cut one
+// would be refused by MariaDB's strict mode).
+std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut);
+}
+
 constexpr const char* kTaskColumns =
     "t.id, t.operation, t.entity_type, t.entity_id, "
     "COALESCE(sv.name, st.domain, ''), t.state, t.vars, t.feedback_token_hash, t.exit_code, "
@@ -38,11 +69,7 @@ Task TaskFromRow(const db::Row& r) {
 }
 
 Result<std::vector<Task>> Tasks(db::Connection& c, const std::string& where, const std::vector<Value>& params) {
-  auto rows = c.Query(std::string("SELECT ") + kTaskColumns + where, params);
-  if (!rows.ok()) return rows.status();
-  std::vector<Task> out;
-  for (const auto& r : *rows) out.push_back(TaskFromRow(r));
-  return out;
+  return All(c, std::string("SELECT ") + kTaskColumns + where, params, TaskFromRow);
 }
 
 constexpr const char* kServerColumns =
@@ -61,14 +88,16 @@ Site SiteFromRow(const db::Row& r) {
   return Site{r.Int(0), r.Str(1), r.Int(2), r.Str(3), r.Str(4), r.Str(5)};
 }
 
+User UserFromRow(const db::Row& r) { return User{r.Int(0), r.Str(1), r.Int(2) != 0, r.Str(3)}; }
+
+LogLine LogLineFromRow(const db::Row& r) { return LogLine{r.Int(0), r.Str(1)}; }
+
+TaskAuth TaskAuthFromRow(const db::Row& r) { return TaskAuth{r.Int(0), r.Str(1), r.Str(2), r.Str(3)}; }
+
 }  // namespace
 
 Result<std::optional<User>> FindUserByName(db::Connection& c, const std::string& name) {
-  auto rows = c.Query("SELECT id, name, is_admin, password_hash FROM users WHERE name = ?", {Value(name)});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<User>();
-  const auto& r = (*rows)[0];
-  return std::optional<User>(User{r.Int(0), r.Str(1), r.Int(2) != 0, r.Str(3)});
+  return One(c, "SELECT id, name, is_admin, password_hash FROM users WHERE name = ?", {Value(name)}, UserFromRow);
 }
 
 Result<int64_t> CreateUser(db::Connection& c, const std::string& name, const std::string& password_hash,
@@ -117,18 +146,11 @@ Status DeleteExpiredSessions(db::Connection& c) {
 }
 
 Result<std::vector<Server>> ListServers(db::Connection& c) {
-  auto rows = c.Query(std::string(kServerColumns) + "ORDER BY name");
-  if (!rows.ok()) return rows.status();
-  std::vector<Server> out;
-  for (const auto& r : *rows) out.push_back(ServerFromRow(r));
-  return out;
+  return All(c, std::string(kServerColumns) + "ORDER BY name", {}, ServerFromRow);
 }
 
 Result<std::optional<Server>> GetServer(db::Connection& c, int64_t id) {
-  auto rows = c.Query(std::string(kServerColumns) + "WHERE id = ?", {Value(id)});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<Server>();
-  return std::optional<Server>(ServerFromRow((*rows)[0]));
+  return One(c, std::string(kServerColumns) + "WHERE id = ?", {Value(id)}, ServerFromRow);
 }
 
 Result<int64_t> CreateServer(db::Connection& c, const std::string& name, const std::string& hostname) {
@@ -138,18 +160,11 @@ Result<int64_t> CreateServer(db::Connection& c, const std::string& name, const s
 }
 
 Result<std::vector<Site>> ListSites(db::Connection& c) {
-  auto rows = c.Query(std::string(kSiteColumns) + "ORDER BY s.domain");
-  if (!rows.ok()) return rows.status();
-  std::vector<Site> out;
-  for (const auto& r : *rows) out.push_back(SiteFromRow(r));
-  return out;
+  return All(c, std::string(kSiteColumns) + "ORDER BY s.domain", {}, SiteFromRow);
 }
 
 Result<std::optional<Site>> GetSite(db::Connection& c, int64_t id) {
-  auto rows = c.Query(std::string(kSiteColumns) + "WHERE s.id = ?", {Value(id)});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<Site>();
-  return std::optional<Site>(SiteFromRow((*rows)[0]));
+  return One(c, std::string(kSiteColumns) + "WHERE s.id = ?", {Value(id)}, SiteFromRow);
 }
 
 Result<int64_t> CreateSite(db::Connection& c, const std::string& domain, int64_t server_id) {
@@ -171,10 +186,12 @@ Result<int64_t> CreateTask(db::Connection& c, const std::string& operation, cons
 }
 
 Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id) {
-  auto tasks = Tasks(c, "WHERE t.id = ?", {Value(id)});
-  if (!tasks.ok()) return tasks.status();
-  if (tasks->empty()) return std::optional<Task>();
-  return std::optional<Task>((*tasks)[0]);
+  return One(c, std::string("SELECT ") + kTaskColumns + "WHERE t.id = ?", {Value(id)}, TaskFromRow);
+}
+
+Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id) {
+  return One(c, "SELECT id, operation, state, feedback_token_hash FROM tasks WHERE id = ?", {Value(id)},
+             TaskAuthFromRow);
 }
 
 Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit) {
@@ -191,13 +208,8 @@ Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& ent
 }
 
 Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t after, int limit) {
-  auto rows = c.Query("SELECT seq, line FROM task_log WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                      {Value(task_id), Value(after), Value(int64_t{limit})});
-  if (!rows.ok()) return rows.status();
-  std::vector<LogLine> out;
-  out.reserve(rows->size());
-  for (const auto& r : *rows) out.push_back({r.Int(0), r.Str(1)});
-  return out;
+  return All(c, "SELECT seq, line FROM task_log WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+             {Value(task_id), Value(after), Value(int64_t{limit})}, LogLineFromRow);
 }
 
 Result<Counts> GetCounts(db::Connection& c) {
@@ -254,7 +266,7 @@ Result<bool> FinishTask(db::Connection& c, int64_t id, const std::string& state,
   auto r = c.Exec(
       "UPDATE tasks SET state = ?, exit_code = ?, reason = ?, finished_at = UTC_TIMESTAMP(3) "
       "WHERE id = ? AND state IN ('queued', 'running')",
-      {Value(state), Value(exit_code), reason.empty() ? Value() : Value(reason.substr(0, 1000)), Value(id)});
+      {Value(state), Value(exit_code), reason.empty() ? Value() : Value(TruncateUtf8(reason, 1000)), Value(id)});
   if (!r.ok()) return r.status().WithContext("finish task " + std::to_string(id));
   if (*r == 0) return false;
   // The result of a server verification is the server's status.

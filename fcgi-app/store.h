@@ -62,6 +62,14 @@ struct Task {
   std::string finished_at;
 };
 
+// What the feedback API needs to check a post: far less than a Task.
+struct TaskAuth {
+  int64_t id = 0;
+  std::string operation;
+  std::string state;
+  std::string feedback_token_hash;
+};
+
 struct LogLine {
   int64_t seq = 0;
   std::string line;
@@ -99,6 +107,8 @@ Result<int64_t> CreateTask(db::Connection& c, const std::string& operation, cons
                            int64_t entity_id, const std::string& vars_json, const std::string& token_hash,
                            std::optional<int64_t> created_by);
 Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id);
+// One primary-key lookup, no joins: the feedback API runs it on every post.
+Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id);
 // Newest first; only tasks with id < before when before > 0.
 Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit);
 Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& entity_type, int64_t entity_id, int limit);
@@ -110,7 +120,8 @@ Result<Counts> GetCounts(db::Connection& c);
 Result<bool> MarkTaskRunning(db::Connection& c, int64_t id);
 // Stores lines first_seq.. ; lines already stored are left as they are.
 Status AppendLog(db::Connection& c, int64_t task_id, int64_t first_seq, const std::vector<std::string>& lines);
-// Ends a task that has not ended yet, and applies its result to its entity
+// Ends a task that has not ended yet (reason cut to 1000 bytes of whole
+// UTF-8 characters), and applies its result to its entity
 // (a verified server). Returns false if it had ended already.
 Result<bool> FinishTask(db::Connection& c, int64_t id, const std::string& state, std::optional<int64_t> exit_code,
                         const std::string& reason);
