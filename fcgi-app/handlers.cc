@@ -251,7 +251,7 @@ Response TaskView(Context& ctx, Request& req) {
   if (!lines.ok()) return StoreError(ctx, lines.status());
   bool more = lines->size() > static_cast<size_t>(kLogLinesPerPage);
   if (more) lines->pop_back();
-  return views::Task(ctx, **task, *lines, *after, more);
+  return views::Task(ctx, **task, *lines, *after, more, kLogLinesPerPage);
 }
 
 Response TaskLogPoll(Context& ctx, Request& req) {

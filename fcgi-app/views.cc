@@ -217,7 +217,7 @@ Response Tasks(const Context& ctx, const std::vector<store::Task>& tasks, int64_
 }
 
 Response Task(const Context& ctx, const store::Task& task, const std::vector<store::LogLine>& lines, int64_t after,
-              bool more) {
+              bool more, int page_size) {
   const std::string title = OperationTitle(ctx, task.operation);
   Page p(ctx, title + " #" + std::to_string(task.id), "TASKS", "task.tpl");
   bool live = !IsFinalState(task.state);
@@ -243,7 +243,7 @@ Response Task(const Context& ctx, const store::Task& task, const std::vector<sto
   if (!task.reason.empty()) b.AddSectionDictionary("REASON")->SetValue("TEXT", task.reason);
   if (after > 0) {
     b.ShowSection("EARLIER");
-    b.SetIntValue("PREV_AFTER", std::max<int64_t>(0, after - static_cast<int64_t>(lines.size())));
+    b.SetIntValue("PREV_AFTER", std::max<int64_t>(0, after - page_size));
   }
   int64_t last = after;
   for (const auto& l : lines) {

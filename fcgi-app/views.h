@@ -34,8 +34,10 @@ Response SiteFormPage(const Context& ctx, const SiteForm& form, const std::vecto
                       int status = 200);
 Response Site(const Context& ctx, const store::Site& site, const std::vector<store::Task>& tasks);
 Response Tasks(const Context& ctx, const std::vector<store::Task>& tasks, int64_t older_before);
+// Shows the log lines after `after`, a page of at most page_size; "Earlier
+// lines" leads one page size back.
 Response Task(const Context& ctx, const store::Task& task, const std::vector<store::LogLine>& lines, int64_t after,
-              bool more);
+              bool more, int page_size);
 // The live log poll: {"state": ..., "lines": [{"seq": n, "text": ...}], "final": bool, ...}
 Response TaskLogJson(const store::Task& task, const std::vector<store::LogLine>& lines);
 

@@ -58,16 +58,30 @@ BOOST_FIXTURE_TEST_CASE(task_page_shows_log_lines_and_reason, Fixture) {
   t.state = "failed";
   t.reason = "ansible-playbook exited with code 2: fatal: [web1]: UNREACHABLE!";
   std::vector<store::LogLine> lines = {{1, "PLAY [web1] ****"}, {2, "fatal: <b>bold</b>"}};
-  Response r = views::Task(ctx, t, lines, 0, false);
+  Response r = views::Task(ctx, t, lines, 0, false, 2000);
   BOOST_TEST(r.body.find("PLAY [web1] ****") != std::string::npos);
   BOOST_TEST(r.body.find("fatal: &lt;b&gt;bold&lt;/b&gt;") != std::string::npos);
   BOOST_TEST(r.body.find("UNREACHABLE!") != std::string::npos);
   BOOST_TEST(r.body.find("data-live=\"0\"") != std::string::npos);
   BOOST_TEST(r.body.find("http-equiv=\"refresh\"") == std::string::npos);  // ended: no reload
   t.state = "running";
-  Response live = views::Task(ctx, t, lines, 0, false);
+  Response live = views::Task(ctx, t, lines, 0, false, 2000);
   BOOST_TEST(live.body.find("http-equiv=\"refresh\"") != std::string::npos);
   BOOST_TEST(live.body.find("/static/task.js") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(earlier_lines_go_back_one_whole_page, Fixture) {
+  store::Task t;
+  t.id = 5;
+  t.state = "succeeded";
+  // The last, short page of a long log: 2 lines after line 4000, pages of 2000.
+  std::vector<store::LogLine> tail = {{4001, "a"}, {4002, "b"}};
+  Response r = views::Task(ctx, t, tail, 4000, false, 2000);
+  BOOST_TEST(r.body.find("href=\"/tasks/5?after=2000\">Earlier lines") != std::string::npos);
+  Response second = views::Task(ctx, t, tail, 1500, false, 2000);
+  BOOST_TEST(second.body.find("href=\"/tasks/5?after=0\">Earlier lines") != std::string::npos);
+  Response first = views::Task(ctx, t, tail, 0, false, 2000);
+  BOOST_TEST(first.body.find("Earlier lines") == std::string::npos);
 }
 
 BOOST_FIXTURE_TEST_CASE(error_page_has_status_and_message, Fixture) {
