@@ -21,6 +21,7 @@ bool LowerDigitDash(char c) { return Lower(c) || Digit(c) || c == '-'; }
 constexpr size_t kMaxVars = 200;
 constexpr size_t kMaxValueBytes = 4096;
 constexpr size_t kMaxRoles = 50;
+constexpr size_t kMaxListItems = 100;
 
 }  // namespace
 
@@ -81,8 +82,18 @@ Status Job::Validate() const {
   if (vars.size() > kMaxVars) return Status::InvalidArgument("too many variables");
   for (const auto& [k, v] : vars) {
     if (!IsValidVarName(k)) return Status::InvalidArgument("bad variable name '" + k + "'");
+    if (v.is_array()) {
+      if (v.size() > kMaxListItems) return Status::InvalidArgument("variable " + k + " has too many items");
+      for (const auto& item : v) {
+        if (!item.is_string()) return Status::InvalidArgument("variable " + k + " must be a list of strings");
+        if (item.get_ref<const std::string&>().size() > kMaxValueBytes) {
+          return Status::InvalidArgument("variable " + k + " has an item that is too long");
+        }
+      }
+      continue;
+    }
     if (!(v.is_string() || v.is_number_integer() || v.is_boolean())) {
-      return Status::InvalidArgument("variable " + k + " must be a string, an integer or a boolean");
+      return Status::InvalidArgument("variable " + k + " must be a string, an integer, a boolean or a list of strings");
     }
     if (v.is_string() && v.get_ref<const std::string&>().size() > kMaxValueBytes) {
       return Status::InvalidArgument("variable " + k + " is too long");

@@ -40,7 +40,7 @@ struct Job {
   std::string entity;
   JobTarget target;
   std::vector<std::string> roles;
-  // Values are JSON strings, numbers or booleans only.
+  // Values are JSON strings, integers, booleans or lists of strings only.
   std::map<std::string, nlohmann::json> vars;
   std::string feedback_url;
   std::string feedback_token;

@@ -57,6 +57,16 @@ std::string Truncate(std::string s, size_t max) {
   return s;
 }
 
+// Replaces every occurrence of secret in line with asterisks: the job's
+// processes see the feedback token in their environment, and a task that
+// prints it (say, `env`) must not put it in the log.
+void MaskSecret(std::string& line, const std::string& secret) {
+  if (secret.empty()) return;
+  for (size_t at = line.find(secret); at != std::string::npos; at = line.find(secret, at + 8)) {
+    line.replace(at, secret.size(), "********");
+  }
+}
+
 // Best effort: the job id of a JOB body that failed validation, so DONE can
 // name it. 0 when there is none.
 int64_t LooseJobId(const std::string& body) {
@@ -271,6 +281,9 @@ void Executor::StartJob(std::unique_ptr<ActiveJob> owned) {
               "write playbook: " + run.status().message());
     return;
   }
+  // Roles post values back (roles/aegir_feedback) with the task's token, which
+  // they read from the environment: never a file, an argument or a variable.
+  run->env.emplace_back("AEGIR_FEEDBACK_TOKEN", job.feedback_token);
   auto process =
       Process::Spawn({run->argv, run->env, active.dir->path().string(), /*die_with_parent=*/true});
   if (!process.ok()) {
@@ -294,6 +307,7 @@ bool Executor::PumpOutput(ActiveJob& active) {
     if (auto rest = active.splitter.Finish()) lines.push_back(std::move(*rest));
   }
   for (auto& line : lines) {
+    MaskSecret(line, active.job.feedback_token);
     if (StartsWith(line, "fatal:") || StartsWith(line, "ERROR!")) {
       active.last_error_line = Truncate(line, kMaxErrorLineBytes);
     }

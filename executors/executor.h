@@ -23,8 +23,10 @@
 // A job running longer than its timeout_s gets SIGTERM (its whole group), and
 // SIGKILL kill_grace later.
 //
-// The feedback token stays in memory: it is sent only as an HTTP header, never
-// logged, never written under the job directory, never in argv or environment.
+// The feedback token stays in memory: it is sent as an HTTP header and given to
+// ansible-playbook in its environment (AEGIR_FEEDBACK_TOKEN, for the roles'
+// own feedback posts); it is never logged, never written under the job
+// directory, never in argv.
 //
 // Threading: Create() on any thread, then RunOnce()/Run() on one thread at a
 // time. The destructor kills (SIGKILL) and reaps jobs still running and

@@ -42,6 +42,11 @@ Result<std::string> Dump(const json& j, const std::string& what) {
 
 json Unsafe(const json& value) {
   if (value.is_string()) return json{{"__ansible_unsafe", value}};
+  if (value.is_array()) {
+    json items = json::array();
+    for (const auto& item : value) items.push_back(Unsafe(item));
+    return items;
+  }
   return value;
 }
 

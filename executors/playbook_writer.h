@@ -14,7 +14,8 @@
 // Ansible's JSON loader turns that into an "unsafe" string that is never
 // templated. A plain string from -e would be templated when a role uses it,
 // so a value such as "{{ lookup('pipe','id') }}" would run a command on the
-// executor. Integers and booleans are written as they are.
+// executor. A list of strings becomes a list of such objects. Integers and
+// booleans are written as they are.
 //
 // The feedback token is never written: the executor keeps it in memory and
 // uses it only in the Authorization header of its posts.

@@ -425,6 +425,8 @@ BOOST_FIXTURE_TEST_CASE(successful_job_reports_start_log_finish_in_order, Execut
   // The job saw its files and environment (the snoop task worked) but never the token.
   BOOST_TEST(Contains(lines, "aegir_feedback_url"));
   BOOST_TEST(Contains(lines, "ANSIBLE_NOCOLOR=1"));
+  // Roles get the token in their environment; what they print is masked.
+  BOOST_TEST(Contains(lines, "AEGIR_FEEDBACK_TOKEN=********"));
   BOOST_TEST(!Contains(lines, kToken));
   BOOST_TEST(WorkDirEmpty());
 }

@@ -23,7 +23,7 @@ json GoodJson() {
     "version": 1, "job_id": 42, "operation": "server-verify", "entity": "server:7",
     "target": {"name": "web1", "host": "localhost", "connection": "local"},
     "roles": ["server_check_connection", "server_config_dirs"],
-    "vars": {"aegir_server_name": "web1", "port": 8080, "enabled": true},
+    "vars": {"aegir_server_name": "web1", "port": 8080, "enabled": true, "aliases": ["a.example.org", "b.example.org"]},
     "feedback_url": "http://127.0.0.1:8080/api/tasks/42",
     "feedback_token": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
     "timeout_s": 3600})");
@@ -55,6 +55,7 @@ BOOST_AUTO_TEST_CASE(round_trip) {
   BOOST_TEST(job->target.connection == "local");
   BOOST_TEST(job->roles.size() == 2u);
   BOOST_TEST(job->vars.at("port") == 8080);
+  BOOST_TEST(job->vars.at("aliases") == json::array({"a.example.org", "b.example.org"}));
   BOOST_TEST(job->timeout_s == 3600);
 
   auto again = Job::FromJson(job->ToJson());
@@ -142,10 +143,12 @@ BOOST_AUTO_TEST_CASE(bad_var_names_and_values) {
       [](json& j) {
         j["vars"]["nested"] = {{"a", 1}};
       },
-      "string, an integer or a boolean");
-  ExpectRefused([](json& j) { j["vars"]["list"] = {1, 2}; }, "string, an integer or a boolean");
-  ExpectRefused([](json& j) { j["vars"]["nothing"] = nullptr; }, "string, an integer or a boolean");
-  ExpectRefused([](json& j) { j["vars"]["real"] = 1.5; }, "string, an integer or a boolean");
+      "string, an integer, a boolean");
+  ExpectRefused([](json& j) { j["vars"]["list"] = {1, 2}; }, "must be a list of strings");
+  ExpectRefused([](json& j) { j["vars"]["list"] = std::vector<std::string>(101, "a"); }, "too many items");
+  ExpectRefused([](json& j) { j["vars"]["list"] = {std::string(4097, 'x')}; }, "too long");
+  ExpectRefused([](json& j) { j["vars"]["nothing"] = nullptr; }, "string, an integer, a boolean");
+  ExpectRefused([](json& j) { j["vars"]["real"] = 1.5; }, "string, an integer, a boolean");
   ExpectRefused([](json& j) { j["vars"]["long"] = std::string(4097, 'x'); }, "too long");
   ExpectRefused(
       [](json& j) {

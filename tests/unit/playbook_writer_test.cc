@@ -41,7 +41,8 @@ Job MakeJob() {
               {"evil_template", kHostileTemplate},
               {"evil_shell", kHostileShell},
               {"port", 8080},
-              {"enabled", true}};
+              {"enabled", true},
+              {"aliases", nlohmann::json::array({"a.example.org", kHostileTemplate})}};
   job.feedback_url = "http://127.0.0.1:8080/api/tasks/42";
   job.feedback_token = kToken;
   job.timeout_s = 60;
@@ -103,7 +104,7 @@ BOOST_FIXTURE_TEST_CASE(writes_the_three_files, Fixture) {
   BOOST_TEST(vars["port"] == 8080);
   BOOST_TEST(vars["enabled"] == true);
   BOOST_TEST(!vars.contains("feedback_token"));
-  BOOST_TEST(vars.size() == 7u);
+  BOOST_TEST(vars.size() == 8u);
 }
 
 BOOST_FIXTURE_TEST_CASE(hostile_values_are_stored_verbatim_as_unsafe_strings, Fixture) {
@@ -114,6 +115,9 @@ BOOST_FIXTURE_TEST_CASE(hostile_values_are_stored_verbatim_as_unsafe_strings, Fi
   BOOST_TEST(vars["evil_template"]["__ansible_unsafe"].is_string());
   BOOST_TEST(vars["evil_template"]["__ansible_unsafe"] == kHostileTemplate);
   BOOST_TEST(vars["evil_shell"]["__ansible_unsafe"] == kHostileShell);
+  // Every item of a list is wrapped too.
+  BOOST_TEST(vars["aliases"] == json::array({{{"__ansible_unsafe", "a.example.org"}},
+                                             {{"__ansible_unsafe", kHostileTemplate}}}));
 }
 
 BOOST_FIXTURE_TEST_CASE(files_are_mode_0600_and_never_hold_the_token, Fixture) {
