@@ -2,6 +2,8 @@
 // choose a view or a redirect. No SQL, HTML or ZeroMQ here.
 #include <algorithm>
 #include <cstdlib>
+#include <regex>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -101,6 +103,155 @@ Response Dashboard(Context& ctx, Request& req) {
   return views::Dashboard(ctx, *counts, *recent);
 }
 
+// ---- Operation buttons and forms ----
+
+std::vector<views::OperationButton> ButtonsFor(const Context& ctx, const std::string& entity_type, int64_t id) {
+  std::vector<views::OperationButton> out;
+  for (const Operation* op : ctx.catalogue.ForEntity(entity_type)) {
+    out.push_back({op, "/" + entity_type + "s/" + std::to_string(id) + "/run/" + op->name});
+  }
+  return out;
+}
+
+// The entity type from the path: /servers/.., /platforms/.., /sites/..
+std::string EntityOfPath(const std::string& path) {
+  for (const char* t : {"server", "platform", "site"}) {
+    std::string prefix = std::string("/") + t + "s/";
+    if (path.rfind(prefix, 0) == 0) return t;
+  }
+  return "";
+}
+
+std::string LabelOf(const Target& t) {
+  if (t.site) return t.site->domain;
+  if (t.platform) return t.platform->name;
+  return t.server.name;
+}
+
+// Maps FormResult errors to the form's per-field messages.
+std::map<std::string, std::string> ErrorsByField(const FormResult& r) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : r.errors) out[e.field] = e.message;
+  return out;
+}
+
+std::map<std::string, std::string> TypedValues(const Request& req, const std::vector<VarSpec>& fields) {
+  std::map<std::string, std::string> out;
+  for (const auto& f : fields) {
+    std::string v = req.Form(f.name);
+    if (f.type == VarType::kBool && v.empty() && req.Form(f.name + "__present").empty()) continue;
+    out[f.name] = v;
+  }
+  return out;
+}
+
+struct OperationCall {
+  const Operation* op = nullptr;
+  std::optional<Target> target;
+  std::optional<Response> error;
+};
+
+OperationCall FindOperation(Context& ctx, Request& req) {
+  OperationCall call;
+  std::string type = EntityOfPath(req.path);
+  auto id = ParseId(req.route["id"]);
+  std::string list = "/" + type + "s";
+  if (type.empty() || !id) {
+    call.error = NotFound(ctx, "That " + (type.empty() ? std::string("entity") : type), list);
+    return call;
+  }
+  call.op = ctx.catalogue.Find(req.route["operation"]);
+  if (!call.op || call.op->entity != type) {
+    call.error = views::Error(ctx, 404, "There is no " + type + " operation of that name.",
+                              list + "/" + std::to_string(*id));
+    return call;
+  }
+  auto target = LoadTarget(ctx, type, *id);
+  if (!target.ok()) {
+    call.error = target.status().code() == Code::kNotFound
+                     ? NotFound(ctx, FieldLabel("aegir_" + type) + " " + std::to_string(*id), list)
+                     : StoreError(ctx, target.status());
+    return call;
+  }
+  call.target = std::move(target).value();
+  return call;
+}
+
+Response OperationForm(Context& ctx, Request& req) {
+  OperationCall call = FindOperation(ctx, req);
+  if (call.error) return *call.error;
+  auto choices = ChoicesFor(ctx, *call.op, *call.target);
+  if (!choices.ok()) return StoreError(ctx, choices.status());
+  views::FieldsForm form;
+  form.fields = call.op->fields;
+  form.choices = *choices;
+  if (call.target->site) form.values["aegir_new_domain"] = call.target->site->domain;
+  if (call.target->site) form.values["aegir_target_platform"] = call.target->site->platform_name;
+  if (call.op->name == kSiteClone) form.values.erase("aegir_new_domain");
+  std::string path = "/" + call.target->entity_type + "s/" + std::to_string(call.target->entity_id);
+  return views::OperationPage(ctx, *call.op, LabelOf(*call.target), path, form, {});
+}
+
+Response OperationRun(Context& ctx, Request& req) {
+  OperationCall call = FindOperation(ctx, req);
+  if (call.error) return *call.error;
+  const Operation& op = *call.op;
+  const Target& target = *call.target;
+  std::string path = "/" + target.entity_type + "s/" + std::to_string(target.entity_id);
+  // A site whose install failed has nothing on its servers (the install
+  // rolled back): deleting it only forgets it; there is nothing to back up.
+  if (op.name == kSiteDelete && target.site && target.site->status == "failed") {
+    Status s = store::SetSiteStatus(ctx.db, target.site->id, "deleted");
+    if (!s.ok()) return StoreError(ctx, s);
+    log::Info("site " + target.site->domain + " (install failed) forgotten");
+    return Response::Redirect("/sites");
+  }
+  auto choices = ChoicesFor(ctx, op, target);
+  if (!choices.ok()) return StoreError(ctx, choices.status());
+  FormResult values = ValidateFields(op.fields, [&](const std::string& n) { return req.Form(n); }, *choices);
+  std::vector<std::string> errors;
+  int status = 422;
+  if (values.ok()) {
+    Status allowed = CheckAllowed(ctx, op, target, values.values);
+    if (!allowed.ok() && allowed.code() != Code::kConflict && allowed.code() != Code::kInvalidArgument) {
+      return StoreError(ctx, allowed);
+    }
+    if (!allowed.ok()) {
+      errors.push_back(allowed.message());
+      status = allowed.code() == Code::kConflict ? 409 : 422;
+    }
+  }
+  if (!values.ok() || !errors.empty()) {
+    views::FieldsForm form{op.fields, *choices, TypedValues(req, op.fields), ErrorsByField(values)};
+    for (const auto& e : values.errors) errors.push_back(e.message);
+    return views::OperationPage(ctx, op, LabelOf(target), path, form, errors, status);
+  }
+  auto task = QueueOperation(ctx, op, target, values.values, ctx.session->user_id);
+  if (!task.ok()) {
+    if (task.status().code() == Code::kConflict || task.status().code() == Code::kInvalidArgument) {
+      views::FieldsForm form{op.fields, *choices, TypedValues(req, op.fields), {}};
+      return views::OperationPage(ctx, op, LabelOf(target), path, form, {task.status().message()}, 409);
+    }
+    return StoreError(ctx, task.status());
+  }
+  return Response::Redirect("/tasks/" + std::to_string(*task));
+}
+
+// Queues an operation that needs no form (install after add, verify after
+// edit); a failure to queue is logged, the page still shows what was saved.
+void QueueFollowUp(Context& ctx, const std::string& op_name, const std::string& entity_type, int64_t id,
+                   const std::map<std::string, nlohmann::json>& form) {
+  const Operation* op = ctx.catalogue.Find(op_name);
+  if (!op) return;
+  auto target = LoadTarget(ctx, entity_type, id);
+  if (!target.ok()) {
+    log::Error("queue " + op_name + ": " + target.status().ToString());
+    return;
+  }
+  auto task = QueueOperation(ctx, *op, *target, form, ctx.session->user_id);
+  if (!task.ok()) log::Error("queue " + op_name + ": " + task.status().ToString());
+}
+
 // ---- Servers ----
 
 Response ServerList(Context& ctx, Request& req) {
@@ -109,21 +260,117 @@ Response ServerList(Context& ctx, Request& req) {
   return views::Servers(ctx, *servers);
 }
 
-Response ServerAddForm(Context& ctx, Request& req) { return views::ServerFormPage(ctx, {}); }
+bool IsServerName(const std::string& name) {
+  return name.size() <= 64 && IsValidHostName(name) &&
+         std::none_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
 
-Response ServerAddSubmit(Context& ctx, Request& req) {
-  views::ServerForm form;
-  form.name = req.Form("name");
-  form.hostname = req.Form("hostname");
-  if (form.name.size() > 64 || !IsValidHostName(form.name) ||
-      std::any_of(form.name.begin(), form.name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-    form.errors.push_back("Name: use 1 to 64 lower-case letters, digits, dots and dashes (for example web1).");
+std::optional<int> ParsePort(const std::string& s, bool zero_ok) {
+  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  int v = std::stoi(s);
+  if (v > 65535 || (v == 0 && !zero_ok)) return std::nullopt;
+  return v;
+}
+
+views::ServerForm ReadServerForm(const Request& req) {
+  views::ServerForm f;
+  for (auto [field, name] : std::initializer_list<std::pair<std::string*, const char*>>{
+           {&f.name, "name"}, {&f.hostname, "hostname"}, {&f.config_root, "config_root"},
+           {&f.ssh_user, "ssh_user"}, {&f.ssh_port, "ssh_port"}, {&f.http_kind, "http_kind"},
+           {&f.http_address, "http_address"}, {&f.http_port, "http_port"}, {&f.https_port, "https_port"},
+           {&f.vhost_dir, "vhost_dir"}, {&f.reload, "reload"}, {&f.php_fpm_socket, "php_fpm_socket"},
+           {&f.platforms_dir, "platforms_dir"}, {&f.db_kind, "db_kind"}, {&f.db_host, "db_host"},
+           {&f.db_port, "db_port"}, {&f.db_socket, "db_socket"}, {&f.db_admin_user, "db_admin_user"},
+           {&f.db_admin_defaults_file, "db_admin_defaults_file"}}) {
+    *field = req.Form(name);
+  }
+  return f;
+}
+
+// Validates the form into a server and its services; defaults fill empty
+// fields. The errors are added to form.errors.
+std::pair<store::Server, std::vector<store::Service>> CheckServerForm(const Context& ctx, views::ServerForm& form) {
+  store::Server server;
+  std::vector<store::Service> services;
+  auto& e = form.errors;
+  server.name = form.name;
+  server.hostname = form.hostname;
+  if (!IsServerName(form.name)) {
+    e.push_back("Name: use 1 to 64 lower-case letters, digits, dots and dashes (for example web1).");
   }
   if (!IsValidHostName(form.hostname)) {
-    form.errors.push_back("Host: give a host name such as localhost or web1.example.org, or an IPv4 address.");
+    e.push_back("Host: give a host name such as localhost or web1.example.org, or an IPv4 address.");
   }
+  bool local = form.hostname == "localhost" || form.hostname == "127.0.0.1";
+  server.config_root = form.config_root.empty() ? (local ? ctx.config.config_root : "/var/aegir/config")
+                                                : form.config_root;
+  if (!IsCleanAbsolutePath(server.config_root)) e.push_back("Configuration root: give an absolute path.");
+  server.ssh_user = form.ssh_user.empty() ? "aegir" : form.ssh_user;
+  if (server.ssh_user.size() > 32 || !std::all_of(server.ssh_user.begin(), server.ssh_user.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      })) {
+    e.push_back("SSH user: use lower-case letters, digits, '_' and '-'.");
+  }
+  auto ssh_port = ParsePort(form.ssh_port.empty() ? "22" : form.ssh_port, false);
+  if (!ssh_port) e.push_back("SSH port: give a number from 1 to 65535.");
+  server.ssh_port = ssh_port.value_or(22);
+  const std::string server_dir = server.config_root + "/" + server.name;
+  if (!form.http_kind.empty()) {
+    HttpService h;
+    h.kind = form.http_kind;
+    h.address = form.http_address.empty() ? (local ? "127.0.0.1" : "0.0.0.0") : form.http_address;
+    auto port = ParsePort(form.http_port.empty() ? "80" : form.http_port, false);
+    auto https_port = ParsePort(form.https_port.empty() ? "0" : form.https_port, true);
+    if (!port) e.push_back("HTTP port: give a number from 1 to 65535.");
+    if (!https_port) e.push_back("HTTPS port: give a number from 1 to 65535, or 0 for no HTTPS.");
+    h.port = port.value_or(80);
+    h.https_port = https_port.value_or(0);
+    h.vhost_dir = form.vhost_dir.empty() ? server_dir + "/vhost.d" : form.vhost_dir;
+    h.platforms_dir = form.platforms_dir.empty() ? server_dir + "/platforms" : form.platforms_dir;
+    h.php_fpm_socket = form.php_fpm_socket.empty() ? "/run/php/php8.2-fpm.sock" : form.php_fpm_socket;
+    h.reload = SplitArgv(form.reload.empty() ? (h.kind == "apache" ? "sudo /usr/sbin/apache2ctl graceful"
+                                                                    : "sudo /usr/sbin/nginx -s reload")
+                                             : form.reload);
+    if (port && https_port) {
+      for (const auto& msg : Validate(h)) e.push_back(msg);
+    }
+    services.push_back({0, 0, "http", h.kind, ToJson(h).dump()});
+    form.vhost_dir = h.vhost_dir;
+    form.platforms_dir = h.platforms_dir;
+    form.php_fpm_socket = h.php_fpm_socket;
+    form.reload = JoinArgv(h.reload);
+  }
+  if (!form.db_kind.empty()) {
+    DbService d;
+    d.kind = form.db_kind;
+    d.host = form.db_host.empty() ? "localhost" : form.db_host;
+    auto port = ParsePort(form.db_port.empty() ? (d.kind == "postgresql" ? "5432" : "3306") : form.db_port, false);
+    if (!port) e.push_back("Database port: give a number from 1 to 65535.");
+    d.port = port.value_or(3306);
+    d.socket = form.db_socket;
+    d.admin_user = form.db_admin_user.empty() ? (d.kind == "postgresql" ? "postgres" : "root") : form.db_admin_user;
+    d.admin_defaults_file = form.db_admin_defaults_file;
+    if (port) {
+      for (const auto& msg : Validate(d)) e.push_back(msg);
+    }
+    services.push_back({0, 0, "db", d.kind, ToJson(d).dump()});
+  }
+  return {server, services};
+}
+
+Response ServerAddForm(Context& ctx, Request& req) {
+  views::ServerForm form;
+  form.hostname = "localhost";
+  return views::ServerFormPage(ctx, form);
+}
+
+Response ServerAddSubmit(Context& ctx, Request& req) {
+  views::ServerForm form = ReadServerForm(req);
+  auto [server, services] = CheckServerForm(ctx, form);
   if (!form.errors.empty()) return views::ServerFormPage(ctx, form, 422);
-  auto id = store::CreateServer(ctx.db, form.name, form.hostname);
+  auto id = store::CreateServer(ctx.db, server, services);
   if (!id.ok()) {
     if (id.status().code() == Code::kConflict) {
       form.errors.push_back("Name: a server named " + form.name + " exists already.");
@@ -134,30 +381,208 @@ Response ServerAddSubmit(Context& ctx, Request& req) {
   return Response::Redirect("/servers/" + std::to_string(*id));
 }
 
+// The form of an existing server, its settings as stored.
+views::ServerForm ServerFormOf(const store::Server& s, const std::vector<store::Service>& services) {
+  views::ServerForm f;
+  f.id = s.id;
+  f.name = s.name;
+  f.hostname = s.hostname;
+  f.config_root = s.config_root;
+  f.ssh_user = s.ssh_user;
+  f.ssh_port = std::to_string(s.ssh_port);
+  for (const auto& sv : services) {
+    if (sv.type == "http") {
+      if (auto h = HttpServiceFromJson(sv.kind, sv.settings_json); h.ok()) {
+        f.http_kind = h->kind;
+        f.http_address = h->address;
+        f.http_port = std::to_string(h->port);
+        f.https_port = std::to_string(h->https_port);
+        f.vhost_dir = h->vhost_dir;
+        f.reload = JoinArgv(h->reload);
+        f.php_fpm_socket = h->php_fpm_socket;
+        f.platforms_dir = h->platforms_dir;
+      }
+    } else if (auto d = DbServiceFromJson(sv.kind, sv.settings_json); d.ok()) {
+      f.db_kind = d->kind;
+      f.db_host = d->host;
+      f.db_port = std::to_string(d->port);
+      f.db_socket = d->socket;
+      f.db_admin_user = d->admin_user;
+      f.db_admin_defaults_file = d->admin_defaults_file;
+    }
+  }
+  return f;
+}
+
 Response ServerView(Context& ctx, Request& req) {
   auto id = ParseId(req.route["id"]);
   if (!id) return NotFound(ctx, "That server", "/servers");
   auto server = store::GetServer(ctx.db, *id);
   if (!server.ok()) return StoreError(ctx, server.status());
   if (!*server) return NotFound(ctx, "Server " + std::to_string(*id), "/servers");
+  auto services = store::ListServices(ctx.db, *id);
+  if (!services.ok()) return StoreError(ctx, services.status());
+  auto platforms = store::ListPlatformsOnServer(ctx.db, *id);
+  if (!platforms.ok()) return StoreError(ctx, platforms.status());
   auto tasks = store::ListTasksFor(ctx.db, "server", *id, 20);
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
-  return views::Server(ctx, **server, ctx.catalogue.ForEntity("server"), *tasks);
+  return views::Server(ctx, **server, *services, *platforms, ButtonsFor(ctx, "server", *id), *tasks);
 }
 
-Response ServerRun(Context& ctx, Request& req) {
+Response ServerEditForm(Context& ctx, Request& req) {
   auto id = ParseId(req.route["id"]);
   if (!id) return NotFound(ctx, "That server", "/servers");
-  const Operation* op = ctx.catalogue.Find(req.route["operation"]);
-  if (!op || op->entity != "server") {
-    return views::Error(ctx, 404, "There is no server operation of that name.", "/servers/" + std::to_string(*id));
-  }
   auto server = store::GetServer(ctx.db, *id);
   if (!server.ok()) return StoreError(ctx, server.status());
   if (!*server) return NotFound(ctx, "Server " + std::to_string(*id), "/servers");
-  auto task = QueueServerOperation(ctx, *op, **server, ctx.session->user_id);
-  if (!task.ok()) return StoreError(ctx, task.status());
-  return Response::Redirect("/tasks/" + std::to_string(*task));
+  auto services = store::ListServices(ctx.db, *id);
+  if (!services.ok()) return StoreError(ctx, services.status());
+  return views::ServerFormPage(ctx, ServerFormOf(**server, *services));
+}
+
+Response ServerEditSubmit(Context& ctx, Request& req) {
+  auto id = ParseId(req.route["id"]);
+  if (!id) return NotFound(ctx, "That server", "/servers");
+  auto existing = store::GetServer(ctx.db, *id);
+  if (!existing.ok()) return StoreError(ctx, existing.status());
+  if (!*existing) return NotFound(ctx, "Server " + std::to_string(*id), "/servers");
+  views::ServerForm form = ReadServerForm(req);
+  form.id = *id;
+  form.name = (*existing)->name;  // a server is not renamed: its directories carry the name
+  auto [server, services] = CheckServerForm(ctx, form);
+  if (!form.errors.empty()) return views::ServerFormPage(ctx, form, 422);
+  server.id = *id;
+  Status s = store::UpdateServer(ctx.db, server, services);
+  if (!s.ok()) return StoreError(ctx, s);
+  QueueFollowUp(ctx, kServerVerify, "server", *id, {});
+  return Response::Redirect("/servers/" + std::to_string(*id));
+}
+
+// ---- Platforms ----
+
+bool IsPlatformName(const std::string& n) {
+  return !n.empty() && n.size() <= 64 && n[0] != '.' && n[0] != '-' &&
+         std::all_of(n.begin(), n.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+         }) &&
+         n.find("..") == std::string::npos;
+}
+
+// git URLs with an allowed scheme (https, ssh, git, file) or scp-like user@host:path.
+bool IsGitUrl(const std::string& u) {
+  if (!IsCleanText(u, 1024) || u.empty() || u[0] == '-' || u.find(' ') != std::string::npos) return false;
+  for (const char* scheme : {"https://", "ssh://", "git://", "file:///"}) {
+    if (u.rfind(scheme, 0) == 0) return u.size() > std::string(scheme).size();
+  }
+  static const std::regex scp("^[a-z_][a-z0-9_.-]*@[A-Za-z0-9.-]+:[A-Za-z0-9._/~-]+$");
+  return std::regex_match(u, scp);
+}
+
+bool IsGitRef(const std::string& r) {
+  static const std::regex ref("^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$");
+  return std::regex_match(r, ref) && r.find("..") == std::string::npos;
+}
+
+Result<std::vector<store::Server>> WebServers(Context& ctx) {
+  auto servers = store::ListServers(ctx.db);
+  if (!servers.ok()) return servers.status();
+  auto http = store::ListServicesOfType(ctx.db, "http");
+  if (!http.ok()) return http.status();
+  std::vector<store::Server> out;
+  for (const auto& s : *servers) {
+    if (std::any_of(http->begin(), http->end(), [&](const store::Service& h) { return h.server_id == s.id; })) {
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+Response PlatformList(Context& ctx, Request& req) {
+  auto platforms = store::ListPlatforms(ctx.db);
+  if (!platforms.ok()) return StoreError(ctx, platforms.status());
+  return views::Platforms(ctx, *platforms);
+}
+
+Response PlatformAddForm(Context& ctx, Request& req) {
+  auto servers = WebServers(ctx);
+  if (!servers.ok()) return StoreError(ctx, servers.status());
+  auto dists = store::ListDistributions(ctx.db);
+  if (!dists.ok()) return StoreError(ctx, dists.status());
+  views::PlatformForm form;
+  form.source_path = "/usr/share/wordpress";
+  for (const auto& d : *dists) {
+    if (d.installer == "wordpress") form.distribution_id = d.id;
+  }
+  return views::PlatformFormPage(ctx, form, *servers, *dists);
+}
+
+Response PlatformAddSubmit(Context& ctx, Request& req) {
+  auto servers = WebServers(ctx);
+  if (!servers.ok()) return StoreError(ctx, servers.status());
+  auto dists = store::ListDistributions(ctx.db);
+  if (!dists.ok()) return StoreError(ctx, dists.status());
+  views::PlatformForm form;
+  form.name = req.Form("name");
+  form.source = req.Form("source");
+  form.git_url = req.Form("git_url");
+  form.git_ref = req.Form("git_ref");
+  form.source_path = req.Form("source_path");
+  form.server_id = ParseId(req.Form("server_id")).value_or(0);
+  form.distribution_id = ParseId(req.Form("distribution_id")).value_or(0);
+  auto& e = form.errors;
+  if (!IsPlatformName(form.name)) {
+    e.push_back("Name: use 1 to 64 lower-case letters, digits, '.', '_' and '-', not starting with '.' or '-'.");
+  }
+  if (std::none_of(servers->begin(), servers->end(), [&](const auto& s) { return s.id == form.server_id; })) {
+    e.push_back("Web server: choose one of the servers with a web server.");
+  }
+  if (std::none_of(dists->begin(), dists->end(), [&](const auto& d) { return d.id == form.distribution_id; })) {
+    e.push_back("Distribution: choose one of the list.");
+  }
+  if (form.source == "git") {
+    if (!IsGitUrl(form.git_url)) {
+      e.push_back("Repository URL: give an https://, ssh://, git:// or file:/// URL, or user@host:path.");
+    }
+    if (form.git_ref.empty()) form.git_ref = "main";
+    if (!IsGitRef(form.git_ref)) e.push_back("Branch, tag or commit: letters, digits, '.', '_', '/' and '-' only.");
+    form.source_path.clear();
+  } else if (form.source == "path") {
+    if (!IsCleanAbsolutePath(form.source_path) || form.source_path == "/") {
+      e.push_back("Directory: give the absolute path of the directory to copy, e.g. /usr/share/wordpress.");
+    }
+    form.git_url.clear();
+    form.git_ref.clear();
+  } else {
+    e.push_back("Code from: choose a directory or a git repository.");
+  }
+  if (!e.empty()) return views::PlatformFormPage(ctx, form, *servers, *dists, 422);
+  store::NewPlatform p{form.name, form.distribution_id, form.server_id, form.source,
+                       form.git_url, form.git_ref, form.source_path};
+  auto id = store::CreatePlatform(ctx.db, p);
+  if (!id.ok()) {
+    if (id.status().code() == Code::kConflict) {
+      e.push_back("Name: a platform named " + form.name + " exists already.");
+      return views::PlatformFormPage(ctx, form, *servers, *dists, 409);
+    }
+    return StoreError(ctx, id.status());
+  }
+  QueueFollowUp(ctx, kPlatformDeploy, "platform", *id, {});
+  return Response::Redirect("/platforms/" + std::to_string(*id));
+}
+
+Response PlatformView(Context& ctx, Request& req) {
+  auto id = ParseId(req.route["id"]);
+  if (!id) return NotFound(ctx, "That platform", "/platforms");
+  auto platform = store::GetPlatform(ctx.db, *id);
+  if (!platform.ok()) return StoreError(ctx, platform.status());
+  if (!*platform) return NotFound(ctx, "Platform " + std::to_string(*id), "/platforms");
+  auto sites = store::ListSitesOnPlatform(ctx.db, *id);
+  if (!sites.ok()) return StoreError(ctx, sites.status());
+  auto tasks = store::ListTasksFor(ctx.db, "platform", *id, 20);
+  if (!tasks.ok()) return StoreError(ctx, tasks.status());
+  std::vector<views::OperationButton> buttons;
+  if ((*platform)->status != "deleted") buttons = ButtonsFor(ctx, "platform", *id);
+  return views::Platform(ctx, **platform, *sites, buttons, *tasks);
 }
 
 // ---- Sites ----
@@ -168,34 +593,161 @@ Response SiteList(Context& ctx, Request& req) {
   return views::Sites(ctx, *sites);
 }
 
-Response SiteAddForm(Context& ctx, Request& req) {
+Result<views::SiteFormChoices> SiteChoices(Context& ctx) {
+  views::SiteFormChoices c;
+  auto platforms = store::ListPlatforms(ctx.db);
+  if (!platforms.ok()) return platforms.status();
+  for (const auto& p : *platforms) {
+    if (p.status == "enabled") c.platforms.push_back(p);
+  }
   auto servers = store::ListServers(ctx.db);
-  if (!servers.ok()) return StoreError(ctx, servers.status());
-  return views::SiteFormPage(ctx, {}, *servers);
+  if (!servers.ok()) return servers.status();
+  auto db = store::ListServicesOfType(ctx.db, "db");
+  if (!db.ok()) return db.status();
+  for (const auto& s : *servers) {
+    if (std::any_of(db->begin(), db->end(), [&](const store::Service& d) { return d.server_id == s.id; })) {
+      c.db_servers.push_back(s);
+    }
+  }
+  auto clients = store::ListClients(ctx.db);
+  if (!clients.ok()) return clients.status();
+  c.clients = *clients;
+  return c;
+}
+
+// Aliases typed one per line (or comma-separated); each a domain name.
+std::vector<store::Alias> ParseAliases(const std::string& text, bool redirect, const std::string& label,
+                                       std::vector<std::string>& errors) {
+  std::vector<store::Alias> out;
+  std::string cur;
+  auto flush = [&]() {
+    std::string a;
+    for (char c : cur) {
+      if (c != ' ' && c != '\t' && c != '\r') a += c;
+    }
+    cur.clear();
+    if (a.empty()) return;
+    if (!IsDomainName(a)) {
+      errors.push_back(label + ": '" + a + "' is not a lower-case domain name.");
+    } else {
+      out.push_back({a, redirect});
+    }
+  };
+  for (char c : text) {
+    if (c == '\n' || c == ',') {
+      flush();
+    } else {
+      cur += c;
+    }
+  }
+  flush();
+  if (out.size() > 50) errors.push_back(label + ": at most 50.");
+  return out;
+}
+
+std::string JoinAliases(const std::vector<store::Alias>& aliases, bool redirect) {
+  std::string out;
+  for (const auto& a : aliases) {
+    if (a.redirect == redirect) out += a.alias + "\n";
+  }
+  return out;
+}
+
+// Checks the part of the site form that add and edit share; the aliases are
+// returned.
+std::vector<store::Alias> CheckSiteCommon(Context& ctx, views::SiteForm& form, const views::SiteFormChoices& choices,
+                                          int64_t site_id) {
+  auto& e = form.errors;
+  if (form.https != "off" && form.https != "on" && form.https != "required") {
+    e.push_back("HTTPS: choose one of the list.");
+  }
+  if (std::none_of(choices.clients.begin(), choices.clients.end(),
+                   [&](const auto& c) { return c.id == form.client_id; })) {
+    e.push_back("Client: choose one of the list.");
+  }
+  auto aliases = ParseAliases(form.aliases, false, "Aliases", e);
+  auto redirects = ParseAliases(form.redirects, true, "Redirected aliases", e);
+  aliases.insert(aliases.end(), redirects.begin(), redirects.end());
+  std::set<std::string> seen{form.domain};
+  for (const auto& a : aliases) {
+    if (!seen.insert(a.alias).second) {
+      e.push_back("Aliases: " + a.alias + " is given twice (or is the site's own domain).");
+      continue;
+    }
+    auto used = store::DomainInUse(ctx.db, a.alias, site_id);
+    if (used.ok() && *used) e.push_back("Aliases: " + a.alias + " is already used by the site " + **used + ".");
+  }
+  return aliases;
+}
+
+Response SiteAddForm(Context& ctx, Request& req) {
+  auto choices = SiteChoices(ctx);
+  if (!choices.ok()) return StoreError(ctx, choices.status());
+  views::SiteForm form;
+  form.platform_id = ParseId(req.Query("platform")).value_or(0);
+  if (!choices->db_servers.empty()) form.db_server_id = choices->db_servers.front().id;
+  for (const auto& c : choices->clients) {
+    if (c.name == "default") form.client_id = c.id;
+  }
+  if (const Operation* install = ctx.catalogue.Find(kSiteInstall)) form.install.fields = install->fields;
+  return views::SiteFormPage(ctx, form, *choices);
 }
 
 Response SiteAddSubmit(Context& ctx, Request& req) {
-  auto servers = store::ListServers(ctx.db);
-  if (!servers.ok()) return StoreError(ctx, servers.status());
+  auto choices = SiteChoices(ctx);
+  if (!choices.ok()) return StoreError(ctx, choices.status());
+  const Operation* install = ctx.catalogue.Find(kSiteInstall);
   views::SiteForm form;
   form.domain = req.Form("domain");
-  auto server_id = ParseId(req.Form("server_id"));
-  form.server_id = server_id.value_or(0);
-  if (!IsValidHostName(form.domain) || form.domain.find('.') == std::string::npos ||
-      std::any_of(form.domain.begin(), form.domain.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-    form.errors.push_back("Domain: give a lower-case domain name with at least one dot, such as blog.example.org.");
+  form.profile = req.Form("profile");
+  form.https = req.Form("https");
+  form.aliases = req.Form("aliases");
+  form.redirects = req.Form("redirects");
+  form.platform_id = ParseId(req.Form("platform_id")).value_or(0);
+  form.db_server_id = ParseId(req.Form("db_server_id")).value_or(0);
+  form.client_id = ParseId(req.Form("client_id")).value_or(0);
+  if (form.https.empty()) form.https = "off";
+  auto& e = form.errors;
+  if (!IsDomainName(form.domain)) {
+    e.push_back("Domain: give a lower-case domain name with at least one dot, such as blog.example.org.");
   }
-  bool known = std::any_of(servers->begin(), servers->end(), [&](const store::Server& s) { return s.id == form.server_id; });
-  if (!known) form.errors.push_back("Server: choose one of the servers in the list.");
-  if (!form.errors.empty()) return views::SiteFormPage(ctx, form, *servers, 422);
-  auto id = store::CreateSite(ctx.db, form.domain, form.server_id);
+  if (std::none_of(choices->platforms.begin(), choices->platforms.end(),
+                   [&](const auto& p) { return p.id == form.platform_id; })) {
+    e.push_back("Platform: choose one of the enabled platforms (a locked platform takes no new sites).");
+  }
+  if (std::none_of(choices->db_servers.begin(), choices->db_servers.end(),
+                   [&](const auto& s) { return s.id == form.db_server_id; })) {
+    e.push_back("Database server: choose one of the servers with a database service.");
+  }
+  if (!form.profile.empty() && !std::regex_match(form.profile, std::regex("^[a-z][a-z0-9_]{0,63}$"))) {
+    e.push_back("Install profile: lower-case letters, digits and '_' (e.g. standard).");
+  }
+  auto aliases = CheckSiteCommon(ctx, form, *choices, 0);
+  FormResult install_values;
+  if (install) {
+    form.install.fields = install->fields;
+    install_values = ValidateFields(install->fields, [&](const std::string& n) { return req.Form(n); });
+    form.install.values = TypedValues(req, install->fields);
+    form.install.errors = ErrorsByField(install_values);
+    for (const auto& err : install_values.errors) e.push_back(err.message);
+  }
+  if (IsDomainName(form.domain)) {
+    auto used = store::DomainInUse(ctx.db, form.domain, 0);
+    if (!used.ok()) return StoreError(ctx, used.status());
+    if (*used) e.push_back("Domain: " + form.domain + " is already used by the site " + **used + ".");
+  }
+  if (!e.empty()) return views::SiteFormPage(ctx, form, *choices, 422);
+  store::NewSite ns{form.domain, form.platform_id, form.db_server_id, form.client_id, form.profile, form.https,
+                    aliases};
+  auto id = store::CreateSite(ctx.db, ns);
   if (!id.ok()) {
     if (id.status().code() == Code::kConflict) {
-      form.errors.push_back("Domain: the site " + form.domain + " exists already.");
-      return views::SiteFormPage(ctx, form, *servers, 409);
+      e.push_back("Domain: the site " + form.domain + " exists already.");
+      return views::SiteFormPage(ctx, form, *choices, 409);
     }
     return StoreError(ctx, id.status());
   }
+  QueueFollowUp(ctx, kSiteInstall, "site", *id, install_values.values);
   return Response::Redirect("/sites/" + std::to_string(*id));
 }
 
@@ -205,9 +757,85 @@ Response SiteView(Context& ctx, Request& req) {
   auto site = store::GetSite(ctx.db, *id);
   if (!site.ok()) return StoreError(ctx, site.status());
   if (!*site) return NotFound(ctx, "Site " + std::to_string(*id), "/sites");
+  auto aliases = store::ListAliases(ctx.db, *id);
+  if (!aliases.ok()) return StoreError(ctx, aliases.status());
+  auto backups = store::ListBackups(ctx.db, *id);
+  if (!backups.ok()) return StoreError(ctx, backups.status());
   auto tasks = store::ListTasksFor(ctx.db, "site", *id, 20);
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
-  return views::Site(ctx, **site, *tasks);
+  std::vector<views::OperationButton> buttons;
+  if ((*site)->status != "deleted") buttons = ButtonsFor(ctx, "site", *id);
+  return views::Site(ctx, **site, *aliases, *backups, buttons, *tasks);
+}
+
+Response SiteEditForm(Context& ctx, Request& req) {
+  auto id = ParseId(req.route["id"]);
+  if (!id) return NotFound(ctx, "That site", "/sites");
+  auto site = store::GetSite(ctx.db, *id);
+  if (!site.ok()) return StoreError(ctx, site.status());
+  if (!*site || (*site)->status == "deleted") return NotFound(ctx, "Site " + std::to_string(*id), "/sites");
+  auto aliases = store::ListAliases(ctx.db, *id);
+  if (!aliases.ok()) return StoreError(ctx, aliases.status());
+  auto choices = SiteChoices(ctx);
+  if (!choices.ok()) return StoreError(ctx, choices.status());
+  views::SiteForm form;
+  form.id = *id;
+  form.domain = (*site)->domain;
+  form.https = (*site)->https;
+  form.client_id = (*site)->client_id;
+  form.aliases = JoinAliases(*aliases, false);
+  form.redirects = JoinAliases(*aliases, true);
+  return views::SiteFormPage(ctx, form, *choices);
+}
+
+Response SiteEditSubmit(Context& ctx, Request& req) {
+  auto id = ParseId(req.route["id"]);
+  if (!id) return NotFound(ctx, "That site", "/sites");
+  auto site = store::GetSite(ctx.db, *id);
+  if (!site.ok()) return StoreError(ctx, site.status());
+  if (!*site || (*site)->status == "deleted") return NotFound(ctx, "Site " + std::to_string(*id), "/sites");
+  auto choices = SiteChoices(ctx);
+  if (!choices.ok()) return StoreError(ctx, choices.status());
+  views::SiteForm form;
+  form.id = *id;
+  form.domain = (*site)->domain;
+  form.https = req.Form("https");
+  form.client_id = ParseId(req.Form("client_id")).value_or(0);
+  form.aliases = req.Form("aliases");
+  form.redirects = req.Form("redirects");
+  auto aliases = CheckSiteCommon(ctx, form, *choices, *id);
+  if ((*site)->status == "queued") form.errors.push_back("The site is being installed; edit it when that has ended.");
+  if (!form.errors.empty()) return views::SiteFormPage(ctx, form, *choices, 422);
+  Status s = store::UpdateSite(ctx.db, *id, form.https, form.client_id, aliases);
+  if (!s.ok()) return StoreError(ctx, s);
+  QueueFollowUp(ctx, kSiteVerify, "site", *id, {});
+  return Response::Redirect("/sites/" + std::to_string(*id));
+}
+
+// ---- Clients ----
+
+Response ClientList(Context& ctx, Request& req) {
+  auto clients = store::ListClients(ctx.db);
+  if (!clients.ok()) return StoreError(ctx, clients.status());
+  return views::Clients(ctx, *clients, "", "");
+}
+
+Response ClientAdd(Context& ctx, Request& req) {
+  std::string name = req.Form("name");
+  auto clients = store::ListClients(ctx.db);
+  if (!clients.ok()) return StoreError(ctx, clients.status());
+  std::string trimmed = name;
+  if (trimmed.empty() || !IsCleanText(trimmed, 64)) {
+    return views::Clients(ctx, *clients, name, "Name: give 1 to 64 characters, without line breaks.", 422);
+  }
+  auto id = store::CreateClient(ctx.db, trimmed);
+  if (!id.ok()) {
+    if (id.status().code() == Code::kConflict) {
+      return views::Clients(ctx, *clients, name, "Name: a client named " + name + " exists already.", 409);
+    }
+    return StoreError(ctx, id.status());
+  }
+  return Response::Redirect("/clients");
 }
 
 // ---- Tasks ----
@@ -348,13 +976,70 @@ Response FeedbackFinish(Context& ctx, Request& req) {
   std::optional<int64_t> exit_code;
   if (j.contains("exit_code") && j["exit_code"].is_number_integer()) exit_code = j["exit_code"].get<int64_t>();
   std::string reason = j.contains("reason") && j["reason"].is_string() ? j["reason"].get<std::string>() : "";
-  auto ok = store::FinishTask(ctx.db, task.id, state, exit_code, reason);
+  store::Outcome outcome;
+  if (const Operation* op = ctx.catalogue.Find(task.operation)) outcome = {op->success_status, op->failure_status};
+  auto ok = store::FinishTask(ctx.db, task.id, state, exit_code, reason, outcome);
   if (!ok.ok()) {
     log::Error(ok.status().ToString());
     return JsonError(503, "the result could not be stored");
   }
   if (!*ok) return JsonError(409, "the task has ended already");
   log::Info("task " + std::to_string(task.id) + " (" + task.operation + ") " + state);
+  return Response::Json(200, R"({"ok":true})");
+}
+
+// Checks one posted value against what its key may hold.
+std::string CheckFeedbackValue(const std::string& key, const nlohmann::json& v) {
+  static const std::regex hex("^[0-9a-f]{7,40}$");
+  if (key == "backup_path" || key == "backup_deleted") {
+    return v.is_string() && IsCleanAbsolutePath(v.get<std::string>()) ? "" : "must be an absolute path";
+  }
+  if (key == "backup_size") return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0) ||
+                                       (v.is_string() && std::regex_match(v.get<std::string>(), std::regex("^[0-9]{1,18}$")))
+                                       ? "" : "must be a whole number of bytes";
+  if (key == "deployed_commit") {
+    return v.is_string() && std::regex_match(v.get<std::string>(), hex) ? "" : "must be 7 to 40 hex digits";
+  }
+  if (key == "db_name") {
+    return v.is_string() && std::regex_match(v.get<std::string>(), std::regex("^[a-z0-9_]{1,64}$"))
+               ? "" : "must be a database name";
+  }
+  if (key == "login_url") {
+    if (!v.is_string()) return "must be a URL";
+    const auto& u = v.get_ref<const std::string&>();
+    return (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) && IsCleanText(u, 2048) ? "" : "must be an http(s) URL";
+  }
+  if (key == "sites_found") {
+    if (!v.is_array() || v.size() > 10000) return "must be a list of domains";
+    for (const auto& d : v) {
+      if (!d.is_string() || !IsValidHostName(d.get<std::string>())) return "must be a list of domains";
+    }
+    return "";
+  }
+  return "is not a value aegir-web takes";
+}
+
+Response FeedbackValues(Context& ctx, Request& req) {
+  store::TaskAuth task;
+  if (auto err = AuthorizeFeedback(ctx, req, task)) return *err;
+  if (views::IsFinalState(task.state)) return JsonError(409, "the task has ended");
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return JsonError(400, body.status().message());
+  if (!body->contains("values") || !(*body)["values"].is_object() || (*body)["values"].size() > 20) {
+    return JsonError(400, "values must be an object of at most 20 keys");
+  }
+  nlohmann::json values = nlohmann::json::object();
+  for (const auto& [k, v] : (*body)["values"].items()) {
+    std::string problem = CheckFeedbackValue(k, v);
+    if (!problem.empty()) return JsonError(400, k.substr(0, 64) + " " + problem);
+    // Roles post numbers as text (Ansible templating makes strings).
+    values[k] = k == "backup_size" && v.is_string() ? nlohmann::json(std::stoll(v.get<std::string>())) : v;
+  }
+  Status s = store::ApplyFeedback(ctx.db, task.id, values);
+  if (!s.ok()) {
+    log::Error(s.ToString());
+    return JsonError(503, "the values could not be stored");
+  }
   return Response::Json(200, R"({"ok":true})");
 }
 
@@ -369,17 +1054,32 @@ void AddRoutes(Router& r) {
   r.Add({"GET", "/servers/add", Access::kUser, ServerAddForm});
   r.Add({"POST", "/servers/add", Access::kUser, ServerAddSubmit});
   r.Add({"GET", "/servers/{id}", Access::kUser, ServerView});
-  r.Add({"POST", "/servers/{id}/run/{operation}", Access::kUser, ServerRun});
+  r.Add({"GET", "/servers/{id}/edit", Access::kUser, ServerEditForm});
+  r.Add({"POST", "/servers/{id}/edit", Access::kUser, ServerEditSubmit});
+  r.Add({"GET", "/platforms", Access::kUser, PlatformList});
+  r.Add({"GET", "/platforms/add", Access::kUser, PlatformAddForm});
+  r.Add({"POST", "/platforms/add", Access::kUser, PlatformAddSubmit});
+  r.Add({"GET", "/platforms/{id}", Access::kUser, PlatformView});
   r.Add({"GET", "/sites", Access::kUser, SiteList});
   r.Add({"GET", "/sites/add", Access::kUser, SiteAddForm});
   r.Add({"POST", "/sites/add", Access::kUser, SiteAddSubmit});
   r.Add({"GET", "/sites/{id}", Access::kUser, SiteView});
+  r.Add({"GET", "/sites/{id}/edit", Access::kUser, SiteEditForm});
+  r.Add({"POST", "/sites/{id}/edit", Access::kUser, SiteEditSubmit});
+  for (const char* type : {"servers", "platforms", "sites"}) {
+    std::string run = std::string("/") + type + "/{id}/run/{operation}";
+    r.Add({"GET", run, Access::kUser, OperationForm});
+    r.Add({"POST", run, Access::kUser, OperationRun});
+  }
+  r.Add({"GET", "/clients", Access::kUser, ClientList});
+  r.Add({"POST", "/clients", Access::kUser, ClientAdd});
   r.Add({"GET", "/tasks", Access::kUser, TaskList});
   r.Add({"GET", "/tasks/{id}", Access::kUser, TaskView});
   r.Add({"GET", "/tasks/{id}/log", Access::kUser, TaskLogPoll});
   r.Add({"POST", "/api/tasks/{id}/start", Access::kFeedback, FeedbackStart});
   r.Add({"POST", "/api/tasks/{id}/log", Access::kFeedback, FeedbackLog});
   r.Add({"POST", "/api/tasks/{id}/finish", Access::kFeedback, FeedbackFinish});
+  r.Add({"POST", "/api/tasks/{id}/feedback", Access::kFeedback, FeedbackValues});
 }
 
 }  // namespace aegir::web

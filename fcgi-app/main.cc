@@ -2,6 +2,8 @@
 //
 //   aegir-web migrate       apply the SQL migrations
 //   aegir-web ensure-admin  create the user "admin" if it does not exist
+//   aegir-web ensure-local  create or update the server "localhost" of the
+//                           local stack (and, when it is new, a WordPress platform)
 //   aegir-web serve         answer FastCGI requests on a unix socket
 #include <fcgiapp.h>
 #include <pthread.h>
@@ -21,6 +23,7 @@
 #include "common/migrations.h"
 #include "fcgi-app/app.h"
 #include "fcgi-app/fcgi_server.h"
+#include "fcgi-app/services.h"
 #include "fcgi-app/store.h"
 
 namespace {
@@ -70,6 +73,67 @@ int EnsureAdmin(const Flags& f) {
     std::cout << "Created the user admin with the password: " << password << "\n"
               << "It is shown only this once.\n";
   }
+  return 0;
+}
+
+// The launcher's own machine as a managed server: nginx on the launcher's
+// port serves the sites by name, php-fpm runs their PHP and the launcher's
+// MariaDB holds their databases. The settings follow the flags at every
+// launch (a new port, a moved state directory); the WordPress platform is
+// made only with the server, so a user may delete it for good.
+int EnsureLocal(const Flags& f) {
+  db::Connection conn;
+  if (Status s = conn.Connect(DbOptions(f)); !s.ok()) return Fail(s);
+  auto port = f.GetInt("local-port", 1, 65535);
+  if (!port.ok()) return Fail(port.status());
+  auto https_port = f.GetInt("local-https-port", 0, 65535);
+  if (!https_port.ok()) return Fail(https_port.status());
+  web::store::Server server;
+  server.name = "localhost";
+  server.hostname = "localhost";
+  server.config_root = f.Get("config-root");
+  server.ssh_user = "aegir";
+  server.ssh_port = 22;
+  const std::string dir = server.config_root + "/" + server.name;
+  web::HttpService http;
+  http.kind = "nginx";
+  http.address = "127.0.0.1";
+  http.port = static_cast<int>(*port);
+  http.https_port = static_cast<int>(*https_port);
+  http.vhost_dir = dir + "/vhost.d";
+  http.platforms_dir = dir + "/platforms";
+  http.php_fpm_socket = f.Get("local-php-fpm-socket");
+  http.reload = web::SplitArgv(f.Get("local-reload"));
+  web::DbService db;
+  db.kind = "mariadb";
+  db.host = "localhost";
+  db.socket = f.Get("db-socket");
+  db.admin_user = f.Get("db-user");
+  std::vector<std::string> problems = web::Validate(http);
+  for (const auto& p : web::Validate(db)) problems.push_back(p);
+  if (!problems.empty()) return Fail(Status::InvalidArgument("local server settings: " + problems.front()));
+  std::vector<web::store::Service> services = {{0, 0, "http", http.kind, web::ToJson(http).dump()},
+                                               {0, 0, "db", db.kind, web::ToJson(db).dump()}};
+  auto existing = web::store::GetServerByName(conn, server.name);
+  if (!existing.ok()) return Fail(existing.status());
+  if (*existing) {
+    server.id = (*existing)->id;
+    if (Status s = web::store::UpdateServer(conn, server, services); !s.ok()) return Fail(s);
+    return 0;
+  }
+  auto id = web::store::CreateServer(conn, server, services);
+  if (!id.ok()) return Fail(id.status());
+  std::string source = f.Get("local-platform-source");
+  if (!source.empty() && std::filesystem::is_directory(source)) {
+    auto dists = web::store::ListDistributions(conn);
+    if (!dists.ok()) return Fail(dists.status());
+    for (const auto& d : *dists) {
+      if (d.installer != "wordpress") continue;
+      auto p = web::store::CreatePlatform(conn, {"wordpress", d.id, *id, "path", "", "", source});
+      if (!p.ok() && p.status().code() != Code::kConflict) return Fail(p.status());
+    }
+  }
+  log::Info("created the server localhost");
   return 0;
 }
 
@@ -147,13 +211,18 @@ int main(int argc, char** argv) {
   f.Define("catalogue", "roles/operations.json", "operation catalogue; its folder holds the roles (serve)");
   f.Define("scheduler", "", "scheduler submission endpoint, e.g. ipc:///path/submit.ipc (serve)");
   f.Define("public-url", "http://127.0.0.1:8080", "the URL executors use to reach this application (serve)");
-  f.Define("config-root", "", "absolute path of the managed servers' configuration directories (serve)");
+  f.Define("config-root", "", "absolute path of the managed servers' configuration directories (serve, ensure-local)");
+  f.Define("local-port", "8080", "the port nginx serves the local sites on (ensure-local)");
+  f.Define("local-https-port", "0", "the local HTTPS port, 0 for none (ensure-local)");
+  f.Define("local-reload", "", "the command that reloads the local nginx, arguments separated by spaces (ensure-local)");
+  f.Define("local-php-fpm-socket", "", "the local php-fpm socket (ensure-local)");
+  f.Define("local-platform-source", "/usr/share/wordpress", "the directory of the WordPress platform made with the local server (ensure-local)");
   if (aegir::Status s = f.Parse(argc, argv, 1); !s.ok()) {
-    std::cerr << "aegir-web: " << s.message() << "\n" << f.Usage("aegir-web migrate|ensure-admin|serve");
+    std::cerr << "aegir-web: " << s.message() << "\n" << f.Usage("aegir-web migrate|ensure-admin|ensure-local|serve");
     return 2;
   }
   if (f.help_requested() || f.positional().size() != 1) {
-    std::cerr << f.Usage("aegir-web migrate|ensure-admin|serve");
+    std::cerr << f.Usage("aegir-web migrate|ensure-admin|ensure-local|serve");
     return f.help_requested() ? 0 : 2;
   }
   if (aegir::Status s = aegir::crypto::Init(); !s.ok()) return Fail(s);
@@ -162,11 +231,12 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "migrate") return Migrate(f);
     if (cmd == "ensure-admin") return EnsureAdmin(f);
+    if (cmd == "ensure-local") return EnsureLocal(f);
     if (cmd == "serve") return Serve(f);
   } catch (const std::exception& e) {
     aegir::log::Error(std::string("unexpected error: ") + e.what());
     return 1;
   }
-  std::cerr << "aegir-web: unknown command " << cmd << "\n" << f.Usage("aegir-web migrate|ensure-admin|serve");
+  std::cerr << "aegir-web: unknown command " << cmd << "\n" << f.Usage("aegir-web migrate|ensure-admin|ensure-local|serve");
   return 2;
 }

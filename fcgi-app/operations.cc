@@ -4,28 +4,290 @@
 #include "common/log.h"
 
 namespace aegir::web {
+namespace {
 
-Job BuildServerJob(const Config& config, const Operation& op, const store::Server& server) {
-  Job job;
-  job.operation = op.name;
-  job.entity = "server:" + std::to_string(server.id);
-  job.target.name = server.name;
-  job.target.host = server.hostname;
-  job.target.connection = (server.hostname == "localhost" || server.hostname == "127.0.0.1") ? "local" : "ssh";
-  job.roles = op.tasks;
-  job.vars["aegir_server_name"] = server.name;
-  job.vars["aegir_config_root"] = config.config_root;
-  return job;
+using nlohmann::json;
+
+bool IsLocalHost(const std::string& host) { return host == "localhost" || host == "127.0.0.1"; }
+
+std::string ServerDir(const store::Server& s) { return s.config_root + "/" + s.name; }
+
+std::string PlatformPath(const HttpService& http, const std::string& platform_name) {
+  return http.platforms_dir + "/" + platform_name;
 }
 
-Result<int64_t> QueueServerOperation(Context& ctx, const Operation& op, const store::Server& server,
-                                     std::optional<int64_t> user_id) {
-  Job job = BuildServerJob(ctx.config, op, server);
+json List(const std::vector<std::string>& v) { return json(v); }
+
+// The server's service of the given type, parsed; nothing when it has none.
+template <typename T>
+Result<std::optional<T>> ServiceOf(Context& ctx, int64_t server_id, const std::string& type,
+                                   Result<T> (*parse)(const std::string&, const std::string&)) {
+  auto services = store::ListServices(ctx.db, server_id);
+  if (!services.ok()) return services.status();
+  for (const auto& s : *services) {
+    if (s.type != type) continue;
+    auto parsed = parse(s.kind, s.settings_json);
+    if (!parsed.ok()) return Status::Internal("server " + std::to_string(server_id) + ": " + parsed.status().message());
+    return std::optional<T>(*parsed);
+  }
+  return std::optional<T>();
+}
+
+std::string FormString(const std::map<std::string, json>& form, const std::string& name) {
+  auto it = form.find(name);
+  return it != form.end() && it->second.is_string() ? it->second.get<std::string>() : "";
+}
+
+}  // namespace
+
+std::string SiteUrl(const std::string& domain, const std::string& https_mode, const HttpService& http) {
+  bool https = https_mode == "required" && http.https_port > 0;
+  int port = https ? http.https_port : http.port;
+  std::string url = (https ? "https://" : "http://") + domain;
+  if (!((https && port == 443) || (!https && port == 80))) url += ":" + std::to_string(port);
+  return url;
+}
+
+Result<Target> LoadTarget(Context& ctx, const std::string& entity_type, int64_t entity_id) {
+  Target t;
+  t.entity_type = entity_type;
+  t.entity_id = entity_id;
+  int64_t server_id = 0;
+  if (entity_type == "site") {
+    auto site = store::GetSite(ctx.db, entity_id);
+    if (!site.ok()) return site.status();
+    if (!*site || (*site)->status == "deleted") return Status::NotFound("site " + std::to_string(entity_id));
+    t.site = **site;
+    auto aliases = store::ListAliases(ctx.db, entity_id);
+    if (!aliases.ok()) return aliases.status();
+    t.aliases = *aliases;
+    auto db = ServiceOf(ctx, t.site->db_server_id, "db", DbServiceFromJson);
+    if (!db.ok()) return db.status();
+    t.db = *db;
+  }
+  if (entity_type == "platform" || t.site) {
+    auto platform = store::GetPlatform(ctx.db, t.site ? t.site->platform_id : entity_id);
+    if (!platform.ok()) return platform.status();
+    if (!*platform || (!t.site && (*platform)->status == "deleted")) {
+      return Status::NotFound("platform " + std::to_string(entity_id));
+    }
+    t.platform = **platform;
+    server_id = t.platform->server_id;
+  } else if (entity_type == "server") {
+    server_id = entity_id;
+  } else {
+    return Status::InvalidArgument("unknown entity type " + entity_type);
+  }
+  auto server = store::GetServer(ctx.db, server_id);
+  if (!server.ok()) return server.status();
+  if (!*server) return Status::NotFound("server " + std::to_string(server_id));
+  t.server = **server;
+  auto http = ServiceOf(ctx, server_id, "http", HttpServiceFromJson);
+  if (!http.ok()) return http.status();
+  t.http = *http;
+  return t;
+}
+
+Result<DynamicChoices> ChoicesFor(Context& ctx, const Operation& op, const Target& target) {
+  DynamicChoices choices;
+  for (const auto& f : op.fields) {
+    if (f.name == "aegir_backup_file" && target.site) {
+      auto backups = store::ListBackups(ctx.db, target.site->id);
+      if (!backups.ok()) return backups.status();
+      auto& list = choices[f.name];
+      for (const auto& b : *backups) list.push_back(b.path);
+    } else if (f.name == "aegir_target_platform") {
+      auto platforms = store::ListPlatformsOnServer(ctx.db, target.server.id);
+      if (!platforms.ok()) return platforms.status();
+      auto& list = choices[f.name];
+      for (const auto& p : *platforms) {
+        if (p.status == "enabled") list.push_back(p.name);
+      }
+    }
+  }
+  return choices;
+}
+
+Status CheckAllowed(Context& ctx, const Operation& op, const Target& target, const std::map<std::string, json>& form) {
+  if (op.entity != "server" && !target.http) {
+    return Status::Conflict("Server " + target.server.name + " has no web server configured; edit the server first.");
+  }
+  if (target.site && !target.db && op.name != kSiteDelete) {
+    return Status::Conflict("The site's database server has no database service configured.");
+  }
+  if (op.name == kPlatformDelete && target.platform && target.platform->site_count > 0) {
+    return Status::Conflict("Platform " + target.platform->name + " still has " +
+                            std::to_string(target.platform->site_count) +
+                            " site(s); migrate or delete them first.");
+  }
+  if (op.name == kSiteDelete && target.site && target.site->status != "disabled") {
+    return Status::Conflict("Disable the site before deleting it.");
+  }
+  if (target.site && target.site->status == "queued" && op.name != kSiteInstall) {
+    return Status::Conflict("The site is not installed yet; wait for its install task to end.");
+  }
+  if (target.site && op.name == kSiteInstall && target.site->status != "queued" && target.site->status != "failed") {
+    return Status::Conflict("The site is installed already; only a site whose install failed can be installed again.");
+  }
+  std::string new_domain = FormString(form, "aegir_new_domain");
+  if (!new_domain.empty()) {
+    if (!IsDomainName(new_domain)) {
+      return Status::InvalidArgument("New domain: give a lower-case domain name with at least one dot.");
+    }
+    int64_t except = op.name == kSiteMigrate && target.site ? target.site->id : 0;
+    auto used = store::DomainInUse(ctx.db, new_domain, except);
+    if (!used.ok()) return used.status();
+    if (*used) return Status::Conflict("New domain: " + new_domain + " is already used by the site " + **used + ".");
+  }
+  std::string target_platform = FormString(form, "aegir_target_platform");
+  if (op.name == kSiteMigrate && target.site && target_platform == target.site->platform_name &&
+      new_domain == target.site->domain) {
+    return Status::InvalidArgument("Choose another platform or another domain: this migration would change nothing.");
+  }
+  return Status::Ok();
+}
+
+std::map<std::string, json> BuildVars(const Config& config, const Operation& op, const Target& t,
+                                      const std::map<std::string, json>& form,
+                                      const std::optional<store::Platform>& target_platform) {
+  std::map<std::string, json> v;
+  const std::string server_dir = ServerDir(t.server);
+  v["aegir_server_name"] = t.server.name;
+  v["aegir_config_root"] = t.server.config_root;
+  v["aegir_server_dir"] = server_dir;
+  v["aegir_backups_dir"] = server_dir + "/backups";
+  if (t.http) {
+    const HttpService& h = *t.http;
+    v["aegir_http_type"] = h.kind;
+    v["aegir_http_address"] = h.address;
+    v["aegir_http_port"] = h.port;
+    v["aegir_https_port"] = h.https_port;
+    v["aegir_http_vhost_dir"] = h.vhost_dir;
+    v["aegir_http_reload"] = List(h.reload);
+    v["aegir_php_fpm_socket"] = h.php_fpm_socket;
+    v["aegir_platforms_dir"] = h.platforms_dir;
+  }
+  if (t.db) {
+    const DbService& d = *t.db;
+    v["aegir_db_type"] = d.kind;
+    v["aegir_db_host"] = d.host;
+    v["aegir_db_port"] = d.port;
+    v["aegir_db_socket"] = d.socket;
+    v["aegir_db_admin_user"] = d.admin_user;
+    v["aegir_db_admin_defaults_file"] = d.admin_defaults_file;
+  }
+  if (t.platform && t.http) {
+    const store::Platform& p = *t.platform;
+    v["aegir_platform_name"] = p.name;
+    v["aegir_platform_path"] = PlatformPath(*t.http, p.name);
+    v["aegir_platform_installer"] = p.installer;
+    v["aegir_platform_source"] = p.source;
+    v["aegir_platform_git_url"] = p.git_url;
+    v["aegir_platform_git_ref"] = p.git_ref;
+    v["aegir_platform_source_path"] = p.source_path;
+  }
+  if (t.site && t.http) {
+    const store::Site& s = *t.site;
+    std::vector<std::string> aliases, redirects;
+    for (const auto& a : t.aliases) (a.redirect ? redirects : aliases).push_back(a.alias);
+    v["aegir_site_domain"] = s.domain;
+    v["aegir_site_url"] = SiteUrl(s.domain, s.https, *t.http);
+    v["aegir_site_dir"] = PlatformPath(*t.http, s.platform_name) + "/sites/" + s.domain;
+    v["aegir_site_aliases"] = List(aliases);
+    v["aegir_site_redirects"] = List(redirects);
+    v["aegir_site_https"] = s.https;
+    v["aegir_site_profile"] = s.profile;
+    v["aegir_site_db_name"] = s.db_name;
+    v["aegir_site_db_user"] = s.db_name;
+    v["aegir_site_enabled"] = s.status != "disabled";
+  }
+  // Clone and migrate: where the site goes.
+  if (t.site && t.http) {
+    std::string new_domain = FormString(form, "aegir_new_domain");
+    if (new_domain.empty()) new_domain = t.site->domain;
+    std::string platform_name = target_platform ? target_platform->name : t.site->platform_name;
+    if (target_platform) {
+      v["aegir_target_platform_path"] = PlatformPath(*t.http, target_platform->name);
+      v["aegir_target_platform_installer"] = target_platform->installer;
+    }
+    v["aegir_new_site_dir"] = PlatformPath(*t.http, platform_name) + "/sites/" + new_domain;
+    // A clone starts without HTTPS; a migrated site keeps its mode.
+    v["aegir_new_site_url"] = SiteUrl(new_domain, op.name == kSiteClone ? "off" : t.site->https, *t.http);
+  }
+  for (const auto& [k, val] : op.fixed_vars) v[k] = val;
+  for (const auto& [k, val] : form) v[k] = val;
+  // Only what the roles declare goes to the job.
+  std::map<std::string, json> out;
+  for (const auto& [k, val] : v) {
+    if (op.declared.count(k)) out[k] = val;
+  }
+  (void)config;
+  return out;
+}
+
+Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& target,
+                               const std::map<std::string, json>& form, std::optional<int64_t> user_id) {
+  std::optional<store::Platform> target_platform;
+  if (std::string name = FormString(form, "aegir_target_platform"); !name.empty()) {
+    auto p = store::GetPlatformByName(ctx.db, name);
+    if (!p.ok()) return p.status();
+    if (!*p) return Status::InvalidArgument("Target platform: " + name + " does not exist.");
+    target_platform = **p;
+  }
+  auto vars = BuildVars(ctx.config, op, target, form, target_platform);
+
+  // What the task's end does beyond the status (store::FinishTask).
+  json results = json::object();
+  if (target.site && (op.name == kSiteClone || op.name == kSiteMigrate)) {
+    std::string new_domain = FormString(form, "aegir_new_domain");
+    if (new_domain.empty()) new_domain = target.site->domain;
+    if (op.name == kSiteClone) {
+      store::NewSite ns;
+      ns.domain = new_domain;
+      ns.platform_id = target.site->platform_id;
+      ns.db_server_id = target.site->db_server_id;
+      ns.client_id = target.site->client_id;
+      ns.profile = target.site->profile;
+      auto clone_id = store::CreateSite(ctx.db, ns);
+      if (!clone_id.ok()) return clone_id.status();
+      std::string db_name = store::DbNameFor(new_domain, *clone_id);
+      if (op.declared.count("aegir_new_db_name")) vars["aegir_new_db_name"] = db_name;
+      if (op.declared.count("aegir_new_db_user")) vars["aegir_new_db_user"] = db_name;
+      results["clone_site_id"] = *clone_id;
+      results["on_success"] = {{"site_id", *clone_id}, {"status", "enabled"}};
+      results["on_failure"] = {{"site_id", *clone_id}, {"status", "deleted"}};
+    } else {
+      json change = {{"site_id", target.site->id}, {"domain", new_domain}};
+      if (target_platform) change["platform_id"] = target_platform->id;
+      std::string db_name = new_domain == target.site->domain ? target.site->db_name
+                                                               : store::DbNameFor(new_domain, target.site->id);
+      if (op.declared.count("aegir_new_db_name")) vars["aegir_new_db_name"] = db_name;
+      if (op.declared.count("aegir_new_db_user")) vars["aegir_new_db_user"] = db_name;
+      change["db_name"] = db_name;
+      results["on_success"] = change;
+    }
+  }
+
+  Job job;
+  job.operation = op.name;
+  job.entity = target.entity_type + ":" + std::to_string(target.entity_id);
+  job.target.name = target.server.name;
+  job.target.host = target.server.hostname;
+  job.target.connection = IsLocalHost(target.server.hostname) ? "local" : "ssh";
+  job.roles = op.tasks;
+  job.vars = vars;
+
   std::string token = crypto::RandomHex(32);
-  nlohmann::json vars = nlohmann::json::object();
-  for (const auto& [k, v] : job.vars) vars[k] = v;
-  auto id = store::CreateTask(ctx.db, op.name, "server", server.id, vars.dump(), crypto::Sha256Hex(token), user_id);
+  json vars_json = json::object();
+  for (const auto& [k, v] : job.vars) vars_json[k] = v;
+  auto id = store::CreateTask(ctx.db, op.name, target.entity_type, target.entity_id,
+                              vars_json.dump(-1, ' ', false, json::error_handler_t::replace),
+                              crypto::Sha256Hex(token), user_id);
   if (!id.ok()) return id.status();
+  if (!results.empty()) {
+    Status s = store::MergeTaskResults(ctx.db, *id, results);
+    if (!s.ok()) return s;
+  }
   job.job_id = *id;
   job.feedback_url = ctx.config.public_url + "/api/tasks/" + std::to_string(*id);
   job.feedback_token = token;
@@ -33,7 +295,8 @@ Result<int64_t> QueueServerOperation(Context& ctx, const Operation& op, const st
   if (s.ok()) s = ctx.submitter.Submit(job);
   if (!s.ok()) {
     log::Warn("task " + std::to_string(*id) + " not handed to the scheduler: " + s.message());
-    auto f = store::FinishTask(ctx.db, *id, "failed", std::nullopt, "Not started: " + s.message());
+    store::Outcome outcome{op.success_status, op.failure_status};
+    auto f = store::FinishTask(ctx.db, *id, "failed", std::nullopt, "Not started: " + s.message(), outcome);
     if (!f.ok()) return f.status();
   }
   return *id;

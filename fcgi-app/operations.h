@@ -1,23 +1,74 @@
-// Running an operation: the one place that turns a catalogue entry and an
-// entity into a task row and a job for the scheduler.
+// Running an operation: the one place that turns a catalogue entry, an entity
+// and a user's form values into a task row and a job for the scheduler.
+//
+// The job's variables are the context (docs/operations.md: what the model
+// says about the server, platform and site), then the operation's fixed vars,
+// then the form's values; only the variables the operation's roles declare
+// are kept, so a role never receives anything it did not ask for.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "common/job.h"
 #include "fcgi-app/app.h"
+#include "fcgi-app/operation_form.h"
+#include "fcgi-app/services.h"
 
 namespace aegir::web {
 
-// Builds the job for operation on server (without job id and token).
-Job BuildServerJob(const Config& config, const Operation& op, const store::Server& server);
+// Operation names with effects beyond their status (catalogue names).
+inline constexpr const char* kSiteInstall = "site-install";
+inline constexpr const char* kSiteVerify = "site-verify";
+inline constexpr const char* kSiteClone = "site-clone";
+inline constexpr const char* kSiteMigrate = "site-migrate";
+inline constexpr const char* kPlatformDeploy = "platform-deploy";
+inline constexpr const char* kPlatformDelete = "platform-delete";
+inline constexpr const char* kSiteDelete = "site-delete";
+inline constexpr const char* kServerVerify = "server-verify";
+
+// Everything the model says about the entity an operation runs on.
+struct Target {
+  std::string entity_type;  // server | platform | site
+  int64_t entity_id = 0;
+  store::Server server;  // the server the roles run on
+  std::optional<HttpService> http;
+  std::optional<store::Platform> platform;
+  std::optional<store::Site> site;
+  std::optional<DbService> db;  // the site's database server's
+  std::vector<store::Alias> aliases;
+};
+
+// Loads the entity and what it hangs on. NotFound when it does not exist (or
+// is deleted); Internal when stored settings are unreadable.
+Result<Target> LoadTarget(Context& ctx, const std::string& entity_type, int64_t entity_id);
+
+// The choices aegir-web fills for this operation's fields.
+Result<DynamicChoices> ChoicesFor(Context& ctx, const Operation& op, const Target& target);
+
+// Whether the operation may run on the target now: Conflict with a message a
+// user understands (a locked platform, a site that is not disabled...).
+Status CheckAllowed(Context& ctx, const Operation& op, const Target& target,
+                    const std::map<std::string, nlohmann::json>& form);
+
+// The job's variables: context, fixed, form (filtered by what the roles declare).
+std::map<std::string, nlohmann::json> BuildVars(const Config& config, const Operation& op, const Target& target,
+                                                const std::map<std::string, nlohmann::json>& form,
+                                                const std::optional<store::Platform>& target_platform);
 
 // Writes the task (queued) and then hands the job to the scheduler. If the
 // scheduler cannot be reached the task ends failed with that reason, so
 // nothing stays queued forever. Returns the task id either way; an error
-// only when the task could not be written.
-Result<int64_t> QueueServerOperation(Context& ctx, const Operation& op, const store::Server& server,
-                                     std::optional<int64_t> user_id);
+// only when the task could not be written. `form` has been validated.
+Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& target,
+                               const std::map<std::string, nlohmann::json>& form, std::optional<int64_t> user_id);
+
+// The URL of a site on this web server: http://domain[:port], or https when
+// the site requires it and the server offers it.
+std::string SiteUrl(const std::string& domain, const std::string& https_mode, const HttpService& http);
 
 }  // namespace aegir::web

@@ -39,14 +39,15 @@ std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
 
 constexpr const char* kTaskColumns =
     "t.id, t.operation, t.entity_type, t.entity_id, "
-    "COALESCE(sv.name, st.domain, ''), t.state, t.vars, t.feedback_token_hash, t.exit_code, "
+    "COALESCE(sv.name, st.domain, pl.name, ''), t.state, t.vars, t.feedback_token_hash, t.exit_code, "
     "COALESCE(t.reason, ''), COALESCE(u.name, ''), "
     "DATE_FORMAT(t.created_at, '%Y-%m-%d %H:%i:%s'), "
     "COALESCE(DATE_FORMAT(t.started_at, '%Y-%m-%d %H:%i:%s'), ''), "
-    "COALESCE(DATE_FORMAT(t.finished_at, '%Y-%m-%d %H:%i:%s'), '') "
+    "COALESCE(DATE_FORMAT(t.finished_at, '%Y-%m-%d %H:%i:%s'), ''), COALESCE(t.results, '') "
     "FROM tasks t "
     "LEFT JOIN servers sv ON t.entity_type = 'server' AND sv.id = t.entity_id "
     "LEFT JOIN sites st ON t.entity_type = 'site' AND st.id = t.entity_id "
+    "LEFT JOIN platforms pl ON t.entity_type = 'platform' AND pl.id = t.entity_id "
     "LEFT JOIN users u ON u.id = t.created_by ";
 
 Task TaskFromRow(const db::Row& r) {
@@ -65,6 +66,7 @@ Task TaskFromRow(const db::Row& r) {
   t.created_at = r.Str(11);
   t.started_at = r.Str(12);
   t.finished_at = r.Str(13);
+  t.results_json = r.Str(14);
   return t;
 }
 
@@ -74,18 +76,73 @@ Result<std::vector<Task>> Tasks(db::Connection& c, const std::string& where, con
 
 constexpr const char* kServerColumns =
     "SELECT id, name, hostname, status, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), "
-    "COALESCE(DATE_FORMAT(verified_at, '%Y-%m-%d %H:%i:%s'), '') FROM servers ";
+    "COALESCE(DATE_FORMAT(verified_at, '%Y-%m-%d %H:%i:%s'), ''), config_root, ssh_user, ssh_port FROM servers ";
 
 Server ServerFromRow(const db::Row& r) {
-  return Server{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5)};
+  return Server{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5), r.Str(6), r.Str(7), r.Int(8)};
+}
+
+Service ServiceFromRow(const db::Row& r) { return Service{r.Int(0), r.Int(1), r.Str(2), r.Str(3), r.Str(4)}; }
+
+constexpr const char* kPlatformColumns =
+    "SELECT p.id, p.name, p.distribution_id, d.name, d.installer, p.server_id, sv.name, p.source, p.git_url, "
+    "p.git_ref, p.source_path, p.status, COALESCE(p.deployed_commit, ''), "
+    "DATE_FORMAT(p.created_at, '%Y-%m-%d %H:%i:%s'), "
+    "COALESCE(DATE_FORMAT(p.verified_at, '%Y-%m-%d %H:%i:%s'), ''), "
+    "(SELECT COUNT(*) FROM sites s WHERE s.platform_id = p.id AND s.status <> 'deleted') "
+    "FROM platforms p JOIN distributions d ON d.id = p.distribution_id JOIN servers sv ON sv.id = p.server_id ";
+
+Platform PlatformFromRow(const db::Row& r) {
+  Platform p;
+  p.id = r.Int(0);
+  p.name = r.Str(1);
+  p.distribution_id = r.Int(2);
+  p.distribution_name = r.Str(3);
+  p.installer = r.Str(4);
+  p.server_id = r.Int(5);
+  p.server_name = r.Str(6);
+  p.source = r.Str(7);
+  p.git_url = r.Str(8);
+  p.git_ref = r.Str(9);
+  p.source_path = r.Str(10);
+  p.status = r.Str(11);
+  p.deployed_commit = r.Str(12);
+  p.created_at = r.Str(13);
+  p.verified_at = r.Str(14);
+  p.site_count = r.Int(15);
+  return p;
 }
 
 constexpr const char* kSiteColumns =
-    "SELECT s.id, s.domain, s.server_id, sv.name, s.status, DATE_FORMAT(s.created_at, '%Y-%m-%d %H:%i:%s') "
-    "FROM sites s JOIN servers sv ON sv.id = s.server_id ";
+    "SELECT s.id, s.domain, s.platform_id, p.name, d.installer, p.server_id, web.name, s.db_server_id, dbs.name, "
+    "s.db_name, s.client_id, c.name, s.profile, s.https, s.status, DATE_FORMAT(s.created_at, '%Y-%m-%d %H:%i:%s') "
+    "FROM sites s JOIN platforms p ON p.id = s.platform_id JOIN distributions d ON d.id = p.distribution_id "
+    "JOIN servers web ON web.id = p.server_id JOIN servers dbs ON dbs.id = s.db_server_id "
+    "JOIN clients c ON c.id = s.client_id ";
 
 Site SiteFromRow(const db::Row& r) {
-  return Site{r.Int(0), r.Str(1), r.Int(2), r.Str(3), r.Str(4), r.Str(5)};
+  Site s;
+  s.id = r.Int(0);
+  s.domain = r.Str(1);
+  s.platform_id = r.Int(2);
+  s.platform_name = r.Str(3);
+  s.installer = r.Str(4);
+  s.server_id = r.Int(5);
+  s.server_name = r.Str(6);
+  s.db_server_id = r.Int(7);
+  s.db_server_name = r.Str(8);
+  s.db_name = r.Str(9);
+  s.client_id = r.Int(10);
+  s.client_name = r.Str(11);
+  s.profile = r.Str(12);
+  s.https = r.Str(13);
+  s.status = r.Str(14);
+  s.created_at = r.Str(15);
+  return s;
+}
+
+Backup BackupFromRow(const db::Row& r) {
+  return Backup{r.Int(0), r.Int(1), r.Str(2), r.Int(3), r.Str(4), r.Str(5)};
 }
 
 User UserFromRow(const db::Row& r) { return User{r.Int(0), r.Str(1), r.Int(2) != 0, r.Str(3)}; }
@@ -153,24 +210,194 @@ Result<std::optional<Server>> GetServer(db::Connection& c, int64_t id) {
   return One(c, std::string(kServerColumns) + "WHERE id = ?", {Value(id)}, ServerFromRow);
 }
 
-Result<int64_t> CreateServer(db::Connection& c, const std::string& name, const std::string& hostname) {
-  auto r = c.Exec("INSERT INTO servers (name, hostname) VALUES (?, ?)", {Value(name), Value(hostname)});
-  if (!r.ok()) return r.status().WithContext("add server " + name);
+Result<std::optional<Server>> GetServerByName(db::Connection& c, const std::string& name) {
+  return One(c, std::string(kServerColumns) + "WHERE name = ?", {Value(name)}, ServerFromRow);
+}
+
+namespace {
+
+Status InsertServices(db::Connection& c, int64_t server_id, const std::vector<Service>& services) {
+  for (const auto& sv : services) {
+    auto r = c.Exec("INSERT INTO services (server_id, type, kind, settings) VALUES (?, ?, ?, ?)",
+                    {Value(server_id), Value(sv.type), Value(sv.kind), Value(sv.settings_json)});
+    if (!r.ok()) return r.status().WithContext("store the " + sv.type + " service");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<int64_t> CreateServer(db::Connection& c, const Server& server, const std::vector<Service>& services) {
+  db::Transaction tx(c);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
+  auto r = c.Exec("INSERT INTO servers (name, hostname, config_root, ssh_user, ssh_port) VALUES (?, ?, ?, ?, ?)",
+                  {Value(server.name), Value(server.hostname), Value(server.config_root), Value(server.ssh_user),
+                   Value(server.ssh_port)});
+  if (!r.ok()) return r.status().WithContext("add server " + server.name);
+  auto id = static_cast<int64_t>(c.LastInsertId());
+  AEGIR_RETURN_IF_ERROR(InsertServices(c, id, services));
+  AEGIR_RETURN_IF_ERROR(tx.Commit());
+  return id;
+}
+
+Status UpdateServer(db::Connection& c, const Server& server, const std::vector<Service>& services) {
+  db::Transaction tx(c);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
+  auto r = c.Exec("UPDATE servers SET hostname = ?, config_root = ?, ssh_user = ?, ssh_port = ? WHERE id = ?",
+                  {Value(server.hostname), Value(server.config_root), Value(server.ssh_user), Value(server.ssh_port),
+                   Value(server.id)});
+  if (!r.ok()) return r.status().WithContext("update server " + server.name);
+  auto d = c.Exec("DELETE FROM services WHERE server_id = ?", {Value(server.id)});
+  if (!d.ok()) return d.status();
+  AEGIR_RETURN_IF_ERROR(InsertServices(c, server.id, services));
+  return tx.Commit();
+}
+
+Result<std::vector<Service>> ListServices(db::Connection& c, int64_t server_id) {
+  return All(c, "SELECT id, server_id, type, kind, settings FROM services WHERE server_id = ? ORDER BY type",
+             {Value(server_id)}, ServiceFromRow);
+}
+
+Result<std::vector<Service>> ListServicesOfType(db::Connection& c, const std::string& type) {
+  return All(c, "SELECT id, server_id, type, kind, settings FROM services WHERE type = ? ORDER BY server_id",
+             {Value(type)}, ServiceFromRow);
+}
+
+Result<std::vector<Distribution>> ListDistributions(db::Connection& c) {
+  return All(c, "SELECT id, name, installer FROM distributions ORDER BY name", {},
+             +[](const db::Row& r) { return Distribution{r.Int(0), r.Str(1), r.Str(2)}; });
+}
+
+Result<std::vector<Client>> ListClients(db::Connection& c) {
+  return All(c, "SELECT id, name FROM clients ORDER BY name", {},
+             +[](const db::Row& r) { return Client{r.Int(0), r.Str(1)}; });
+}
+
+Result<int64_t> CreateClient(db::Connection& c, const std::string& name) {
+  auto r = c.Exec("INSERT INTO clients (name) VALUES (?)", {Value(name)});
+  if (!r.ok()) return r.status().WithContext("add client " + name);
+  return static_cast<int64_t>(c.LastInsertId());
+}
+
+Result<std::vector<Platform>> ListPlatforms(db::Connection& c) {
+  return All(c, std::string(kPlatformColumns) + "WHERE p.status <> 'deleted' ORDER BY p.name", {}, PlatformFromRow);
+}
+
+Result<std::vector<Platform>> ListPlatformsOnServer(db::Connection& c, int64_t server_id) {
+  return All(c, std::string(kPlatformColumns) + "WHERE p.server_id = ? AND p.status <> 'deleted' ORDER BY p.name",
+             {Value(server_id)}, PlatformFromRow);
+}
+
+Result<std::optional<Platform>> GetPlatform(db::Connection& c, int64_t id) {
+  return One(c, std::string(kPlatformColumns) + "WHERE p.id = ?", {Value(id)}, PlatformFromRow);
+}
+
+Result<std::optional<Platform>> GetPlatformByName(db::Connection& c, const std::string& name) {
+  return One(c, std::string(kPlatformColumns) + "WHERE p.name = ? AND p.status <> 'deleted'", {Value(name)},
+             PlatformFromRow);
+}
+
+Result<int64_t> CreatePlatform(db::Connection& c, const NewPlatform& p) {
+  auto r = c.Exec(
+      "INSERT INTO platforms (name, distribution_id, server_id, source, git_url, git_ref, source_path) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {Value(p.name), Value(p.distribution_id), Value(p.server_id), Value(p.source), Value(p.git_url),
+       Value(p.git_ref), Value(p.source_path)});
+  if (!r.ok()) return r.status().WithContext("add platform " + p.name);
   return static_cast<int64_t>(c.LastInsertId());
 }
 
 Result<std::vector<Site>> ListSites(db::Connection& c) {
-  return All(c, std::string(kSiteColumns) + "ORDER BY s.domain", {}, SiteFromRow);
+  return All(c, std::string(kSiteColumns) + "WHERE s.status <> 'deleted' ORDER BY s.domain", {}, SiteFromRow);
+}
+
+Result<std::vector<Site>> ListSitesOnPlatform(db::Connection& c, int64_t platform_id) {
+  return All(c, std::string(kSiteColumns) + "WHERE s.platform_id = ? AND s.status <> 'deleted' ORDER BY s.domain",
+             {Value(platform_id)}, SiteFromRow);
 }
 
 Result<std::optional<Site>> GetSite(db::Connection& c, int64_t id) {
   return One(c, std::string(kSiteColumns) + "WHERE s.id = ?", {Value(id)}, SiteFromRow);
 }
 
-Result<int64_t> CreateSite(db::Connection& c, const std::string& domain, int64_t server_id) {
-  auto r = c.Exec("INSERT INTO sites (domain, server_id) VALUES (?, ?)", {Value(domain), Value(server_id)});
-  if (!r.ok()) return r.status().WithContext("add site " + domain);
-  return static_cast<int64_t>(c.LastInsertId());
+std::string DbNameFor(const std::string& domain, int64_t site_id) {
+  std::string base;
+  for (char ch : domain) {
+    if (base.size() >= 24) break;
+    bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+    base += alnum ? ch : '_';
+  }
+  return base + "_" + std::to_string(site_id);
+}
+
+namespace {
+
+Status InsertAliases(db::Connection& c, int64_t site_id, const std::vector<Alias>& aliases) {
+  for (const auto& a : aliases) {
+    auto r = c.Exec("INSERT INTO site_aliases (site_id, alias, redirect) VALUES (?, ?, ?)",
+                    {Value(site_id), Value(a.alias), Value(int64_t{a.redirect ? 1 : 0})});
+    if (!r.ok()) return r.status().WithContext("store alias " + a.alias);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<int64_t> CreateSite(db::Connection& c, const NewSite& site) {
+  db::Transaction tx(c);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
+  auto r = c.Exec(
+      "INSERT INTO sites (domain, platform_id, db_server_id, client_id, profile, https) VALUES (?, ?, ?, ?, ?, ?)",
+      {Value(site.domain), Value(site.platform_id), Value(site.db_server_id), Value(site.client_id),
+       Value(site.profile), Value(site.https)});
+  if (!r.ok()) return r.status().WithContext("add site " + site.domain);
+  auto id = static_cast<int64_t>(c.LastInsertId());
+  auto n = c.Exec("UPDATE sites SET db_name = ? WHERE id = ?", {Value(DbNameFor(site.domain, id)), Value(id)});
+  if (!n.ok()) return n.status();
+  AEGIR_RETURN_IF_ERROR(InsertAliases(c, id, site.aliases));
+  AEGIR_RETURN_IF_ERROR(tx.Commit());
+  return id;
+}
+
+Status UpdateSite(db::Connection& c, int64_t id, const std::string& https, int64_t client_id,
+                  const std::vector<Alias>& aliases) {
+  db::Transaction tx(c);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
+  auto r = c.Exec("UPDATE sites SET https = ?, client_id = ? WHERE id = ?",
+                  {Value(https), Value(client_id), Value(id)});
+  if (!r.ok()) return r.status().WithContext("update site " + std::to_string(id));
+  auto d = c.Exec("DELETE FROM site_aliases WHERE site_id = ?", {Value(id)});
+  if (!d.ok()) return d.status();
+  AEGIR_RETURN_IF_ERROR(InsertAliases(c, id, aliases));
+  return tx.Commit();
+}
+
+Result<std::vector<Alias>> ListAliases(db::Connection& c, int64_t site_id) {
+  return All(c, "SELECT alias, redirect FROM site_aliases WHERE site_id = ? ORDER BY alias", {Value(site_id)},
+             +[](const db::Row& r) { return Alias{r.Str(0), r.Int(1) != 0}; });
+}
+
+Result<std::optional<std::string>> DomainInUse(db::Connection& c, const std::string& domain, int64_t except_site) {
+  auto rows = c.Query(
+      "SELECT s.domain FROM sites s WHERE s.domain = ? AND s.status <> 'deleted' AND s.id <> ? "
+      "UNION ALL SELECT s.domain FROM site_aliases a JOIN sites s ON s.id = a.site_id "
+      "WHERE a.alias = ? AND s.status <> 'deleted' AND s.id <> ? LIMIT 1",
+      {Value(domain), Value(except_site), Value(domain), Value(except_site)});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<std::string>();
+  return std::optional<std::string>((*rows)[0].Str(0));
+}
+
+Status SetSiteStatus(db::Connection& c, int64_t id, const std::string& status) {
+  auto r = c.Exec("UPDATE sites SET status = ? WHERE id = ?", {Value(status), Value(id)});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<std::vector<Backup>> ListBackups(db::Connection& c, int64_t site_id) {
+  return All(c,
+             "SELECT id, site_id, path, size, description, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s') "
+             "FROM backups WHERE site_id = ? ORDER BY id DESC",
+             {Value(site_id)}, BackupFromRow);
 }
 
 Result<int64_t> CreateTask(db::Connection& c, const std::string& operation, const std::string& entity_type,
@@ -214,13 +441,15 @@ Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t 
 
 Result<Counts> GetCounts(db::Connection& c) {
   auto rows = c.Query(
-      "SELECT (SELECT COUNT(*) FROM servers), (SELECT COUNT(*) FROM sites), "
+      "SELECT (SELECT COUNT(*) FROM servers), "
+      "(SELECT COUNT(*) FROM platforms WHERE status <> 'deleted'), "
+      "(SELECT COUNT(*) FROM sites WHERE status <> 'deleted'), "
       "(SELECT COUNT(*) FROM tasks WHERE state = 'queued'), "
       "(SELECT COUNT(*) FROM tasks WHERE state = 'running'), "
       "(SELECT COUNT(*) FROM tasks WHERE state = 'failed')");
   if (!rows.ok()) return rows.status();
   const auto& r = (*rows)[0];
-  return Counts{r.Int(0), r.Int(1), r.Int(2), r.Int(3), r.Int(4)};
+  return Counts{r.Int(0), r.Int(1), r.Int(2), r.Int(3), r.Int(4), r.Int(5)};
 }
 
 Result<bool> MarkTaskRunning(db::Connection& c, int64_t id) {
@@ -259,8 +488,34 @@ Status AppendLog(db::Connection& c, int64_t task_id, int64_t first_seq, const st
   return Status::Ok();
 }
 
+namespace {
+
+// Applies {"site_id": N, "status": ..., "domain": ..., "platform_id": N,
+// "db_name": ...} (any of the last four) recorded on a task when it was queued.
+Status ApplySiteChange(db::Connection& c, const nlohmann::json& change) {
+  if (!change.is_object() || !change.contains("site_id") || !change["site_id"].is_number_integer()) {
+    return Status::Ok();
+  }
+  int64_t site = change["site_id"].get<int64_t>();
+  for (const char* col : {"status", "domain", "db_name"}) {
+    if (change.contains(col) && change[col].is_string()) {
+      auto r = c.Exec(std::string("UPDATE sites SET ") + col + " = ? WHERE id = ?",
+                      {Value(change[col].get<std::string>()), Value(site)});
+      if (!r.ok()) return r.status().WithContext(std::string("set the site's ") + col);
+    }
+  }
+  if (change.contains("platform_id") && change["platform_id"].is_number_integer()) {
+    auto r = c.Exec("UPDATE sites SET platform_id = ? WHERE id = ?",
+                    {Value(change["platform_id"].get<int64_t>()), Value(site)});
+    if (!r.ok()) return r.status().WithContext("move the site");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<bool> FinishTask(db::Connection& c, int64_t id, const std::string& state, std::optional<int64_t> exit_code,
-                        const std::string& reason) {
+                        const std::string& reason, const Outcome& outcome) {
   db::Transaction tx(c);
   AEGIR_RETURN_IF_ERROR(tx.Begin());
   auto r = c.Exec(
@@ -269,16 +524,81 @@ Result<bool> FinishTask(db::Connection& c, int64_t id, const std::string& state,
       {Value(state), Value(exit_code), reason.empty() ? Value() : Value(TruncateUtf8(reason, 1000)), Value(id)});
   if (!r.ok()) return r.status().WithContext("finish task " + std::to_string(id));
   if (*r == 0) return false;
-  // The result of a server verification is the server's status.
-  auto s = c.Exec(
-      "UPDATE servers sv JOIN tasks t ON t.entity_type = 'server' AND t.entity_id = sv.id "
-      "SET sv.status = IF(t.state = 'succeeded', 'verified', 'failed'), "
-      "    sv.verified_at = IF(t.state = 'succeeded', UTC_TIMESTAMP(), sv.verified_at) "
-      "WHERE t.id = ? AND t.operation = 'server-verify' AND t.state IN ('succeeded', 'failed')",
-      {Value(id)});
-  if (!s.ok()) return s.status();
+  auto rows = c.Query("SELECT entity_type, entity_id, COALESCE(results, '{}') FROM tasks WHERE id = ?", {Value(id)});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return false;
+  const std::string type = (*rows)[0].Str(0);
+  const int64_t entity = (*rows)[0].Int(1);
+  const bool success = state == "succeeded";
+  const std::string& status = success ? outcome.success_status : outcome.failure_status;
+  if (!status.empty()) {
+    std::optional<uint64_t> n;
+    if (type == "server") {
+      auto u = c.Exec(
+          "UPDATE servers SET status = ?, verified_at = IF(? = 'verified', UTC_TIMESTAMP(), verified_at) "
+          "WHERE id = ?",
+          {Value(status), Value(status), Value(entity)});
+      if (!u.ok()) return u.status().WithContext("set the server's status");
+    } else if (type == "platform") {
+      auto u = c.Exec(
+          "UPDATE platforms SET status = ?, verified_at = IF(? = 'enabled', UTC_TIMESTAMP(), verified_at) "
+          "WHERE id = ?",
+          {Value(status), Value(status), Value(entity)});
+      if (!u.ok()) return u.status().WithContext("set the platform's status");
+    } else if (type == "site") {
+      AEGIR_RETURN_IF_ERROR(SetSiteStatus(c, entity, status));
+    }
+  }
+  // Changes recorded when the task was queued (a clone's new site, a
+  // migrated site's new platform and domain).
+  auto results = nlohmann::json::parse((*rows)[0].Str(2), nullptr, false);
+  if (results.is_object()) {
+    const char* key = success ? "on_success" : "on_failure";
+    if (results.contains(key)) AEGIR_RETURN_IF_ERROR(ApplySiteChange(c, results[key]));
+  }
   AEGIR_RETURN_IF_ERROR(tx.Commit());
   return true;
+}
+
+Status MergeTaskResults(db::Connection& c, int64_t task_id, const nlohmann::json& values) {
+  auto r = c.Exec("UPDATE tasks SET results = JSON_MERGE_PATCH(COALESCE(results, '{}'), ?) WHERE id = ?",
+                  {Value(values.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)), Value(task_id)});
+  return r.ok() ? Status::Ok() : r.status().WithContext("store the results of task " + std::to_string(task_id));
+}
+
+Status ApplyFeedback(db::Connection& c, int64_t task_id, const nlohmann::json& values) {
+  db::Transaction tx(c);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
+  AEGIR_RETURN_IF_ERROR(MergeTaskResults(c, task_id, values));
+  if (values.contains("backup_path") && values["backup_path"].is_string()) {
+    int64_t size = values.contains("backup_size") && values["backup_size"].is_number_integer()
+                       ? values["backup_size"].get<int64_t>()
+                       : 0;
+    // The backup belongs to the task's site; its description is the one the
+    // user gave the backup operation, if any.
+    auto r = c.Exec(
+        "INSERT INTO backups (site_id, path, size, description, task_id) "
+        "SELECT t.entity_id, ?, ?, "
+        "  LEFT(COALESCE(JSON_UNQUOTE(JSON_EXTRACT(t.vars, '$.aegir_backup_description')), ''), 255), t.id "
+        "FROM tasks t WHERE t.id = ? AND t.entity_type = 'site'",
+        {Value(values["backup_path"].get<std::string>()), Value(size), Value(task_id)});
+    if (!r.ok()) return r.status().WithContext("record the backup of task " + std::to_string(task_id));
+  }
+  if (values.contains("backup_deleted") && values["backup_deleted"].is_string()) {
+    auto r = c.Exec(
+        "DELETE b FROM backups b JOIN tasks t ON t.entity_type = 'site' AND t.entity_id = b.site_id "
+        "WHERE t.id = ? AND b.path = ?",
+        {Value(task_id), Value(values["backup_deleted"].get<std::string>())});
+    if (!r.ok()) return r.status().WithContext("forget a deleted backup");
+  }
+  if (values.contains("deployed_commit") && values["deployed_commit"].is_string()) {
+    auto r = c.Exec(
+        "UPDATE platforms p JOIN tasks t ON t.entity_type = 'platform' AND t.entity_id = p.id "
+        "SET p.deployed_commit = ? WHERE t.id = ?",
+        {Value(values["deployed_commit"].get<std::string>()), Value(task_id)});
+    if (!r.ok()) return r.status().WithContext("record the deployed commit");
+  }
+  return tx.Commit();
 }
 
 }  // namespace aegir::web::store

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/db.h"
 #include "common/status.h"
 
@@ -34,15 +36,96 @@ struct Server {
   std::string status;
   std::string created_at;
   std::string verified_at;
+  std::string config_root;
+  std::string ssh_user;
+  int64_t ssh_port = 22;
+};
+
+// A row of services: settings is JSON (fcgi-app/services.h reads it).
+struct Service {
+  int64_t id = 0;
+  int64_t server_id = 0;
+  std::string type;  // http | db
+  std::string kind;  // nginx | apache | mariadb | postgresql
+  std::string settings_json;
+};
+
+struct Distribution {
+  int64_t id = 0;
+  std::string name;
+  std::string installer;  // wordpress | drupal | php
+};
+
+struct Client {
+  int64_t id = 0;
+  std::string name;
+};
+
+struct Platform {
+  int64_t id = 0;
+  std::string name;
+  int64_t distribution_id = 0;
+  std::string distribution_name;
+  std::string installer;
+  int64_t server_id = 0;
+  std::string server_name;
+  std::string source;  // git | path
+  std::string git_url, git_ref, source_path;
+  std::string status;
+  std::string deployed_commit;
+  std::string created_at;
+  std::string verified_at;
+  int64_t site_count = 0;  // sites not deleted
 };
 
 struct Site {
   int64_t id = 0;
   std::string domain;
-  int64_t server_id = 0;
+  int64_t platform_id = 0;
+  std::string platform_name;
+  std::string installer;
+  int64_t server_id = 0;  // the platform's web server
   std::string server_name;
+  int64_t db_server_id = 0;
+  std::string db_server_name;
+  std::string db_name;
+  int64_t client_id = 0;
+  std::string client_name;
+  std::string profile;
+  std::string https;  // off | on | required
   std::string status;
   std::string created_at;
+};
+
+struct Alias {
+  std::string alias;
+  bool redirect = false;
+};
+
+struct Backup {
+  int64_t id = 0;
+  int64_t site_id = 0;
+  std::string path;
+  int64_t size = 0;
+  std::string description;
+  std::string created_at;
+};
+
+struct NewPlatform {
+  std::string name;
+  int64_t distribution_id = 0;
+  int64_t server_id = 0;
+  std::string source, git_url, git_ref, source_path;
+};
+
+struct NewSite {
+  std::string domain;
+  int64_t platform_id = 0;
+  int64_t db_server_id = 0;
+  int64_t client_id = 0;
+  std::string profile;
+  std::string https = "off";
+  std::vector<Alias> aliases;
 };
 
 struct Task {
@@ -56,6 +139,7 @@ struct Task {
   std::string feedback_token_hash;
   std::optional<int64_t> exit_code;
   std::string reason;
+  std::string results_json;  // values roles posted back, "" when none
   std::string created_by;
   std::string created_at;
   std::string started_at;
@@ -76,7 +160,7 @@ struct LogLine {
 };
 
 struct Counts {
-  int64_t servers = 0, sites = 0, queued = 0, running = 0, failed = 0;
+  int64_t servers = 0, platforms = 0, sites = 0, queued = 0, running = 0, failed = 0;
 };
 
 // Users.
@@ -92,15 +176,52 @@ Result<std::optional<Session>> FindSession(db::Connection& c, const std::string&
 Status DeleteSession(db::Connection& c, const std::string& id_hash);
 Status DeleteExpiredSessions(db::Connection& c);
 
-// Servers.
+// Servers and their services. CreateServer stores the server and its
+// services in one transaction; Conflict if the name is taken.
 Result<std::vector<Server>> ListServers(db::Connection& c);
 Result<std::optional<Server>> GetServer(db::Connection& c, int64_t id);
-Result<int64_t> CreateServer(db::Connection& c, const std::string& name, const std::string& hostname);
+Result<std::optional<Server>> GetServerByName(db::Connection& c, const std::string& name);
+Result<int64_t> CreateServer(db::Connection& c, const Server& server, const std::vector<Service>& services);
+// Replaces the server's settings and services.
+Status UpdateServer(db::Connection& c, const Server& server, const std::vector<Service>& services);
+Result<std::vector<Service>> ListServices(db::Connection& c, int64_t server_id);
+// Every service of the given type (http or db), by server id.
+Result<std::vector<Service>> ListServicesOfType(db::Connection& c, const std::string& type);
 
-// Sites.
+// Distributions and clients.
+Result<std::vector<Distribution>> ListDistributions(db::Connection& c);
+Result<std::vector<Client>> ListClients(db::Connection& c);
+Result<int64_t> CreateClient(db::Connection& c, const std::string& name);
+
+// Platforms (deleted ones are not listed).
+Result<std::vector<Platform>> ListPlatforms(db::Connection& c);
+Result<std::vector<Platform>> ListPlatformsOnServer(db::Connection& c, int64_t server_id);
+Result<std::optional<Platform>> GetPlatform(db::Connection& c, int64_t id);
+Result<std::optional<Platform>> GetPlatformByName(db::Connection& c, const std::string& name);
+// Conflict if a live platform has the name.
+Result<int64_t> CreatePlatform(db::Connection& c, const NewPlatform& p);
+
+// Sites (deleted ones are not listed).
 Result<std::vector<Site>> ListSites(db::Connection& c);
+Result<std::vector<Site>> ListSitesOnPlatform(db::Connection& c, int64_t platform_id);
 Result<std::optional<Site>> GetSite(db::Connection& c, int64_t id);
-Result<int64_t> CreateSite(db::Connection& c, const std::string& domain, int64_t server_id);
+// Creates the site (status queued) with its aliases and gives it its
+// database name (DbNameFor); Conflict if a live site has the domain.
+Result<int64_t> CreateSite(db::Connection& c, const NewSite& site);
+// Replaces the site's aliases, HTTPS mode and client.
+Status UpdateSite(db::Connection& c, int64_t id, const std::string& https, int64_t client_id,
+                  const std::vector<Alias>& aliases);
+Result<std::vector<Alias>> ListAliases(db::Connection& c, int64_t site_id);
+// The live site or alias row that already uses this domain, if any (other
+// than site except_site).
+Result<std::optional<std::string>> DomainInUse(db::Connection& c, const std::string& domain, int64_t except_site);
+Status SetSiteStatus(db::Connection& c, int64_t id, const std::string& status);
+// A database name for a site: the domain's letters and digits (at most 24
+// characters, '_' for the rest) and the site id, e.g. blog_example_org_12.
+std::string DbNameFor(const std::string& domain, int64_t site_id);
+
+// Backups, newest first.
+Result<std::vector<Backup>> ListBackups(db::Connection& c, int64_t site_id);
 
 // Tasks.
 Result<int64_t> CreateTask(db::Connection& c, const std::string& operation, const std::string& entity_type,
@@ -116,14 +237,29 @@ Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& ent
 Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t after, int limit);
 Result<Counts> GetCounts(db::Connection& c);
 
+// Stores values a role posted back (merged into tasks.results) and applies
+// them to the task's entity (docs/operations.md, "Feedback from roles").
+// The keys and values were validated by the caller.
+Status ApplyFeedback(db::Connection& c, int64_t task_id, const nlohmann::json& values);
+// Sets values on the task's results without applying them (for what
+// aegir-web itself records when it queues a task).
+Status MergeTaskResults(db::Connection& c, int64_t task_id, const nlohmann::json& values);
+
 // queued -> running. Returns false if the task had ended already.
 Result<bool> MarkTaskRunning(db::Connection& c, int64_t id);
 // Stores lines first_seq.. ; lines already stored are left as they are.
 Status AppendLog(db::Connection& c, int64_t task_id, int64_t first_seq, const std::vector<std::string>& lines);
+// What a task's end does to its entity: the operation's status on success
+// or failure ("" leaves it), and the operation's own effects (a migrated
+// site moves, a clone becomes enabled...).
+struct Outcome {
+  std::string success_status;
+  std::string failure_status;
+};
 // Ends a task that has not ended yet (reason cut to 1000 bytes of whole
-// UTF-8 characters), and applies its result to its entity
-// (a verified server). Returns false if it had ended already.
+// UTF-8 characters) and applies the outcome to its entity, in one
+// transaction. Returns false if it had ended already.
 Result<bool> FinishTask(db::Connection& c, int64_t id, const std::string& state, std::optional<int64_t> exit_code,
-                        const std::string& reason);
+                        const std::string& reason, const Outcome& outcome = {});
 
 }  // namespace aegir::web::store

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fcgi-app/services.h"
+
 namespace aegir::web::views {
 namespace {
 
@@ -23,7 +25,8 @@ class Page {
     }
     body_ = root_.AddIncludeDictionary("BODY");
     body_->SetFilename(body_template);
-    if (ctx.session) body_->SetValue("CSRF", ctx.session->csrf_token);
+    // Template-global: included templates (operation buttons, fields) see it too.
+    if (ctx.session) root_.SetTemplateGlobalValue("CSRF", ctx.session->csrf_token);
   }
   TemplateDictionary& body() { return *body_; }
   TemplateDictionary& root() { return root_; }
@@ -93,6 +96,40 @@ const char* HeadingFor(int status) {
 
 }  // namespace
 
+// The values roles posted back, as the task page shows them. Only the keys a
+// user reads; what aegir-web records for itself (on_success...) stays out.
+static void FillResults(TemplateDictionary& b, const std::string& results_json) {
+  if (results_json.empty()) return;
+  auto j = nlohmann::json::parse(results_json, nullptr, false);
+  if (!j.is_object()) return;
+  static const std::pair<const char*, const char*> kShown[] = {
+      {"backup_path", "Backup"},           {"backup_size", "Backup size (bytes)"},
+      {"backup_deleted", "Deleted backup"}, {"deployed_commit", "Deployed commit"},
+      {"db_name", "Database"},             {"login_url", "One-time login link"},
+      {"sites_found", "Sites found"}};
+  bool any = false;
+  for (const auto& [key, label] : kShown) {
+    if (!j.contains(key)) continue;
+    const auto& v = j[key];
+    std::string text;
+    if (v.is_string()) {
+      text = v.get<std::string>();
+    } else if (v.is_array()) {
+      for (const auto& item : v) text += (text.empty() ? "" : ", ") + (item.is_string() ? item.get<std::string>() : item.dump());
+    } else {
+      text = v.dump();
+    }
+    TemplateDictionary* row = b.AddSectionDictionary("RESULT");
+    row->SetValue("LABEL", label);
+    row->SetValue("VALUE", text);
+    row->SetValue("KEY", key);
+    if (std::string(key) == "login_url") row->AddSectionDictionary("LINK")->SetValue("URL", text);
+    else row->ShowSection("PLAIN");
+    any = true;
+  }
+  if (any) b.ShowSection("HAS_RESULTS");
+}
+
 bool IsFinalState(const std::string& state) {
   return state == "succeeded" || state == "failed" || state == "cancelled";
 }
@@ -117,6 +154,7 @@ Response Login(const Context& ctx, const std::string& csrf, const std::string& n
 Response Dashboard(const Context& ctx, const store::Counts& counts, const std::vector<store::Task>& recent) {
   Page p(ctx, "Dashboard", "DASHBOARD", "dashboard.tpl");
   p.body().SetIntValue("SERVERS", counts.servers);
+  p.body().SetIntValue("PLATFORMS", counts.platforms);
   p.body().SetIntValue("SITES", counts.sites);
   p.body().SetIntValue("QUEUED", counts.queued);
   p.body().SetIntValue("RUNNING", counts.running);
@@ -140,14 +178,134 @@ Response Servers(const Context& ctx, const std::vector<store::Server>& servers) 
 }
 
 Response ServerFormPage(const Context& ctx, const ServerForm& form, int status) {
-  Page p(ctx, "Add a server", "SERVERS", "server_form.tpl");
-  p.body().SetValue("NAME", form.name);
-  p.body().SetValue("HOSTNAME", form.hostname);
-  FillErrors(p.body(), form.errors);
+  Page p(ctx, form.id ? "Edit " + form.name : "Add a server", "SERVERS", "server_form.tpl");
+  auto& b = p.body();
+  if (form.id) {
+    b.AddSectionDictionary("EDIT")->SetIntValue("ID", form.id);
+    b.SetValue("ACTION", "/servers/" + std::to_string(form.id) + "/edit");
+    b.SetValue("HEADING", "Edit " + form.name);
+    b.SetValue("SUBMIT", "Save and verify");
+  } else {
+    b.ShowSection("ADD");
+    b.SetValue("ACTION", "/servers/add");
+    b.SetValue("HEADING", "Add a server");
+    b.SetValue("SUBMIT", "Add server");
+  }
+  const std::pair<const char*, const std::string*> values[] = {
+      {"NAME", &form.name},           {"HOSTNAME", &form.hostname},
+      {"CONFIG_ROOT", &form.config_root}, {"SSH_USER", &form.ssh_user},
+      {"SSH_PORT", &form.ssh_port},   {"HTTP_ADDRESS", &form.http_address},
+      {"HTTP_PORT", &form.http_port}, {"HTTPS_PORT", &form.https_port},
+      {"VHOST_DIR", &form.vhost_dir}, {"RELOAD", &form.reload},
+      {"PHP_FPM_SOCKET", &form.php_fpm_socket}, {"PLATFORMS_DIR", &form.platforms_dir},
+      {"DB_HOST", &form.db_host},     {"DB_PORT", &form.db_port},
+      {"DB_SOCKET", &form.db_socket}, {"DB_ADMIN_USER", &form.db_admin_user},
+      {"DB_ADMIN_DEFAULTS_FILE", &form.db_admin_defaults_file}};
+  for (const auto& [key, value] : values) b.SetValue(key, *value);
+  for (const char* kind : {"", "nginx", "apache"}) {
+    TemplateDictionary* o = b.AddSectionDictionary("HTTP_KIND");
+    o->SetValue("VALUE", kind);
+    o->SetValue("LABEL", *kind ? (std::string(kind) == "nginx" ? "nginx" : "Apache") : "none");
+    if (form.http_kind == kind) o->ShowSection("SELECTED");
+  }
+  for (const char* kind : {"", "mariadb", "postgresql"}) {
+    TemplateDictionary* o = b.AddSectionDictionary("DB_KIND");
+    o->SetValue("VALUE", kind);
+    o->SetValue("LABEL", *kind ? (std::string(kind) == "mariadb" ? "MariaDB / MySQL" : "PostgreSQL") : "none");
+    if (form.db_kind == kind) o->ShowSection("SELECTED");
+  }
+  FillErrors(b, form.errors);
   return p.Finish(status);
 }
 
-Response Server(const Context& ctx, const store::Server& server, const std::vector<const Operation*>& operations,
+namespace {
+
+void FillOperations(TemplateDictionary& parent, const std::vector<OperationButton>& operations) {
+  TemplateDictionary& b = *parent.AddIncludeDictionary("OPERATIONS");
+  b.SetFilename("operations.tpl");
+  if (operations.empty()) b.ShowSection("NO_OPERATIONS");
+  for (const auto& o : operations) {
+    TemplateDictionary* row = b.AddSectionDictionary("OPERATION");
+    row->SetValue("PATH", o.path);
+    row->SetValue("OP_NAME", o.op->name);
+    row->SetValue("OP_TITLE", o.op->title);
+    if (o.op->fields.empty() && !o.op->danger) {
+      row->ShowSection("DIRECT");
+    } else {
+      row->AddSectionDictionary("WITH_FORM")->SetValue("CLASS", o.op->danger ? "button danger" : "button");
+    }
+  }
+}
+
+std::string HumanSize(int64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+// Fills the FIELD sections of an operation's fields.
+void FillFields(TemplateDictionary& parent, const FieldsForm& form) {
+  TemplateDictionary& b = *parent.AddIncludeDictionary("FIELDS");
+  b.SetFilename("fields.tpl");
+  for (const auto& f : form.fields) {
+    TemplateDictionary* row = b.AddSectionDictionary("FIELD");
+    row->SetValue("NAME", f.name);
+    row->SetValue("LABEL", FieldLabel(f.name));
+    row->SetValue("HELP", f.description);
+    auto typed = form.values.find(f.name);
+    std::string value;
+    if (typed != form.values.end()) {
+      value = typed->second;
+    } else if (f.default_value) {
+      if (f.default_value->is_string()) {
+        value = f.default_value->get<std::string>();
+      } else if (f.default_value->is_array()) {
+        for (const auto& item : *f.default_value) value += item.get<std::string>() + "\n";
+      } else if (!f.default_value->is_boolean()) {
+        value = f.default_value->dump();
+      }
+    }
+    if (auto e = form.errors.find(f.name); e != form.errors.end()) {
+      row->AddSectionDictionary("FIELD_ERROR")->SetValue("MESSAGE", e->second);
+    }
+    const auto& choices = ChoicesOf(f, form.choices);
+    if (f.type == VarType::kBool) {
+      TemplateDictionary* c = row->AddSectionDictionary("CHECKBOX");
+      bool on = typed != form.values.end() ? !typed->second.empty()
+                                           : (f.default_value && f.default_value->is_boolean() &&
+                                              f.default_value->get<bool>());
+      if (on) c->ShowSection("CHECKED");
+    } else if (!choices.empty() || form.choices.count(f.name)) {
+      TemplateDictionary* sel = row->AddSectionDictionary("SELECT");
+      if (f.required) sel->ShowSection("REQUIRED");
+      if (choices.empty()) sel->ShowSection("NO_CHOICES");
+      for (const auto& c : choices) {
+        TemplateDictionary* o = sel->AddSectionDictionary("CHOICE");
+        o->SetValue("VALUE", c);
+        if (c == value) o->ShowSection("SELECTED");
+      }
+    } else if (f.type == VarType::kList) {
+      row->AddSectionDictionary("TEXTAREA")->SetValue("VALUE", value);
+    } else {
+      TemplateDictionary* t = row->AddSectionDictionary("TEXT");
+      t->SetValue("VALUE", value);
+      t->SetValue("INPUT_TYPE", f.type == VarType::kInt ? "number" : "text");
+      if (f.required) t->ShowSection("REQUIRED");
+    }
+  }
+}
+
+}  // namespace
+
+Response Server(const Context& ctx, const store::Server& server, const std::vector<store::Service>& services,
+                const std::vector<store::Platform>& platforms, const std::vector<OperationButton>& operations,
                 const std::vector<store::Task>& tasks) {
   Page p(ctx, server.name, "SERVERS", "server.tpl");
   auto& b = p.body();
@@ -155,14 +313,105 @@ Response Server(const Context& ctx, const store::Server& server, const std::vect
   b.SetValue("NAME", server.name);
   b.SetValue("HOSTNAME", server.hostname);
   b.SetValue("STATUS", server.status);
+  b.SetValue("CONFIG_ROOT", server.config_root);
   b.SetValue("CREATED_AT", server.created_at);
   b.SetValue("VERIFIED_AT", server.verified_at.empty() ? "never" : server.verified_at);
-  for (const Operation* op : operations) {
-    TemplateDictionary* row = b.AddSectionDictionary("OPERATION");
-    row->SetIntValue("ID", server.id);
-    row->SetValue("OP_NAME", op->name);
-    row->SetValue("OP_TITLE", op->title);
+  if (services.empty()) b.ShowSection("NO_SERVICES");
+  for (const auto& sv : services) {
+    TemplateDictionary* row = b.AddSectionDictionary("SERVICE");
+    row->SetValue("TYPE", sv.type);
+    row->SetValue("KIND", sv.kind);
+    std::string summary;
+    if (sv.type == "http") {
+      if (auto h = HttpServiceFromJson(sv.kind, sv.settings_json); h.ok()) {
+        summary = h->address + ":" + std::to_string(h->port) +
+                  (h->https_port ? ", HTTPS on " + std::to_string(h->https_port) : "") + "; vhosts in " +
+                  h->vhost_dir + "; platforms in " + h->platforms_dir + "; reload: " + JoinArgv(h->reload);
+      }
+    } else if (auto d = DbServiceFromJson(sv.kind, sv.settings_json); d.ok()) {
+      summary = (d->socket.empty() ? d->host + ":" + std::to_string(d->port) : "socket " + d->socket) +
+                "; administrator " + d->admin_user +
+                (d->admin_defaults_file.empty() ? "" : " (credentials in " + d->admin_defaults_file + ")");
+    }
+    row->SetValue("SUMMARY", summary);
   }
+  if (platforms.empty()) b.ShowSection("NO_PLATFORMS");
+  for (const auto& pl : platforms) {
+    TemplateDictionary* row = b.AddSectionDictionary("PLATFORM");
+    row->SetIntValue("ID", pl.id);
+    row->SetValue("NAME", pl.name);
+    row->SetValue("STATUS", pl.status);
+  }
+  FillOperations(b, operations);
+  FillTaskTable(ctx, b, tasks);
+  return p.Finish();
+}
+
+Response Platforms(const Context& ctx, const std::vector<store::Platform>& platforms) {
+  Page p(ctx, "Platforms", "PLATFORMS", "platforms.tpl");
+  p.body().ShowSection(platforms.empty() ? "NO_PLATFORMS" : "HAS_PLATFORMS");
+  for (const auto& pl : platforms) {
+    TemplateDictionary* row = p.body().AddSectionDictionary("PLATFORM");
+    row->SetIntValue("ID", pl.id);
+    row->SetValue("NAME", pl.name);
+    row->SetValue("DISTRIBUTION", pl.distribution_name);
+    row->SetIntValue("SERVER_ID", pl.server_id);
+    row->SetValue("SERVER_NAME", pl.server_name);
+    row->SetValue("STATUS", pl.status);
+    row->SetIntValue("SITES", pl.site_count);
+  }
+  return p.Finish();
+}
+
+Response PlatformFormPage(const Context& ctx, const PlatformForm& form, const std::vector<store::Server>& web_servers,
+                          const std::vector<store::Distribution>& distributions, int status) {
+  Page p(ctx, "Add a platform", "PLATFORMS", "platform_form.tpl");
+  auto& b = p.body();
+  b.SetValue("NAME", form.name);
+  b.SetValue("GIT_URL", form.git_url);
+  b.SetValue("GIT_REF", form.git_ref);
+  b.SetValue("SOURCE_PATH", form.source_path);
+  b.ShowSection(form.source == "git" ? "SOURCE_GIT" : "SOURCE_PATH_CHECKED");
+  if (web_servers.empty()) b.ShowSection("NO_SERVERS");
+  for (const auto& s : web_servers) {
+    TemplateDictionary* o = b.AddSectionDictionary("SERVER");
+    o->SetIntValue("ID", s.id);
+    o->SetValue("NAME", s.name);
+    if (s.id == form.server_id) o->ShowSection("SELECTED");
+  }
+  for (const auto& d : distributions) {
+    TemplateDictionary* o = b.AddSectionDictionary("DISTRIBUTION");
+    o->SetIntValue("ID", d.id);
+    o->SetValue("NAME", d.name);
+    if (d.id == form.distribution_id) o->ShowSection("SELECTED");
+  }
+  FillErrors(b, form.errors);
+  return p.Finish(status);
+}
+
+Response Platform(const Context& ctx, const store::Platform& pl, const std::vector<store::Site>& sites,
+                  const std::vector<OperationButton>& operations, const std::vector<store::Task>& tasks) {
+  Page p(ctx, pl.name, "PLATFORMS", "platform.tpl");
+  auto& b = p.body();
+  b.SetIntValue("ID", pl.id);
+  b.SetValue("NAME", pl.name);
+  b.SetValue("DISTRIBUTION", pl.distribution_name);
+  b.SetIntValue("SERVER_ID", pl.server_id);
+  b.SetValue("SERVER_NAME", pl.server_name);
+  b.SetValue("STATUS", pl.status);
+  b.SetValue("SOURCE", pl.source == "git" ? pl.git_url + " @ " + pl.git_ref : pl.source_path);
+  b.SetValue("COMMIT", pl.deployed_commit.empty() ? "-" : pl.deployed_commit);
+  b.SetValue("CREATED_AT", pl.created_at);
+  b.SetValue("VERIFIED_AT", pl.verified_at.empty() ? "never" : pl.verified_at);
+  if (sites.empty()) b.ShowSection("NO_SITES");
+  for (const auto& s : sites) {
+    TemplateDictionary* row = b.AddSectionDictionary("SITE");
+    row->SetIntValue("ID", s.id);
+    row->SetValue("DOMAIN", s.domain);
+    row->SetValue("STATUS", s.status);
+  }
+  if (pl.status == "enabled") b.ShowSection("CAN_ADD_SITE");
+  FillOperations(b, operations);
   FillTaskTable(ctx, b, tasks);
   return p.Finish();
 }
@@ -174,39 +423,126 @@ Response Sites(const Context& ctx, const std::vector<store::Site>& sites) {
     TemplateDictionary* row = p.body().AddSectionDictionary("SITE");
     row->SetIntValue("ID", s.id);
     row->SetValue("DOMAIN", s.domain);
-    row->SetIntValue("SERVER_ID", s.server_id);
+    row->SetIntValue("PLATFORM_ID", s.platform_id);
+    row->SetValue("PLATFORM_NAME", s.platform_name);
     row->SetValue("SERVER_NAME", s.server_name);
+    row->SetValue("CLIENT_NAME", s.client_name);
     row->SetValue("STATUS", s.status);
     row->SetValue("CREATED_AT", s.created_at);
   }
   return p.Finish();
 }
 
-Response SiteFormPage(const Context& ctx, const SiteForm& form, const std::vector<store::Server>& servers,
-                      int status) {
-  Page p(ctx, "Add a site", "SITES", "site_form.tpl");
-  p.body().SetValue("DOMAIN", form.domain);
-  if (servers.empty()) p.body().ShowSection("NO_SERVERS");
-  for (const auto& s : servers) {
-    TemplateDictionary* row = p.body().AddSectionDictionary("SERVER");
-    row->SetIntValue("ID", s.id);
-    row->SetValue("NAME", s.name);
-    if (s.id == form.server_id) row->ShowSection("SELECTED");
+Response SiteFormPage(const Context& ctx, const SiteForm& form, const SiteFormChoices& choices, int status) {
+  Page p(ctx, form.id ? "Edit " + form.domain : "Add a site", "SITES", "site_form.tpl");
+  auto& b = p.body();
+  b.SetValue("DOMAIN", form.domain);
+  b.SetValue("PROFILE", form.profile);
+  b.SetValue("ALIASES", form.aliases);
+  b.SetValue("REDIRECTS", form.redirects);
+  if (form.id) {
+    b.AddSectionDictionary("EDIT")->SetIntValue("ID", form.id);
+    b.SetValue("ACTION", "/sites/" + std::to_string(form.id) + "/edit");
+    b.SetValue("HEADING", "Edit " + form.domain);
+    b.SetValue("SUBMIT", "Save and verify");
+  } else {
+    TemplateDictionary* add = b.AddSectionDictionary("ADD");
+    b.SetValue("ACTION", "/sites/add");
+    b.SetValue("HEADING", "Add a site");
+    b.SetValue("SUBMIT", "Add and install");
+    if (choices.platforms.empty()) add->ShowSection("NO_PLATFORMS");
+    for (const auto& pl : choices.platforms) {
+      TemplateDictionary* o = add->AddSectionDictionary("PLATFORM");
+      o->SetIntValue("ID", pl.id);
+      o->SetValue("NAME", pl.name + " (" + pl.distribution_name + " on " + pl.server_name + ")");
+      if (pl.id == form.platform_id) o->ShowSection("SELECTED");
+    }
+    if (choices.db_servers.empty()) add->ShowSection("NO_DB_SERVERS");
+    for (const auto& s : choices.db_servers) {
+      TemplateDictionary* o = add->AddSectionDictionary("DB_SERVER");
+      o->SetIntValue("ID", s.id);
+      o->SetValue("NAME", s.name);
+      if (s.id == form.db_server_id) o->ShowSection("SELECTED");
+    }
+    FillFields(*add, form.install);
   }
-  FillErrors(p.body(), form.errors);
+  for (const auto& c : choices.clients) {
+    TemplateDictionary* o = b.AddSectionDictionary("CLIENT");
+    o->SetIntValue("ID", c.id);
+    o->SetValue("NAME", c.name);
+    if (c.id == form.client_id) o->ShowSection("SELECTED");
+  }
+  for (const char* mode : {"off", "on", "required"}) {
+    TemplateDictionary* o = b.AddSectionDictionary("HTTPS");
+    o->SetValue("VALUE", mode);
+    o->SetValue("LABEL", std::string(mode) == "off" ? "off" : std::string(mode) == "on" ? "HTTP and HTTPS"
+                                                                                           : "HTTPS only (HTTP redirects)");
+    if (form.https == mode) o->ShowSection("SELECTED");
+  }
+  FillErrors(b, form.errors);
   return p.Finish(status);
 }
 
-Response Site(const Context& ctx, const store::Site& site, const std::vector<store::Task>& tasks) {
+Response Site(const Context& ctx, const store::Site& site, const std::vector<store::Alias>& aliases,
+              const std::vector<store::Backup>& backups, const std::vector<OperationButton>& operations,
+              const std::vector<store::Task>& tasks) {
   Page p(ctx, site.domain, "SITES", "site.tpl");
   auto& b = p.body();
+  b.SetIntValue("ID", site.id);
   b.SetValue("DOMAIN", site.domain);
+  b.SetIntValue("PLATFORM_ID", site.platform_id);
+  b.SetValue("PLATFORM_NAME", site.platform_name);
   b.SetIntValue("SERVER_ID", site.server_id);
   b.SetValue("SERVER_NAME", site.server_name);
+  b.SetIntValue("DB_SERVER_ID", site.db_server_id);
+  b.SetValue("DB_SERVER_NAME", site.db_server_name);
+  b.SetValue("DB_NAME", site.db_name);
+  b.SetValue("CLIENT_NAME", site.client_name);
+  b.SetValue("HTTPS", site.https);
   b.SetValue("STATUS", site.status);
   b.SetValue("CREATED_AT", site.created_at);
+  if (aliases.empty()) b.ShowSection("NO_ALIASES");
+  for (const auto& a : aliases) {
+    TemplateDictionary* row = b.AddSectionDictionary("ALIAS");
+    row->SetValue("ALIAS", a.alias);
+    if (a.redirect) row->ShowSection("REDIRECT");
+  }
+  b.ShowSection(backups.empty() ? "NO_BACKUPS" : "HAS_BACKUPS");
+  for (const auto& bk : backups) {
+    TemplateDictionary* row = b.AddSectionDictionary("BACKUP");
+    row->SetValue("PATH", bk.path);
+    row->SetValue("SIZE", HumanSize(bk.size));
+    row->SetValue("DESCRIPTION", bk.description);
+    row->SetValue("CREATED_AT", bk.created_at);
+  }
+  FillOperations(b, operations);
   FillTaskTable(ctx, b, tasks);
   return p.Finish();
+}
+
+Response OperationPage(const Context& ctx, const Operation& op, const std::string& entity_label,
+                       const std::string& entity_path, const FieldsForm& form,
+                       const std::vector<std::string>& errors, int status) {
+  Page p(ctx, op.title + " " + entity_label, "", "operation.tpl");
+  auto& b = p.body();
+  b.SetValue("TITLE", op.title);
+  b.SetValue("ENTITY_LABEL", entity_label);
+  b.SetValue("ENTITY_PATH", entity_path);
+  b.SetValue("ACTION", entity_path + "/run/" + op.name);
+  if (op.danger) b.ShowSection("DANGER");
+  FillFields(b, form);
+  FillErrors(b, errors);
+  return p.Finish(status);
+}
+
+Response Clients(const Context& ctx, const std::vector<store::Client>& clients, const std::string& name,
+                 const std::string& error, int status) {
+  Page p(ctx, "Clients", "CLIENTS", "clients.tpl");
+  auto& b = p.body();
+  for (const auto& c : clients) b.AddSectionDictionary("CLIENT")->SetValue("NAME", c.name);
+  b.SetValue("NAME", name);
+  if (!error.empty()) b.AddSectionDictionary("ERROR")->SetValue("MESSAGE", error);
+  return p.Finish(status);
 }
 
 Response Tasks(const Context& ctx, const std::vector<store::Task>& tasks, int64_t older_before) {
@@ -241,6 +577,7 @@ Response Task(const Context& ctx, const store::Task& task, const std::vector<sto
   b.SetValue("CREATED_BY", task.created_by);
   b.SetValue("LIVE", live && !more ? "1" : "0");
   if (!task.reason.empty()) b.AddSectionDictionary("REASON")->SetValue("TEXT", task.reason);
+  FillResults(b, task.results_json);
   if (after > 0) {
     b.ShowSection("EARLIER");
     b.SetIntValue("PREV_AFTER", std::max<int64_t>(0, after - page_size));

@@ -2,11 +2,13 @@
 // inside the common frame (page.tpl). Every template auto-escapes for HTML.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "fcgi-app/app.h"
 #include "fcgi-app/catalogue.h"
+#include "fcgi-app/operation_form.h"
 #include "fcgi-app/http.h"
 #include "fcgi-app/store.h"
 
@@ -16,23 +18,65 @@ Response Error(const Context& ctx, int status, const std::string& message, const
 Response Login(const Context& ctx, const std::string& csrf, const std::string& name, const std::string& error,
                int status = 200);
 Response Dashboard(const Context& ctx, const store::Counts& counts, const std::vector<store::Task>& recent);
-Response Servers(const Context& ctx, const std::vector<store::Server>& servers);
+// A server's add/edit form: every field as typed.
 struct ServerForm {
-  std::string name, hostname;
+  int64_t id = 0;  // 0: adding
+  std::string name, hostname, config_root, ssh_user, ssh_port;
+  std::string http_kind, http_address, http_port, https_port, vhost_dir, reload, php_fpm_socket, platforms_dir;
+  std::string db_kind, db_host, db_port, db_socket, db_admin_user, db_admin_defaults_file;
   std::vector<std::string> errors;
 };
-Response ServerFormPage(const Context& ctx, const ServerForm& form, int status = 200);
-Response Server(const Context& ctx, const store::Server& server, const std::vector<const Operation*>& operations,
-                const std::vector<store::Task>& tasks);
-Response Sites(const Context& ctx, const std::vector<store::Site>& sites);
+struct PlatformForm {
+  std::string name, source = "path", git_url, git_ref, source_path;
+  int64_t server_id = 0, distribution_id = 0;
+  std::vector<std::string> errors;
+};
+// The fields of an operation's form (or of the site form's install part).
+struct FieldsForm {
+  std::vector<VarSpec> fields;
+  DynamicChoices choices;
+  std::map<std::string, std::string> values;  // as typed
+  std::map<std::string, std::string> errors;  // by field name
+};
 struct SiteForm {
-  std::string domain;
-  int64_t server_id = 0;
+  int64_t id = 0;  // 0: adding
+  std::string domain, profile, https = "off", aliases, redirects;
+  int64_t platform_id = 0, db_server_id = 0, client_id = 0;
   std::vector<std::string> errors;
+  FieldsForm install;  // the install operation's fields (adding only)
 };
-Response SiteFormPage(const Context& ctx, const SiteForm& form, const std::vector<store::Server>& servers,
-                      int status = 200);
-Response Site(const Context& ctx, const store::Site& site, const std::vector<store::Task>& tasks);
+struct SiteFormChoices {
+  std::vector<store::Platform> platforms;  // enabled ones
+  std::vector<store::Server> db_servers;
+  std::vector<store::Client> clients;
+};
+// An operation button: a form posting straight away, or a link to its form.
+struct OperationButton {
+  const Operation* op;
+  std::string path;  // /sites/7/run/site-backup
+};
+
+Response Servers(const Context& ctx, const std::vector<store::Server>& servers);
+Response ServerFormPage(const Context& ctx, const ServerForm& form, int status = 200);
+Response Server(const Context& ctx, const store::Server& server, const std::vector<store::Service>& services,
+                const std::vector<store::Platform>& platforms, const std::vector<OperationButton>& operations,
+                const std::vector<store::Task>& tasks);
+Response Platforms(const Context& ctx, const std::vector<store::Platform>& platforms);
+Response PlatformFormPage(const Context& ctx, const PlatformForm& form, const std::vector<store::Server>& web_servers,
+                          const std::vector<store::Distribution>& distributions, int status = 200);
+Response Platform(const Context& ctx, const store::Platform& platform, const std::vector<store::Site>& sites,
+                  const std::vector<OperationButton>& operations, const std::vector<store::Task>& tasks);
+Response Sites(const Context& ctx, const std::vector<store::Site>& sites);
+Response SiteFormPage(const Context& ctx, const SiteForm& form, const SiteFormChoices& choices, int status = 200);
+Response Site(const Context& ctx, const store::Site& site, const std::vector<store::Alias>& aliases,
+              const std::vector<store::Backup>& backups, const std::vector<OperationButton>& operations,
+              const std::vector<store::Task>& tasks);
+// The form of an operation with fields, or the confirmation of a dangerous one.
+Response OperationPage(const Context& ctx, const Operation& op, const std::string& entity_label,
+                       const std::string& entity_path, const FieldsForm& form,
+                       const std::vector<std::string>& errors, int status = 200);
+Response Clients(const Context& ctx, const std::vector<store::Client>& clients, const std::string& name,
+                 const std::string& error, int status = 200);
 Response Tasks(const Context& ctx, const std::vector<store::Task>& tasks, int64_t older_before);
 // Shows the log lines after `after`, a page of at most page_size; "Earlier
 // lines" leads one page size back.

@@ -81,6 +81,15 @@ HttpResult Browser::Perform(const std::string& path, const std::string* body, co
 
 HttpResult Browser::Get(const std::string& path) { return Perform(path, nullptr, {}); }
 
+void Browser::AcceptAnyCertificate() {
+  curl_easy_setopt(static_cast<CURL*>(curl_), CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt(static_cast<CURL*>(curl_), CURLOPT_SSL_VERIFYHOST, 0L);
+}
+
+HttpResult Browser::GetWith(const std::string& path, const std::vector<std::string>& headers) {
+  return Perform(path, nullptr, headers);
+}
+
 HttpResult Browser::Post(const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields) {
   CURL* c = static_cast<CURL*>(curl_);
   std::string body;
@@ -103,6 +112,74 @@ std::string Browser::CsrfToken(const std::string& html) {
   std::smatch m;
   static const std::regex re("name=\"csrf\" value=\"([0-9a-f]{64})\"");
   return std::regex_search(html, m, re) ? m[1].str() : "";
+}
+
+namespace {
+Stack* suite_stack = nullptr;
+}  // namespace
+
+StackSuite::StackSuite() { suite_stack = new Stack(); }
+StackSuite::~StackSuite() {
+  delete suite_stack;
+  suite_stack = nullptr;
+}
+Stack& StackSuite::Get() { return *suite_stack; }
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::string LogIn(Browser& b, const Stack& stack) {
+  HttpResult form = b.Get("/login");
+  BOOST_REQUIRE_EQUAL(form.status, 200);
+  std::string csrf = Browser::CsrfToken(form.body);
+  BOOST_REQUIRE(!csrf.empty());
+  HttpResult r = b.Post("/login", {{"csrf", csrf}, {"name", "admin"}, {"password", stack.admin_password()}});
+  BOOST_REQUIRE_EQUAL(r.status, 303);
+  BOOST_REQUIRE_EQUAL(r.location, "/");
+  HttpResult dash = b.Get("/");
+  BOOST_REQUIRE_EQUAL(dash.status, 200);
+  return dash.body;
+}
+
+std::string TaskState(const std::string& task_html) {
+  std::smatch m;
+  static const std::regex re("id=\"task-state\">([a-z]+)<");
+  return std::regex_search(task_html, m, re) ? m[1].str() : "";
+}
+
+std::string WaitForTask(Browser& b, const std::string& task_path) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  while (true) {
+    HttpResult r = b.Get(task_path);
+    BOOST_REQUIRE_EQUAL(r.status, 200);
+    std::string state = TaskState(r.body);
+    if (state == "succeeded" || state == "failed" || state == "cancelled") return r.body;
+    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                          "task " << task_path << " still " << state << "; page:\n" << r.body);
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+std::pair<int, std::string> Run(const std::vector<std::string>& argv) {
+  auto p = Process::Spawn({argv, {}, "", false});
+  BOOST_REQUIRE_MESSAGE(p.ok(), "start " << argv[0] << ": " << p.status().ToString());
+  std::string out;
+  while (p->output_open()) {
+    pollfd pfd{p->output_fd(), POLLIN, 0};
+    ::poll(&pfd, 1, 1000);
+    (void)p->ReadAvailable(&out);
+  }
+  auto st = p->Wait();
+  BOOST_REQUIRE(st.ok());
+  return {st->exited ? st->exit_code : -1, out};
+}
+
+std::string Sql(const Stack& stack, const std::string& sql) {
+  auto [code, out] = Run({"mariadb", "--no-defaults", "--socket=" + stack.var_dir() + "/run/mysqld.sock", "-N", "-B",
+                          "-e", sql});
+  BOOST_REQUIRE_MESSAGE(code == 0, "mariadb -e '" << sql << "' failed: " << out);
+  return out;
 }
 
 int FreePort() {
@@ -147,12 +224,17 @@ Stack::Stack() {
   tmp_.emplace(std::move(*tmp));
   var_dir_ = tmp_->path().string() + "/var";
   int port = FreePort();
+  port_ = port;
+  do {
+    https_port_ = FreePort();
+  } while (https_port_ == port_);
   url_ = "http://127.0.0.1:" + std::to_string(port);
   admin_password_ = crypto::GeneratePassword(16);
   SpawnOptions opts;
   opts.argv = {std::string(AEGIR_SOURCE_DIR) + "/scripts/launch"};
   opts.env = {{"AEGIR_VAR", var_dir_},
               {"AEGIR_PORT", std::to_string(port)},
+              {"AEGIR_HTTPS_PORT", std::to_string(https_port_)},
               {"AEGIR_BUILD_DIR", AEGIR_BINARY_DIR},
               {"AEGIR_ADMIN_PASSWORD", admin_password_}};
   auto p = Process::Spawn(opts);

@@ -33,6 +33,10 @@ class Browser {
   Browser& operator=(const Browser&) = delete;
 
   HttpResult Get(const std::string& path);
+  // Accepts any TLS certificate (for the self-signed ones of managed sites).
+  void AcceptAnyCertificate();
+  // A GET with extra headers ("Host: blog.localhost").
+  HttpResult GetWith(const std::string& path, const std::vector<std::string>& headers);
   // Posts an urlencoded form.
   HttpResult Post(const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields);
   // Posts raw bytes with extra headers ("Name: value").
@@ -54,6 +58,8 @@ class Stack {
   ~Stack();
 
   const std::string& url() const { return url_; }
+  int port() const { return port_; }
+  int https_port() const { return https_port_; }
   const std::string& var_dir() const { return var_dir_; }
   const std::string& admin_password() const { return admin_password_; }
   // Everything the launcher printed so far.
@@ -70,9 +76,33 @@ class Stack {
   std::optional<Process> launcher_;
   std::string var_dir_;
   std::string url_;
+  int port_ = 0;
+  int https_port_ = 0;
   std::string admin_password_;
   std::string output_;
 };
+
+// One stack for a whole test module (starting MariaDB is the slow part):
+//   BOOST_TEST_GLOBAL_FIXTURE(StackSuite);  ...  StackSuite::Get().url()
+struct StackSuite {
+  StackSuite();
+  ~StackSuite();
+  static Stack& Get();
+};
+
+bool Contains(const std::string& haystack, const std::string& needle);
+// Logs in as admin through the login form; returns the dashboard's HTML.
+std::string LogIn(Browser& b, const Stack& stack);
+// The state a task page shows ("queued", "running", "succeeded", ...).
+std::string TaskState(const std::string& task_html);
+// Reloads the task page until the task has ended (bounded); returns the page.
+std::string WaitForTask(Browser& b, const std::string& task_path);
+// Runs SQL with the mariadb client over the stack's socket as the unix user;
+// returns its output (tab-separated, no column names). Fails the test when
+// the client fails.
+std::string Sql(const Stack& stack, const std::string& sql);
+// Runs a program (argv, no shell) to its end; returns its exit code and output.
+std::pair<int, std::string> Run(const std::vector<std::string>& argv);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();

@@ -82,7 +82,11 @@ BOOST_AUTO_TEST_CASE(application_route_table) {
       BOOST_TEST((m.route->access == c.access));
     }
   }
-  // State changes are POST only.
-  BOOST_TEST(r.Find("GET", "/servers/1/run/server-verify").method_not_allowed);
+  // State changes are POST only; a GET of an operation's address is its form.
+  BOOST_TEST(r.Find("DELETE", "/servers/1/run/server-verify").method_not_allowed);
+  BOOST_TEST(r.Find("GET", "/sites/1/run/site-backup").route != nullptr);
+  BOOST_TEST(r.Find("POST", "/sites/1/run/site-backup").route != nullptr);
+  BOOST_TEST((r.Find("POST", "/api/tasks/9/feedback").route->access == Access::kFeedback));
+  BOOST_TEST(r.Find("GET", "/api/tasks/9/feedback").method_not_allowed);
   BOOST_TEST(r.Find("GET", "/logout").method_not_allowed);
 }

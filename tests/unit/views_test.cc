@@ -33,7 +33,7 @@ BOOST_FIXTURE_TEST_CASE(values_are_html_escaped, Fixture) {
   server.name = "<script>alert(1)</script>";
   server.hostname = "\"onmouseover=x";
   server.status = "new";
-  Response r = views::Server(ctx, server, {}, {});
+  Response r = views::Server(ctx, server, {}, {}, {}, {});
   BOOST_TEST(r.status == 200);
   BOOST_TEST(r.body.find("<script>alert(1)") == std::string::npos);
   BOOST_TEST(r.body.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
@@ -44,6 +44,16 @@ BOOST_FIXTURE_TEST_CASE(every_form_page_carries_the_csrf_token, Fixture) {
   std::string token(64, 'c');
   BOOST_TEST(views::ServerFormPage(ctx, {}).body.find("value=\"" + token + "\"") != std::string::npos);
   BOOST_TEST(views::SiteFormPage(ctx, {}, {}).body.find("value=\"" + token + "\"") != std::string::npos);
+  // The buttons of operations without a form post with it too.
+  Operation verify;
+  verify.name = "server-verify";
+  verify.title = "Verify server";
+  store::Server server;
+  server.id = 2;
+  std::string page = views::Server(ctx, server, {}, {}, {{&verify, "/servers/2/run/server-verify"}}, {}).body;
+  size_t form = page.find("action=\"/servers/2/run/server-verify\"");
+  BOOST_REQUIRE(form != std::string::npos);
+  BOOST_TEST(page.find("value=\"" + token + "\"", form) != std::string::npos);
   // The logout form in the page frame.
   BOOST_TEST(views::Servers(ctx, {}).body.find("action=\"/logout\"") != std::string::npos);
 }
@@ -89,4 +99,55 @@ BOOST_FIXTURE_TEST_CASE(error_page_has_status_and_message, Fixture) {
   BOOST_TEST(r.status == 404);
   BOOST_TEST(r.body.find("Server 9 does not exist.") != std::string::npos);
   BOOST_TEST(r.body.find("href=\"/servers\"") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(operation_form_shows_every_field_kind_with_its_error, Fixture) {
+  Operation op;
+  op.name = "site-restore";
+  op.title = "Restore";
+  VarSpec file;
+  file.name = "aegir_backup_file";
+  file.type = VarType::kPath;
+  file.required = true;
+  VarSpec note;
+  note.name = "aegir_backup_description";
+  note.description = "Why <this> backup";
+  VarSpec flag;
+  flag.name = "aegir_keep";
+  flag.type = VarType::kBool;
+  VarSpec list;
+  list.name = "aegir_extra";
+  list.type = VarType::kList;
+  views::FieldsForm form;
+  form.fields = {file, note, flag, list};
+  form.choices["aegir_backup_file"] = {"/b/one.tar.gz", "/b/two\"<x>.tar.gz"};
+  form.values["aegir_backup_file"] = "/b/one.tar.gz";
+  form.values["aegir_backup_description"] = "\"><script>";
+  form.errors["aegir_backup_description"] = "Backup description: too <long>.";
+  Response r = views::OperationPage(ctx, op, "blog.example.org", "/sites/4", form, {"Nothing <here>"}, 422);
+  BOOST_TEST(r.status == 422);
+  BOOST_TEST(r.body.find("action=\"/sites/4/run/site-restore\"") != std::string::npos);
+  BOOST_TEST(r.body.find("<option value=\"/b/one.tar.gz\" selected>") != std::string::npos);
+  BOOST_TEST(r.body.find("two&quot;&lt;x&gt;") != std::string::npos);
+  BOOST_TEST(r.body.find("<script>") == std::string::npos);
+  BOOST_TEST(r.body.find("Why &lt;this&gt; backup") != std::string::npos);
+  BOOST_TEST(r.body.find("Backup description: too &lt;long&gt;.") != std::string::npos);
+  BOOST_TEST(r.body.find("type=\"checkbox\"") != std::string::npos);
+  BOOST_TEST(r.body.find("<textarea id=\"f-aegir_extra\"") != std::string::npos);
+  BOOST_TEST(r.body.find("Nothing &lt;here&gt;") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(task_results_show_a_login_link_but_never_a_script_url, Fixture) {
+  store::Task t;
+  t.id = 8;
+  t.state = "succeeded";
+  t.results_json = R"({"login_url": "http://blog.localhost:8080/wp-login.php?action=rp&key=a\"b", "backup_size": 12,
+                       "on_success": {"site_id": 3}})";
+  Response r = views::Task(ctx, t, {}, 0, false, 2000);
+  BOOST_TEST(r.body.find("href=\"http://blog.localhost:8080/wp-login.php?action=rp&amp;key=a") != std::string::npos);
+  BOOST_TEST(r.body.find("id=\"result-backup_size\">12<") != std::string::npos);
+  BOOST_TEST(r.body.find("site_id") == std::string::npos);  // aegir-web's own bookkeeping stays out
+  t.results_json = R"j({"login_url": "javascript:alert(1)"})j";
+  Response evil = views::Task(ctx, t, {}, 0, false, 2000);
+  BOOST_TEST(evil.body.find("href=\"javascript:") == std::string::npos);
 }

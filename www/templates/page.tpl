@@ -14,7 +14,9 @@
   {{#USER}}<nav aria-label="Main">
     <a href="/"{{#NAV_DASHBOARD}} aria-current="page"{{/NAV_DASHBOARD}}>Dashboard</a>
     <a href="/servers"{{#NAV_SERVERS}} aria-current="page"{{/NAV_SERVERS}}>Servers</a>
+    <a href="/platforms"{{#NAV_PLATFORMS}} aria-current="page"{{/NAV_PLATFORMS}}>Platforms</a>
     <a href="/sites"{{#NAV_SITES}} aria-current="page"{{/NAV_SITES}}>Sites</a>
+    <a href="/clients"{{#NAV_CLIENTS}} aria-current="page"{{/NAV_CLIENTS}}>Clients</a>
     <a href="/tasks"{{#NAV_TASKS}} aria-current="page"{{/NAV_TASKS}}>Tasks</a>
   </nav>
   <form class="logout" method="post" action="/logout">

@@ -10,6 +10,9 @@
   <dt>By</dt><dd>{{CREATED_BY}}</dd>
 </dl>
 {{#REASON}}<p class="error" role="alert" id="task-reason">{{TEXT}}</p>{{/REASON}}
+{{#HAS_RESULTS}}<h2>Results</h2>
+<dl class="facts">{{#RESULT}}<dt>{{LABEL}}</dt><dd id="result-{{KEY}}">{{#PLAIN}}{{VALUE}}{{/PLAIN}}{{#LINK}}<a href="{{URL}}">{{URL}}</a>{{/LINK}}</dd>
+{{/RESULT}}</dl>{{/HAS_RESULTS}}
 <h2>Log</h2>
 {{#EARLIER}}<p><a href="/tasks/{{ID}}?after={{PREV_AFTER}}">Earlier lines</a></p>{{/EARLIER}}
 <pre class="log" id="log" data-task="{{ID}}" data-after="{{LAST_SEQ}}" data-live="{{LIVE}}">{{#LINE}}<span class="line" data-seq="{{SEQ}}">{{TEXT}}</span>

@@ -1,0 +1,19 @@
+{{%AUTOESCAPE context="HTML"}}<nav class="crumbs"><a href="/platforms">Platforms</a> ›</nav>
+<h1>{{NAME}}</h1>
+<dl class="facts">
+  <dt>Distribution</dt><dd>{{DISTRIBUTION}}</dd>
+  <dt>Server</dt><dd><a href="/servers/{{SERVER_ID}}">{{SERVER_NAME}}</a></dd>
+  <dt>Status</dt><dd><span class="badge {{STATUS}}" id="platform-status">{{STATUS}}</span></dd>
+  <dt>Code from</dt><dd>{{SOURCE}}</dd>
+  <dt>Deployed commit</dt><dd><code>{{COMMIT}}</code></dd>
+  <dt>Added (UTC)</dt><dd>{{CREATED_AT}}</dd>
+  <dt>Verified (UTC)</dt><dd>{{VERIFIED_AT}}</dd>
+</dl>
+<h2>Operations</h2>
+{{>OPERATIONS}}
+<h2>Sites</h2>
+{{#CAN_ADD_SITE}}<p><a class="button" href="/sites/add?platform={{ID}}">Add a site here</a></p>{{/CAN_ADD_SITE}}
+{{#NO_SITES}}<p class="empty">No sites on this platform.</p>{{/NO_SITES}}
+<ul>{{#SITE}}<li><a href="/sites/{{ID}}">{{DOMAIN}}</a> <span class="badge {{STATUS}}">{{STATUS}}</span></li>{{/SITE}}</ul>
+<h2>Tasks</h2>
+{{>TASK_TABLE}}
