@@ -28,6 +28,29 @@ constexpr size_t kMaxListItems = 100;
 bool IsValidRoleName(const std::string& s) { return AllOf(s, 64, Lower, LowerDigitUnderscore); }
 bool IsValidVarName(const std::string& s) { return AllOf(s, 64, LowerOrUnderscore, LowerDigitUnderscore); }
 bool IsValidOperationName(const std::string& s) { return AllOf(s, 64, Lower, LowerDigitDash); }
+bool IsValidUserName(const std::string& s) {
+  return AllOf(s, 32, LowerOrUnderscore, [](char c) { return LowerDigitUnderscore(c) || c == '-'; });
+}
+
+bool IsValidHostKey(const std::string& s) {
+  if (s.empty() || s.size() > 16384) return false;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t end = s.find('\n', start);
+    if (end == std::string::npos) end = s.size();
+    std::string line = s.substr(start, end - start);
+    size_t space = line.find(' ');
+    if (space == std::string::npos || space == 0 || space + 1 >= line.size()) return false;
+    for (size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      bool type_char = Lower(c) || Digit(c) || c == '-' || c == '@' || c == '.';
+      bool b64 = (c >= 'A' && c <= 'Z') || Lower(c) || Digit(c) || c == '+' || c == '/' || c == '=';
+      if (i < space ? !type_char : (i > space && !b64)) return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
 
 bool IsValidHostName(const std::string& s) {
   if (s.empty() || s.size() > 253) return false;
@@ -53,7 +76,12 @@ std::string Job::ToJson() const {
   j["job_id"] = job_id;
   j["operation"] = operation;
   j["entity"] = entity;
-  j["target"] = {{"name", target.name}, {"host", target.host}, {"connection", target.connection}};
+  j["target"] = {{"name", target.name},
+                 {"host", target.host},
+                 {"connection", target.connection},
+                 {"user", target.user},
+                 {"port", target.port},
+                 {"host_key", target.host_key}};
   j["roles"] = roles;
   j["vars"] = nlohmann::json::object();
   for (const auto& [k, v] : vars) j["vars"][k] = v;
@@ -74,6 +102,11 @@ Status Job::Validate() const {
   if (!IsValidHostName(target.host)) return Status::InvalidArgument("bad target host");
   if (target.connection != "local" && target.connection != "ssh") {
     return Status::InvalidArgument("target connection must be local or ssh");
+  }
+  if (!target.user.empty() && !IsValidUserName(target.user)) return Status::InvalidArgument("bad target user");
+  if (target.port < 1 || target.port > 65535) return Status::InvalidArgument("target port out of range");
+  if (!target.host_key.empty() && !IsValidHostKey(target.host_key)) {
+    return Status::InvalidArgument("bad target host key");
   }
   if (roles.empty() || roles.size() > kMaxRoles) return Status::InvalidArgument("a job needs 1 to 50 roles");
   for (const auto& r : roles) {
@@ -125,6 +158,10 @@ Result<Job> Job::FromJson(const std::string& text) {
     job.target.name = t.at("name").get<std::string>();
     job.target.host = t.at("host").get<std::string>();
     job.target.connection = t.at("connection").get<std::string>();
+    // Optional: a job of an older aegir-web has none of them.
+    job.target.user = t.value("user", std::string());
+    job.target.port = t.value("port", 22);
+    job.target.host_key = t.value("host_key", std::string());
     job.roles = j.at("roles").get<std::vector<std::string>>();
     const auto& vars = j.at("vars");
     if (!vars.is_object()) return Status::InvalidArgument("vars must be an object");

@@ -3,13 +3,19 @@
 //
 //   {"version": 1, "job_id": 42, "operation": "server-verify",
 //    "entity": "server:7",
-//    "target": {"name": "web1", "host": "localhost", "connection": "local"},
+//    "target": {"name": "web1", "host": "localhost", "connection": "local",
+//               "user": "aegir", "port": 22, "host_key": ""},
 //    "roles": ["server_check_connection", "server_config_dirs"],
 //    "vars": {"aegir_server_name": "web1"},
 //    "feedback_url": "http://127.0.0.1:8080/api/tasks/42",
 //    "feedback_token": "<64 hex digits>",
 //    "timeout_s": 3600}
 //
+// target.user, port and host_key matter for connection "ssh" only: the
+// account and port to log in with, and the server's recorded SSH host key
+// ("ssh-ed25519 AAAA...", one key per line), which the executor checks; an
+// empty host_key means the key is not recorded yet (the server's first
+// verification), and the executor reports the key it met.
 // job_id is the task's row id in MariaDB. entity names what the job changes;
 // the scheduler never runs two jobs on one entity at once. Decoding validates
 // every field (names, patterns, sizes) so an executor never runs a role or
@@ -31,6 +37,9 @@ struct JobTarget {
   std::string name;        // inventory host name, e.g. "web1"
   std::string host;        // address or DNS name to reach it
   std::string connection;  // "local" or "ssh"
+  std::string user;        // ssh: the remote account; "" for the default
+  int port = 22;           // ssh: the port
+  std::string host_key;    // ssh: the recorded host key(s), "" if none yet
 };
 
 struct Job {
@@ -57,5 +66,9 @@ bool IsValidRoleName(const std::string& s);      // [a-z][a-z0-9_]{0,63}
 bool IsValidVarName(const std::string& s);       // [a-z_][a-z0-9_]{0,63}
 bool IsValidHostName(const std::string& s);      // RFC 1123 host name or IPv4 address
 bool IsValidOperationName(const std::string& s); // [a-z][a-z0-9-]{0,63}
+bool IsValidUserName(const std::string& s);      // [a-z_][a-z0-9_-]{0,31}
+// One or more lines "<key type> <base64>" (at most 16 KiB): what a
+// known_hosts line holds after its host names.
+bool IsValidHostKey(const std::string& s);
 
 }  // namespace aegir

@@ -275,7 +275,8 @@ void Executor::StartJob(std::unique_ptr<ActiveJob> owned) {
     return;
   }
   active.dir.emplace(std::move(dir).value());
-  auto run = WritePlaybook(job, active.dir->path(), options_.roles_dir, options_.ansible_playbook);
+  auto run = WritePlaybook(job, active.dir->path(), options_.roles_dir, options_.ansible_playbook,
+                           options_.ssh_private_key);
   if (!run.ok()) {
     FinishJob(active, std::string(protocol::kStateFailed), -1,
               "write playbook: " + run.status().message());
@@ -432,6 +433,15 @@ void Executor::FinishJob(ActiveJob& active, const std::string& state, int exit_c
   const int64_t job_id = active.job.job_id;
   const std::string id = std::to_string(job_id);
   FlushLog(active, true);
+  if (!active.feedback_broken && active.dir && active.job.target.connection == "ssh" &&
+      active.job.target.host_key.empty()) {
+    // First contact: aegir-web records the key, and later jobs trust only it.
+    std::string key = KnownHostKey(active.dir->path());
+    if (!key.empty()) {
+      Status s = Post(active, "/feedback", Dump({{"values", {{"host_key", key}}}}));
+      if (!s.ok()) log::Warn("job " + id + ": could not report the host key: " + s.message());
+    }
+  }
   if (!active.feedback_broken) {
     json finish = {
         {"state", state}, {"exit_code", exit_code}, {"reason", Truncate(reason, kMaxReasonBytes)}};

@@ -18,7 +18,9 @@
 //   group -> read its output in this same poll loop, posting lines to
 //   {feedback_url}/log in batches (every log_flush_interval or log_batch_lines
 //   lines, sequence numbers from 1, a failed post retried with the same
-//   numbers) -> on exit post the remaining lines, then {feedback_url}/finish
+//   numbers) -> on exit post the remaining lines, then (for a server reached
+//   over ssh whose host key was not recorded yet) the key ssh met as
+//   {"host_key": ...} to {feedback_url}/feedback, then {feedback_url}/finish
 //   -> remove the directory -> DONE to the scheduler.
 // A job running longer than its timeout_s gets SIGTERM (its whole group), and
 // SIGKILL kill_grace later.
@@ -61,6 +63,8 @@ struct ExecutorOptions {
   std::filesystem::path work_dir;  // created (0700) if missing
   int capacity = 1;                // concurrent jobs, 1..256
   std::string ansible_playbook = "ansible-playbook";
+  // The private key ssh logs in with on remote servers; "" leaves it to ssh.
+  std::string ssh_private_key;
   std::chrono::milliseconds kill_grace{10000};  // SIGTERM -> SIGKILL
   // On stop, running jobs get this long, then SIGTERM and kill_grace later
   // SIGKILL. Keep drain_grace + kill_grace below the launcher's stop timeout.

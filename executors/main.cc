@@ -28,6 +28,7 @@ int Main(int argc, char** argv) {
   flags.Define("work-dir", "", "directory for the per-job temporary directories");
   flags.Define("capacity", "1", "how many jobs run at once (1-256)");
   flags.Define("ansible-playbook", "ansible-playbook", "the ansible-playbook program");
+  flags.Define("ssh-key", "", "the private key for ssh to remote servers (default: ssh's own)");
   flags.Define("drain-grace", "15",
                "seconds running jobs may take to finish after SIGTERM before they are terminated "
                "(SIGTERM, then SIGKILL 10 s later)");
@@ -55,6 +56,7 @@ int Main(int argc, char** argv) {
   options.work_dir = flags.Get("work-dir");
   options.capacity = static_cast<int>(*capacity);
   options.ansible_playbook = flags.Get("ansible-playbook");
+  options.ssh_private_key = flags.Get("ssh-key");
   options.drain_grace = std::chrono::seconds(*drain);
 
   zmq::context_t context;

@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 namespace aegir::executor {
@@ -75,7 +78,8 @@ Status CheckRoles(const Job& job, const std::filesystem::path& roles_dir) {
 
 Result<PlaybookRun> WritePlaybook(const Job& job, const std::filesystem::path& job_dir,
                                   const std::filesystem::path& roles_dir,
-                                  const std::string& ansible_playbook) {
+                                  const std::string& ansible_playbook,
+                                  const std::string& ssh_private_key) {
   std::error_code ec;
   std::filesystem::path dir = std::filesystem::absolute(job_dir, ec);
   if (ec) return Status::FromErrno("resolve " + job_dir.string(), ec.value());
@@ -100,6 +104,28 @@ Result<PlaybookRun> WritePlaybook(const Job& job, const std::filesystem::path& j
       {"ansible_connection", job.target.connection},
       {"ansible_python_interpreter", "/usr/bin/python3"},
   };
+  std::string known_hosts;
+  if (job.target.connection == "ssh") {
+    host["ansible_port"] = job.target.port;
+    if (!job.target.user.empty()) host["ansible_user"] = job.target.user;
+    std::string args = "-o UserKnownHostsFile=" + (dir / "known_hosts").string() +
+                       " -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=" +
+                       (job.target.host_key.empty() ? "accept-new" : "yes");
+    if (!ssh_private_key.empty()) {
+      host["ansible_ssh_private_key_file"] = ssh_private_key;
+      args += " -o IdentitiesOnly=yes";
+    }
+    host["ansible_ssh_common_args"] = args;
+    std::string name = job.target.port == 22 ? job.target.host
+                                             : "[" + job.target.host + "]:" + std::to_string(job.target.port);
+    size_t start = 0;
+    while (start < job.target.host_key.size()) {
+      size_t end = job.target.host_key.find('\n', start);
+      if (end == std::string::npos) end = job.target.host_key.size();
+      known_hosts += name + " " + job.target.host_key.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+  }
   json inventory = {{"all", {{"hosts", {{job.target.name, host}}}}}};
 
   json vars = json::object();
@@ -121,6 +147,7 @@ Result<PlaybookRun> WritePlaybook(const Job& job, const std::filesystem::path& j
   AEGIR_RETURN_IF_ERROR(WriteFile0600(run.playbook, *playbook_text));
   AEGIR_RETURN_IF_ERROR(WriteFile0600(run.inventory, *inventory_text));
   AEGIR_RETURN_IF_ERROR(WriteFile0600(run.vars, *vars_text));
+  if (job.target.connection == "ssh") AEGIR_RETURN_IF_ERROR(WriteFile0600(dir / "known_hosts", known_hosts));
   AEGIR_RETURN_IF_ERROR(MakeDir0700(dir / "tmp"));
   AEGIR_RETURN_IF_ERROR(MakeDir0700(dir / "home"));
 
@@ -134,8 +161,26 @@ Result<PlaybookRun> WritePlaybook(const Job& job, const std::filesystem::path& j
       {"ANSIBLE_RETRY_FILES_ENABLED", "0"},
       {"ANSIBLE_LOCAL_TEMP", (dir / "tmp").string()},
       {"ANSIBLE_HOME", (dir / "home").string()},
+      {"ANSIBLE_SSH_ARGS", "-o ControlMaster=no"},
+      {"ANSIBLE_PIPELINING", "True"},
   };
   return run;
+}
+
+std::string KnownHostKey(const std::filesystem::path& job_dir) {
+  std::ifstream in(job_dir / "known_hosts");
+  std::string line, keys;
+  while (std::getline(in, line)) {
+    // "<hosts> <type> <base64> [comment]": keep type and key.
+    std::istringstream fields(line);
+    std::string hosts, type, key;
+    if (!(fields >> hosts >> type >> key) || hosts[0] == '#' || hosts[0] == '@') continue;
+    std::string entry = type + " " + key;
+    if (keys.find(entry) != std::string::npos) continue;
+    if (!keys.empty()) keys += "\n";
+    keys += entry;
+  }
+  return IsValidHostKey(keys) ? keys : "";
 }
 
 }  // namespace aegir::executor

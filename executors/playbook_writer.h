@@ -7,7 +7,17 @@
 //                     "gather_facts": false, "roles": ["<role>", ...]}]
 //   inventory.json  {"all": {"hosts": {"<target.name>": {"ansible_host": "<target.host>",
 //                     "ansible_connection": "local"|"ssh",
-//                     "ansible_python_interpreter": "/usr/bin/python3"}}}}
+//                     "ansible_python_interpreter": "/usr/bin/python3",
+//                     and for ssh: "ansible_port", "ansible_user" (when given),
+//                     "ansible_ssh_private_key_file" (when the executor has a key),
+//                     "ansible_ssh_common_args": "-o UserKnownHostsFile=<job_dir>/known_hosts
+//                       -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes|accept-new
+//                       [-o IdentitiesOnly=yes]"}}}}
+//   known_hosts     ssh with a recorded host key: "<host> <key>" per key line
+//                   ("[<host>]:<port> <key>" off port 22). Only these keys are
+//                   trusted (StrictHostKeyChecking=yes). Without a recorded key
+//                   the file starts empty and ssh adds the key it meets
+//                   (accept-new): the executor reports it (KnownHostKey()).
 //   vars.json       the job's vars plus aegir_job_id and aegir_feedback_url.
 //
 // Every string in vars.json is written as {"__ansible_unsafe": "<value>"}:
@@ -45,6 +55,9 @@ struct PlaybookRun {
   // PYTHONUNBUFFERED=1, ANSIBLE_RETRY_FILES_ENABLED=0,
   // ANSIBLE_LOCAL_TEMP=<job_dir>/tmp, ANSIBLE_HOME=<job_dir>/home.
   // ANSIBLE_HOST_KEY_CHECKING is left to its default (on).
+  // ANSIBLE_SSH_ARGS=-o ControlMaster=no (a persistent master would outlive
+  // the job, outside its process group) and ANSIBLE_PIPELINING=True (one ssh
+  // connection per task instead of several).
   std::vector<std::pair<std::string, std::string>> env;
 };
 
@@ -56,6 +69,11 @@ Status CheckRoles(const Job& job, const std::filesystem::path& roles_dir);
 // and creates job_dir/tmp and job_dir/home (0700). Does not check roles.
 Result<PlaybookRun> WritePlaybook(const Job& job, const std::filesystem::path& job_dir,
                                   const std::filesystem::path& roles_dir,
-                                  const std::string& ansible_playbook);
+                                  const std::string& ansible_playbook,
+                                  const std::string& ssh_private_key = "");
+
+// The host key(s) ssh recorded in job_dir/known_hosts, without the host
+// names, as Job::target.host_key holds them; "" when there are none.
+std::string KnownHostKey(const std::filesystem::path& job_dir);
 
 }  // namespace aegir::executor

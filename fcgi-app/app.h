@@ -31,6 +31,7 @@ struct Config {
   std::string scheduler_endpoint;
   std::string public_url;   // how executors reach this application, e.g. http://127.0.0.1:8080
   std::string config_root;  // where servers' configuration directories go
+  std::string ssh_public_key;  // the executors' SSH public key, shown for remote servers ("" if unknown)
   bool secure_cookies = false;
 };
 

@@ -330,8 +330,8 @@ std::pair<store::Server, std::vector<store::Service>> CheckServerForm(const Cont
     h.vhost_dir = form.vhost_dir.empty() ? server_dir + "/vhost.d" : form.vhost_dir;
     h.platforms_dir = form.platforms_dir.empty() ? server_dir + "/platforms" : form.platforms_dir;
     h.php_fpm_socket = form.php_fpm_socket.empty() ? "/run/php/php8.2-fpm.sock" : form.php_fpm_socket;
-    h.reload = SplitArgv(form.reload.empty() ? (h.kind == "apache" ? "sudo /usr/sbin/apache2ctl graceful"
-                                                                    : "sudo /usr/sbin/nginx -s reload")
+    h.reload = SplitArgv(form.reload.empty() ? (h.kind == "apache" ? "sudo -n /usr/sbin/apache2ctl graceful"
+                                                                    : "sudo -n /usr/sbin/nginx -s reload")
                                              : form.reload);
     if (port && https_port) {
       for (const auto& msg : Validate(h)) e.push_back(msg);
@@ -427,6 +427,18 @@ Response ServerView(Context& ctx, Request& req) {
   auto tasks = store::ListTasksFor(ctx.db, "server", *id, 20);
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
   return views::Server(ctx, **server, *services, *platforms, ButtonsFor(ctx, "server", *id), *tasks);
+}
+
+Response ServerForgetHostKey(Context& ctx, Request& req) {
+  auto id = ParseId(req.route["id"]);
+  if (!id) return NotFound(ctx, "That server", "/servers");
+  auto server = store::GetServer(ctx.db, *id);
+  if (!server.ok()) return StoreError(ctx, server.status());
+  if (!*server) return NotFound(ctx, "Server " + std::to_string(*id), "/servers");
+  Status s = store::ForgetHostKey(ctx.db, *id);
+  if (!s.ok()) return StoreError(ctx, s);
+  log::Info("host key of server " + (*server)->name + " forgotten by " + ctx.session->user_name);
+  return Response::Redirect("/servers/" + std::to_string(*id));
 }
 
 Response ServerEditForm(Context& ctx, Request& req) {
@@ -997,6 +1009,7 @@ std::string CheckFeedbackValue(const std::string& key, const nlohmann::json& v) 
   if (key == "backup_size") return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0) ||
                                        (v.is_string() && std::regex_match(v.get<std::string>(), std::regex("^[0-9]{1,18}$")))
                                        ? "" : "must be a whole number of bytes";
+  if (key == "host_key") return v.is_string() && IsValidHostKey(v.get<std::string>()) ? "" : "must be SSH host key lines";
   if (key == "deployed_commit") {
     return v.is_string() && std::regex_match(v.get<std::string>(), hex) ? "" : "must be 7 to 40 hex digits";
   }
@@ -1056,6 +1069,7 @@ void AddRoutes(Router& r) {
   r.Add({"GET", "/servers/{id}", Access::kUser, ServerView});
   r.Add({"GET", "/servers/{id}/edit", Access::kUser, ServerEditForm});
   r.Add({"POST", "/servers/{id}/edit", Access::kUser, ServerEditSubmit});
+  r.Add({"POST", "/servers/{id}/forget-host-key", Access::kUser, ServerForgetHostKey});
   r.Add({"GET", "/platforms", Access::kUser, PlatformList});
   r.Add({"GET", "/platforms/add", Access::kUser, PlatformAddForm});
   r.Add({"POST", "/platforms/add", Access::kUser, PlatformAddSubmit});

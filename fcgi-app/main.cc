@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -149,6 +150,11 @@ int Serve(const Flags& f) {
   cfg.public_url = f.Get("public-url");
   while (!cfg.public_url.empty() && cfg.public_url.back() == '/') cfg.public_url.pop_back();
   cfg.config_root = f.Get("config-root");
+  if (std::string key_file = f.Get("ssh-public-key"); !key_file.empty()) {
+    std::ifstream in(key_file);
+    if (!in) return Fail(Status::NotFound("cannot read the SSH public key " + key_file));
+    std::getline(in, cfg.ssh_public_key);
+  }
   cfg.secure_cookies = cfg.public_url.rfind("https://", 0) == 0;
   if (cfg.public_url.rfind("http://", 0) != 0 && !cfg.secure_cookies) {
     return Fail(Status::InvalidArgument("--public-url must start with http:// or https://"));
@@ -212,6 +218,7 @@ int main(int argc, char** argv) {
   f.Define("scheduler", "", "scheduler submission endpoint, e.g. ipc:///path/submit.ipc (serve)");
   f.Define("public-url", "http://127.0.0.1:8080", "the URL executors use to reach this application (serve)");
   f.Define("config-root", "", "absolute path of the managed servers' configuration directories (serve, ensure-local)");
+  f.Define("ssh-public-key", "", "the executors' SSH public key file, shown on remote servers' pages (serve)");
   f.Define("local-port", "8080", "the port nginx serves the local sites on (ensure-local)");
   f.Define("local-https-port", "0", "the local HTTPS port, 0 for none (ensure-local)");
   f.Define("local-reload", "", "the command that reloads the local nginx, arguments separated by spaces (ensure-local)");

@@ -109,6 +109,10 @@ Result<DynamicChoices> ChoicesFor(Context& ctx, const Operation& op, const Targe
 }
 
 Status CheckAllowed(Context& ctx, const Operation& op, const Target& target, const std::map<std::string, json>& form) {
+  if (!IsLocalHost(target.server.hostname) && target.server.host_key.empty() && op.name != kServerVerify) {
+    return Status::Conflict("Verify server " + target.server.name +
+                            " first: its SSH host key is not recorded yet, and nothing runs there before it is.");
+  }
   if (op.entity != "server" && !target.http) {
     return Status::Conflict("Server " + target.server.name + " has no web server configured; edit the server first.");
   }
@@ -274,6 +278,9 @@ Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& 
   job.target.name = target.server.name;
   job.target.host = target.server.hostname;
   job.target.connection = IsLocalHost(target.server.hostname) ? "local" : "ssh";
+  job.target.user = target.server.ssh_user;
+  job.target.port = static_cast<int>(target.server.ssh_port);
+  job.target.host_key = target.server.host_key;
   job.roles = op.tasks;
   job.vars = vars;
 

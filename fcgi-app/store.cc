@@ -76,10 +76,11 @@ Result<std::vector<Task>> Tasks(db::Connection& c, const std::string& where, con
 
 constexpr const char* kServerColumns =
     "SELECT id, name, hostname, status, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), "
-    "COALESCE(DATE_FORMAT(verified_at, '%Y-%m-%d %H:%i:%s'), ''), config_root, ssh_user, ssh_port FROM servers ";
+    "COALESCE(DATE_FORMAT(verified_at, '%Y-%m-%d %H:%i:%s'), ''), config_root, ssh_user, ssh_port, "
+    "COALESCE(host_key, '') FROM servers ";
 
 Server ServerFromRow(const db::Row& r) {
-  return Server{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5), r.Str(6), r.Str(7), r.Int(8)};
+  return Server{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5), r.Str(6), r.Str(7), r.Int(8), r.Str(9)};
 }
 
 Service ServiceFromRow(const db::Row& r) { return Service{r.Int(0), r.Int(1), r.Str(2), r.Str(3), r.Str(4)}; }
@@ -256,6 +257,11 @@ Status UpdateServer(db::Connection& c, const Server& server, const std::vector<S
 Result<std::vector<Service>> ListServices(db::Connection& c, int64_t server_id) {
   return All(c, "SELECT id, server_id, type, kind, settings FROM services WHERE server_id = ? ORDER BY type",
              {Value(server_id)}, ServiceFromRow);
+}
+
+Status ForgetHostKey(db::Connection& c, int64_t server_id) {
+  auto r = c.Exec("UPDATE servers SET host_key = NULL WHERE id = ?", {Value(server_id)});
+  return r.ok() ? Status::Ok() : r.status().WithContext("forget the host key of server " + std::to_string(server_id));
 }
 
 Result<std::vector<Service>> ListServicesOfType(db::Connection& c, const std::string& type) {
@@ -590,6 +596,15 @@ Status ApplyFeedback(db::Connection& c, int64_t task_id, const nlohmann::json& v
         "WHERE t.id = ? AND b.path = ?",
         {Value(task_id), Value(values["backup_deleted"].get<std::string>())});
     if (!r.ok()) return r.status().WithContext("forget a deleted backup");
+  }
+  if (values.contains("host_key") && values["host_key"].is_string()) {
+    // Recorded once (trust on first use); a recorded key is never replaced
+    // by one a job met: an administrator forgets it first.
+    auto r = c.Exec(
+        "UPDATE servers sv JOIN tasks t ON t.entity_type = 'server' AND t.entity_id = sv.id "
+        "SET sv.host_key = ? WHERE t.id = ? AND (sv.host_key IS NULL OR sv.host_key = '')",
+        {Value(values["host_key"].get<std::string>()), Value(task_id)});
+    if (!r.ok()) return r.status().WithContext("record the host key");
   }
   if (values.contains("deployed_commit") && values["deployed_commit"].is_string()) {
     auto r = c.Exec(

@@ -39,6 +39,7 @@ struct Server {
   std::string config_root;
   std::string ssh_user;
   int64_t ssh_port = 22;
+  std::string host_key;  // the SSH host key(s) recorded at its first verification, "" before
 };
 
 // A row of services: settings is JSON (fcgi-app/services.h reads it).
@@ -185,6 +186,8 @@ Result<int64_t> CreateServer(db::Connection& c, const Server& server, const std:
 // Replaces the server's settings and services.
 Status UpdateServer(db::Connection& c, const Server& server, const std::vector<Service>& services);
 Result<std::vector<Service>> ListServices(db::Connection& c, int64_t server_id);
+// Forgets the recorded SSH host key: the next verification records the key it meets.
+Status ForgetHostKey(db::Connection& c, int64_t server_id);
 // Every service of the given type (http or db), by server id.
 Result<std::vector<Service>> ListServicesOfType(db::Connection& c, const std::string& type);
 

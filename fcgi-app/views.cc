@@ -316,6 +316,21 @@ Response Server(const Context& ctx, const store::Server& server, const std::vect
   b.SetValue("CONFIG_ROOT", server.config_root);
   b.SetValue("CREATED_AT", server.created_at);
   b.SetValue("VERIFIED_AT", server.verified_at.empty() ? "never" : server.verified_at);
+  if (server.hostname == "localhost" || server.hostname == "127.0.0.1") {
+    b.ShowSection("LOCAL");
+  } else {
+    TemplateDictionary* ssh = b.AddSectionDictionary("SSH");
+    ssh->SetValue("SSH_USER", server.ssh_user);
+    ssh->SetIntValue("SSH_PORT", server.ssh_port);
+    if (server.host_key.empty()) {
+      ssh->ShowSection("NO_HOST_KEY");
+    } else {
+      ssh->AddSectionDictionary("HOST_KEY")->SetValue("KEY", server.host_key);
+    }
+    if (!ctx.config.ssh_public_key.empty()) {
+      ssh->AddSectionDictionary("PUBLIC_KEY")->SetValue("KEY", ctx.config.ssh_public_key);
+    }
+  }
   if (services.empty()) b.ShowSection("NO_SERVICES");
   for (const auto& sv : services) {
     TemplateDictionary* row = b.AddSectionDictionary("SERVICE");

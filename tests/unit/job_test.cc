@@ -21,7 +21,8 @@ namespace {
 json GoodJson() {
   return json::parse(R"({
     "version": 1, "job_id": 42, "operation": "server-verify", "entity": "server:7",
-    "target": {"name": "web1", "host": "localhost", "connection": "local"},
+    "target": {"name": "web1", "host": "localhost", "connection": "local", "user": "aegir", "port": 22,
+               "host_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"},
     "roles": ["server_check_connection", "server_config_dirs"],
     "vars": {"aegir_server_name": "web1", "port": 8080, "enabled": true, "aliases": ["a.example.org", "b.example.org"]},
     "feedback_url": "http://127.0.0.1:8080/api/tasks/42",
@@ -101,6 +102,14 @@ BOOST_AUTO_TEST_CASE(wrong_types_and_version) {
   ExpectRefused([](json& j) { j["job_id"] = "42"; }, "wrong type");
   ExpectRefused([](json& j) { j["roles"] = "server_check"; }, "wrong type");
   ExpectRefused([](json& j) { j["vars"] = json::array(); }, "vars must be an object");
+  ExpectRefused([](json& j) { j["target"]["user"] = "root; id"; }, "bad target user");
+  ExpectRefused([](json& j) { j["target"]["user"] = "-oProxyCommand=x"; }, "bad target user");
+  ExpectRefused([](json& j) { j["target"]["port"] = 0; }, "target port out of range");
+  ExpectRefused([](json& j) { j["target"]["port"] = 70000; }, "target port out of range");
+  ExpectRefused([](json& j) { j["target"]["host_key"] = "ssh-ed25519"; }, "bad target host key");
+  ExpectRefused([](json& j) { j["target"]["host_key"] = "ssh-ed25519 AAAA\n@cert-authority * ssh-rsa AAAA"; },
+                "bad target host key");
+  ExpectRefused([](json& j) { j["target"]["host_key"] = "ssh-ed25519 AAAA command=\"x\""; }, "bad target host key");
   ExpectRefused([](json& j) { j["timeout_s"] = "soon"; }, "wrong type");
 }
 

@@ -21,6 +21,7 @@ inline std::ostream& operator<<(std::ostream& out, Code code) { return out << Co
 using aegir::Job;
 using aegir::TempDir;
 using aegir::executor::CheckRoles;
+using aegir::executor::KnownHostKey;
 using aegir::executor::WritePlaybook;
 using nlohmann::json;
 
@@ -161,6 +162,8 @@ BOOST_FIXTURE_TEST_CASE(argv_and_environment_exact, Fixture) {
       {"ANSIBLE_RETRY_FILES_ENABLED", "0"},
       {"ANSIBLE_LOCAL_TEMP", dir + "/tmp"},
       {"ANSIBLE_HOME", dir + "/home"},
+      {"ANSIBLE_SSH_ARGS", "-o ControlMaster=no"},
+      {"ANSIBLE_PIPELINING", "True"},
   };
   BOOST_TEST((run->env == expected_env));
   for (const auto& [k, v] : run->env) BOOST_TEST(k != "ANSIBLE_HOST_KEY_CHECKING");
@@ -188,4 +191,57 @@ BOOST_FIXTURE_TEST_CASE(roles_are_the_whitelist, Fixture) {
   // Names that would leave the roles directory are refused.
   job.roles = {"../server_check"};
   BOOST_TEST(!CheckRoles(job, roles).ok());
+}
+
+namespace {
+const std::string kKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(ssh_targets_trust_only_the_recorded_host_key, Fixture) {
+  Job job = MakeJob();
+  job.target = {"web2", "10.0.0.2", "ssh", "aegir", 2222, kKey};
+  auto run = WritePlaybook(job, job_dir, roles, "ansible-playbook", "/var/aegir/ssh/id_ed25519");
+  BOOST_REQUIRE_MESSAGE(run.ok(), run.status().ToString());
+  json host = json::parse(Slurp(job_dir / "inventory.json"))["all"]["hosts"]["web2"];
+  BOOST_TEST(host["ansible_connection"] == "ssh");
+  BOOST_TEST(host["ansible_port"] == 2222);
+  BOOST_TEST(host["ansible_user"] == "aegir");
+  BOOST_TEST(host["ansible_ssh_private_key_file"] == "/var/aegir/ssh/id_ed25519");
+  std::string args = host["ansible_ssh_common_args"];
+  BOOST_TEST(args.find("-o StrictHostKeyChecking=yes") != std::string::npos, args);
+  BOOST_TEST(args.find("-o UserKnownHostsFile=" + std::filesystem::absolute(job_dir).string() + "/known_hosts") !=
+                 std::string::npos, args);
+  BOOST_TEST(args.find("-o GlobalKnownHostsFile=/dev/null") != std::string::npos, args);
+  BOOST_TEST(Slurp(job_dir / "known_hosts") == "[10.0.0.2]:2222 " + kKey + "\n");
+  struct stat st;
+  BOOST_REQUIRE(stat((job_dir / "known_hosts").c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 0777) == 0600u);
+  // The master connection must not outlive the job.
+  bool no_master = false;
+  for (const auto& [k, v] : run->env) no_master |= k == "ANSIBLE_SSH_ARGS" && v == "-o ControlMaster=no";
+  BOOST_TEST(no_master);
+  // What ssh would have written reads back as the recorded key.
+  BOOST_TEST(KnownHostKey(job_dir) == kKey);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_unrecorded_host_key_is_accepted_once_and_read_back, Fixture) {
+  Job job = MakeJob();
+  job.target = {"web2", "10.0.0.2", "ssh", "", 22, ""};
+  auto run = WritePlaybook(job, job_dir, roles, "ansible-playbook");
+  BOOST_REQUIRE(run.ok());
+  json host = json::parse(Slurp(job_dir / "inventory.json"))["all"]["hosts"]["web2"];
+  BOOST_TEST(!host.contains("ansible_user"));
+  BOOST_TEST(!host.contains("ansible_ssh_private_key_file"));
+  std::string args = host["ansible_ssh_common_args"];
+  BOOST_TEST(args.find("StrictHostKeyChecking=accept-new") != std::string::npos, args);
+  BOOST_TEST(Slurp(job_dir / "known_hosts").empty());
+  BOOST_TEST(KnownHostKey(job_dir).empty());
+  // ssh appends "<host> <type> <key>"; comments and markers are skipped,
+  // and a key met twice is reported once.
+  std::ofstream(job_dir / "known_hosts", std::ios::app) << "# a comment\n"
+                                                          << "10.0.0.2 " << kKey << "\n"
+                                                          << "@revoked * ssh-rsa AAAAB3\n"
+                                                          << "|1|hashed= " << kKey << "\n"
+                                                          << "10.0.0.2 ecdsa-sha2-nistp256 AAAAE2VjZHNh\n";
+  BOOST_TEST(KnownHostKey(job_dir) == kKey + "\necdsa-sha2-nistp256 AAAAE2VjZHNh");
 }

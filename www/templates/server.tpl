@@ -6,7 +6,13 @@
   <dt>Configuration root</dt><dd>{{CONFIG_ROOT}}</dd>
   <dt>Added (UTC)</dt><dd>{{CREATED_AT}}</dd>
   <dt>Verified (UTC)</dt><dd>{{VERIFIED_AT}}</dd>
+  {{#LOCAL}}<dt>Connection</dt><dd>this machine (no SSH)</dd>{{/LOCAL}}
+  {{#SSH}}<dt>Connection</dt><dd>SSH as <code>{{SSH_USER}}</code>, port {{SSH_PORT}}</dd>
+  <dt>Host key</dt><dd>{{#NO_HOST_KEY}}<span id="host-key">not recorded yet</span>: the next verification records the key the server shows, and every later job accepts only that key.{{/NO_HOST_KEY}}{{#HOST_KEY}}<pre class="key" id="host-key">{{KEY}}</pre>
+    <form method="post" action="/servers/{{ID}}/forget-host-key"><input type="hidden" name="csrf" value="{{CSRF}}"><button type="submit" class="danger">Forget the host key</button></form>{{/HOST_KEY}}</dd>{{/SSH}}
 </dl>
+{{#SSH}}{{#PUBLIC_KEY}}<p>Aegir logs in with this key: put it in <code>~{{SSH_USER}}/.ssh/authorized_keys</code> on the server.</p>
+<pre class="key" id="public-key">{{KEY}}</pre>{{/PUBLIC_KEY}}{{/SSH}}
 <p><a href="/servers/{{ID}}/edit">Edit settings</a></p>
 <h2>Services</h2>
 {{#NO_SERVICES}}<p class="empty">No web or database server configured.</p>{{/NO_SERVICES}}

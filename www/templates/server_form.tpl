@@ -34,7 +34,7 @@
   <small id="vhost-help">The web server must include <code>*.conf</code> from it. Empty: <code>vhost.d</code> in the server's directory.</small>
   <label for="reload">Reload command</label>
   <input id="reload" name="reload" value="{{RELOAD}}" maxlength="2000" aria-describedby="reload-help">
-  <small id="reload-help">Program and arguments separated by spaces; no shell runs it. Empty: <code>sudo /usr/sbin/nginx -s reload</code> or <code>sudo /usr/sbin/apache2ctl graceful</code>.</small>
+  <small id="reload-help">Program and arguments separated by spaces; no shell runs it. Empty: <code>sudo -n /usr/sbin/nginx -s reload</code> or <code>sudo -n /usr/sbin/apache2ctl graceful</code> (see the sudoers rule in the README).</small>
   <label for="php_fpm_socket">PHP-FPM socket</label>
   <input id="php_fpm_socket" name="php_fpm_socket" value="{{PHP_FPM_SOCKET}}" maxlength="1024">
   <label for="platforms_dir">Platforms directory</label>
