@@ -11,6 +11,7 @@
 #include "common/job.h"
 #include "common/log.h"
 #include "fcgi-app/app.h"
+#include "fcgi-app/feedback_values.h"
 #include "fcgi-app/operations.h"
 #include "fcgi-app/views.h"
 
@@ -105,9 +106,12 @@ Response Dashboard(Context& ctx, Request& req) {
 
 // ---- Operation buttons and forms ----
 
-std::vector<views::OperationButton> ButtonsFor(const Context& ctx, const std::string& entity_type, int64_t id) {
+// The buttons of the operations an entity in this state offers.
+std::vector<views::OperationButton> ButtonsFor(const Context& ctx, const std::string& entity_type, int64_t id,
+                                               const std::string& status = "", int64_t site_count = 0) {
   std::vector<views::OperationButton> out;
   for (const Operation* op : ctx.catalogue.ForEntity(entity_type)) {
+    if (!Offered(*op, status, site_count)) continue;
     out.push_back({op, "/" + entity_type + "s/" + std::to_string(id) + "/run/" + op->name});
   }
   return out;
@@ -593,7 +597,9 @@ Response PlatformView(Context& ctx, Request& req) {
   auto tasks = store::ListTasksFor(ctx.db, "platform", *id, 20);
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
   std::vector<views::OperationButton> buttons;
-  if ((*platform)->status != "deleted") buttons = ButtonsFor(ctx, "platform", *id);
+  if ((*platform)->status != "deleted") {
+    buttons = ButtonsFor(ctx, "platform", *id, (*platform)->status, (*platform)->site_count);
+  }
   return views::Platform(ctx, **platform, *sites, buttons, *tasks);
 }
 
@@ -668,10 +674,17 @@ std::string JoinAliases(const std::vector<store::Alias>& aliases, bool redirect)
 // Checks the part of the site form that add and edit share; the aliases are
 // returned.
 std::vector<store::Alias> CheckSiteCommon(Context& ctx, views::SiteForm& form, const views::SiteFormChoices& choices,
-                                          int64_t site_id) {
+                                          int64_t site_id, int64_t platform_id) {
   auto& e = form.errors;
   if (form.https != "off" && form.https != "on" && form.https != "required") {
     e.push_back("HTTPS: choose one of the list.");
+  } else if (form.https != "off" && platform_id > 0) {
+    // HTTPS needs a web server that listens for it.
+    auto target = LoadTarget(ctx, "platform", platform_id);
+    if (target.ok() && target->http && target->http->https_port == 0) {
+      e.push_back("HTTPS: the web server of this site (" + target->server.name +
+                  ") has no HTTPS port; set one in its settings first, or choose off.");
+    }
   }
   if (std::none_of(choices.clients.begin(), choices.clients.end(),
                    [&](const auto& c) { return c.id == form.client_id; })) {
@@ -734,7 +747,7 @@ Response SiteAddSubmit(Context& ctx, Request& req) {
   if (!form.profile.empty() && !std::regex_match(form.profile, std::regex("^[a-z][a-z0-9_]{0,63}$"))) {
     e.push_back("Install profile: lower-case letters, digits and '_' (e.g. standard).");
   }
-  auto aliases = CheckSiteCommon(ctx, form, *choices, 0);
+  auto aliases = CheckSiteCommon(ctx, form, *choices, 0, form.platform_id);
   FormResult install_values;
   if (install) {
     form.install.fields = install->fields;
@@ -776,7 +789,7 @@ Response SiteView(Context& ctx, Request& req) {
   auto tasks = store::ListTasksFor(ctx.db, "site", *id, 20);
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
   std::vector<views::OperationButton> buttons;
-  if ((*site)->status != "deleted") buttons = ButtonsFor(ctx, "site", *id);
+  if ((*site)->status != "deleted") buttons = ButtonsFor(ctx, "site", *id, (*site)->status);
   return views::Site(ctx, **site, *aliases, *backups, buttons, *tasks);
 }
 
@@ -815,7 +828,7 @@ Response SiteEditSubmit(Context& ctx, Request& req) {
   form.client_id = ParseId(req.Form("client_id")).value_or(0);
   form.aliases = req.Form("aliases");
   form.redirects = req.Form("redirects");
-  auto aliases = CheckSiteCommon(ctx, form, *choices, *id);
+  auto aliases = CheckSiteCommon(ctx, form, *choices, *id, (*site)->platform_id);
   if ((*site)->status == "queued") form.errors.push_back("The site is being installed; edit it when that has ended.");
   if (!form.errors.empty()) return views::SiteFormPage(ctx, form, *choices, 422);
   Status s = store::UpdateSite(ctx.db, *id, form.https, form.client_id, aliases);
@@ -1000,55 +1013,13 @@ Response FeedbackFinish(Context& ctx, Request& req) {
   return Response::Json(200, R"({"ok":true})");
 }
 
-// Checks one posted value against what its key may hold.
-std::string CheckFeedbackValue(const std::string& key, const nlohmann::json& v) {
-  static const std::regex hex("^[0-9a-f]{7,40}$");
-  if (key == "backup_path" || key == "backup_deleted") {
-    return v.is_string() && IsCleanAbsolutePath(v.get<std::string>()) ? "" : "must be an absolute path";
-  }
-  if (key == "backup_size") return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0) ||
-                                       (v.is_string() && std::regex_match(v.get<std::string>(), std::regex("^[0-9]{1,18}$")))
-                                       ? "" : "must be a whole number of bytes";
-  if (key == "host_key") return v.is_string() && IsValidHostKey(v.get<std::string>()) ? "" : "must be SSH host key lines";
-  if (key == "deployed_commit") {
-    return v.is_string() && std::regex_match(v.get<std::string>(), hex) ? "" : "must be 7 to 40 hex digits";
-  }
-  if (key == "db_name") {
-    return v.is_string() && std::regex_match(v.get<std::string>(), std::regex("^[a-z0-9_]{1,64}$"))
-               ? "" : "must be a database name";
-  }
-  if (key == "login_url") {
-    if (!v.is_string()) return "must be a URL";
-    const auto& u = v.get_ref<const std::string&>();
-    return (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) && IsCleanText(u, 2048) ? "" : "must be an http(s) URL";
-  }
-  if (key == "sites_found") {
-    if (!v.is_array() || v.size() > 10000) return "must be a list of domains";
-    for (const auto& d : v) {
-      if (!d.is_string() || !IsValidHostName(d.get<std::string>())) return "must be a list of domains";
-    }
-    return "";
-  }
-  return "is not a value aegir-web takes";
-}
-
 Response FeedbackValues(Context& ctx, Request& req) {
   store::TaskAuth task;
   if (auto err = AuthorizeFeedback(ctx, req, task)) return *err;
   if (views::IsFinalState(task.state)) return JsonError(409, "the task has ended");
-  auto body = ParseJsonBody(req);
-  if (!body.ok()) return JsonError(400, body.status().message());
-  if (!body->contains("values") || !(*body)["values"].is_object() || (*body)["values"].size() > 20) {
-    return JsonError(400, "values must be an object of at most 20 keys");
-  }
-  nlohmann::json values = nlohmann::json::object();
-  for (const auto& [k, v] : (*body)["values"].items()) {
-    std::string problem = CheckFeedbackValue(k, v);
-    if (!problem.empty()) return JsonError(400, k.substr(0, 64) + " " + problem);
-    // Roles post numbers as text (Ansible templating makes strings).
-    values[k] = k == "backup_size" && v.is_string() ? nlohmann::json(std::stoll(v.get<std::string>())) : v;
-  }
-  Status s = store::ApplyFeedback(ctx.db, task.id, values);
+  auto values = ParseFeedbackValues(req.body);
+  if (!values.ok()) return JsonError(400, values.status().message());
+  Status s = store::ApplyFeedback(ctx.db, task.id, *values);
   if (!s.ok()) {
     log::Error(s.ToString());
     return JsonError(503, "the values could not be stored");

@@ -48,6 +48,26 @@ std::string SiteUrl(const std::string& domain, const std::string& https_mode, co
   return url;
 }
 
+bool Offered(const Operation& op, const std::string& status, int64_t site_count) {
+  if (op.entity == "site") {
+    if (op.name == kSiteInstall) return status == "queued" || status == "failed";
+    if (op.name == kSiteDelete) return status == "disabled" || status == "failed";
+    if (status == "queued" || status == "failed") return false;
+    if (op.success_status == "enabled") return status == "disabled";  // Enable
+    if (op.success_status == "disabled") return status == "enabled";  // Disable
+    return true;
+  }
+  if (op.entity == "platform") {
+    if (op.name == kPlatformDelete) return site_count == 0;
+    if (op.success_status == "locked") return status == "enabled";
+    if (op.success_status == "enabled" && op.name != kPlatformDeploy && op.name != "platform-verify") {
+      return status == "locked";  // Unlock
+    }
+    return true;
+  }
+  return true;
+}
+
 Result<Target> LoadTarget(Context& ctx, const std::string& entity_type, int64_t entity_id) {
   Target t;
   t.entity_type = entity_type;

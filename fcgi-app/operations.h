@@ -43,6 +43,11 @@ struct Target {
   std::vector<store::Alias> aliases;
 };
 
+// Whether an entity in this state offers the operation's button (the server
+// checks again when it is run: CheckAllowed). status is the entity's status;
+// site_count matters for platforms.
+bool Offered(const Operation& op, const std::string& status, int64_t site_count = 0);
+
 // Loads the entity and what it hangs on. NotFound when it does not exist (or
 // is deleted); Internal when stored settings are unreadable.
 Result<Target> LoadTarget(Context& ctx, const std::string& entity_type, int64_t entity_id);

@@ -289,6 +289,8 @@ void FillFields(TemplateDictionary& parent, const FieldsForm& form) {
       for (const auto& c : choices) {
         TemplateDictionary* o = sel->AddSectionDictionary("CHOICE");
         o->SetValue("VALUE", c);
+        // A file is known by its name (the whole path is the value).
+        o->SetValue("LABEL", f.type == VarType::kPath && c.rfind('/') != std::string::npos ? c.substr(c.rfind('/') + 1) : c);
         if (c == value) o->ShowSection("SELECTED");
       }
     } else if (f.type == VarType::kList) {

@@ -3,7 +3,7 @@
   {{#TEXT}}<input id="f-{{NAME}}" name="{{NAME}}" type="{{INPUT_TYPE}}" value="{{VALUE}}" maxlength="1024"{{#REQUIRED}} required{{/REQUIRED}} aria-describedby="h-{{NAME}}">{{/TEXT}}
   {{#TEXTAREA}}<textarea id="f-{{NAME}}" name="{{NAME}}" rows="3" aria-describedby="h-{{NAME}}">{{VALUE}}</textarea>{{/TEXTAREA}}
   {{#CHECKBOX}}<input type="hidden" name="{{NAME}}__present" value="1"><input id="f-{{NAME}}" name="{{NAME}}" type="checkbox" value="on"{{#CHECKED}} checked{{/CHECKED}} aria-describedby="h-{{NAME}}">{{/CHECKBOX}}
-  {{#SELECT}}{{#NO_CHOICES}}<p class="error">There is nothing to choose from yet.</p>{{/NO_CHOICES}}<select id="f-{{NAME}}" name="{{NAME}}"{{#REQUIRED}} required{{/REQUIRED}} aria-describedby="h-{{NAME}}">{{#CHOICE}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{VALUE}}</option>{{/CHOICE}}</select>{{/SELECT}}
+  {{#SELECT}}{{#NO_CHOICES}}<p class="error">There is nothing to choose from yet.</p>{{/NO_CHOICES}}<select id="f-{{NAME}}" name="{{NAME}}"{{#REQUIRED}} required{{/REQUIRED}} aria-describedby="h-{{NAME}}">{{#CHOICE}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{LABEL}}</option>{{/CHOICE}}</select>{{/SELECT}}
   <small id="h-{{NAME}}">{{HELP}}</small>
   {{#FIELD_ERROR}}<p class="field-error" role="alert">{{MESSAGE}}</p>{{/FIELD_ERROR}}
 </div>

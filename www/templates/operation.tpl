@@ -5,5 +5,5 @@
 <form method="post" action="{{ACTION}}" class="form">
   <input type="hidden" name="csrf" value="{{CSRF}}">
   {{>FIELDS}}
-  <button type="submit">{{TITLE}}</button> <a href="{{ENTITY_PATH}}">Cancel</a>
+  <div class="actions"><button type="submit"{{#DANGER}} class="danger"{{/DANGER}}>{{TITLE}}</button> <a href="{{ENTITY_PATH}}">Cancel</a></div>
 </form>
