@@ -484,14 +484,17 @@ bool IsPlatformName(const std::string& n) {
          n.find("..") == std::string::npos;
 }
 
-// git URLs with an allowed scheme (https, ssh, git, file) or scp-like user@host:path.
+// git URLs with an allowed scheme (https, ssh, git, file) or scp-like
+// user@host:path. The host must start with a letter or digit: git hands it
+// to ssh, which would read "-oProxyCommand=..." as an option. No password
+// or token in the URL: secrets are never typed into Aegir.
 bool IsGitUrl(const std::string& u) {
-  if (!IsCleanText(u, 1024) || u.empty() || u[0] == '-' || u.find(' ') != std::string::npos) return false;
-  for (const char* scheme : {"https://", "ssh://", "git://", "file:///"}) {
-    if (u.rfind(scheme, 0) == 0) return u.size() > std::string(scheme).size();
-  }
-  static const std::regex scp("^[a-z_][a-z0-9_.-]*@[A-Za-z0-9.-]+:[A-Za-z0-9._/~-]+$");
-  return std::regex_match(u, scp);
+  static const std::regex forms(
+      "^(https|git)://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?/[A-Za-z0-9._~/%+-]*$"
+      "|^ssh://([a-z_][a-z0-9_.-]*@)?[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?/[A-Za-z0-9._~/%+-]*$"
+      "|^file:///[A-Za-z0-9._~/%+-]+$"
+      "|^[a-z_][a-z0-9_.-]*@[A-Za-z0-9][A-Za-z0-9.-]*:[A-Za-z0-9._~/-]+$");
+  return IsCleanText(u, 1024) && std::regex_match(u, forms) && u.find("/../") == std::string::npos;
 }
 
 bool IsGitRef(const std::string& r) {
@@ -557,7 +560,9 @@ Response PlatformAddSubmit(Context& ctx, Request& req) {
   }
   if (form.source == "git") {
     if (!IsGitUrl(form.git_url)) {
-      e.push_back("Repository URL: give an https://, ssh://, git:// or file:/// URL, or user@host:path.");
+      e.push_back(
+          "Repository URL: give an https://, ssh://, git:// or file:/// URL, or user@host:path (the host starting "
+          "with a letter or digit, no password or token in it).");
     }
     if (form.git_ref.empty()) form.git_ref = "main";
     if (!IsGitRef(form.git_ref)) e.push_back("Branch, tag or commit: letters, digits, '.', '_', '/' and '-' only.");

@@ -70,12 +70,8 @@ std::string NewestTask(Browser& b, const std::string& entity) {
   return task;
 }
 
-// A page of a managed site, fetched through the stack's nginx by host name
-// as a visitor would (no cookies of the control panel; the port in Host, as
-// browsers send it, or WordPress redirects to its canonical address).
 HttpResult Site(Browser&, const std::string& domain, const std::string& path = "/") {
-  Browser visitor(S().url());
-  return visitor.GetWith(path, {"Host: " + domain + ":" + std::to_string(S().port())});
+  return Visit(S(), domain, path);
 }
 
 // Posts the add-site form for domain on the platform (with the first

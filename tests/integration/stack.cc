@@ -161,6 +161,11 @@ std::string WaitForTask(Browser& b, const std::string& task_path) {
   }
 }
 
+HttpResult Visit(const Stack& stack, const std::string& domain, const std::string& path) {
+  Browser visitor(stack.url());
+  return visitor.GetWith(path, {"Host: " + domain + ":" + std::to_string(stack.port())});
+}
+
 std::pair<int, std::string> Run(const std::vector<std::string>& argv) {
   auto p = Process::Spawn({argv, {}, "", false});
   BOOST_REQUIRE_MESSAGE(p.ok(), "start " << argv[0] << ": " << p.status().ToString());

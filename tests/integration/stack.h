@@ -97,6 +97,10 @@ std::string LogIn(Browser& b, const Stack& stack);
 std::string TaskState(const std::string& task_html);
 // Reloads the task page until the task has ended (bounded); returns the page.
 std::string WaitForTask(Browser& b, const std::string& task_path);
+// A page of a site the stack's nginx serves, fetched by host name as a
+// visitor would: no cookies of the control panel, the port in Host (as
+// browsers send it; WordPress redirects to its canonical address otherwise).
+HttpResult Visit(const Stack& stack, const std::string& domain, const std::string& path = "/");
 // Runs SQL with the mariadb client over the stack's socket as the unix user;
 // returns its output (tab-separated, no column names). Fails the test when
 // the client fails.

@@ -19,7 +19,7 @@
   <label class="inline"><input type="radio" name="source" value="git"{{#SOURCE_GIT}} checked{{/SOURCE_GIT}}> a git repository</label>
   <label for="git_url">Repository URL</label>
   <input id="git_url" name="git_url" value="{{GIT_URL}}" maxlength="1024" aria-describedby="git-help">
-  <small id="git-help">https://, ssh://, git:// or file:// URL, or user@host:path.</small>
+  <small id="git-help">An https://, ssh://, git:// or file:/// URL, or user@host:path; no password or token in it (for a private repository, give the executor's key access).</small>
   <label for="git_ref">Branch, tag or commit</label>
   <input id="git_ref" name="git_ref" value="{{GIT_REF}}" maxlength="255">
   </fieldset>
