@@ -244,7 +244,8 @@ Response OperationRun(Context& ctx, Request& req) {
 // Queues an operation that needs no form (install after add, verify after
 // edit); a failure to queue is logged, the page still shows what was saved.
 void QueueFollowUp(Context& ctx, const std::string& op_name, const std::string& entity_type, int64_t id,
-                   const std::map<std::string, nlohmann::json>& form) {
+                   const std::map<std::string, nlohmann::json>& form,
+                   std::optional<int64_t> user_id = std::nullopt, bool from_session = true) {
   const Operation* op = ctx.catalogue.Find(op_name);
   if (!op) return;
   auto target = LoadTarget(ctx, entity_type, id);
@@ -252,8 +253,26 @@ void QueueFollowUp(Context& ctx, const std::string& op_name, const std::string& 
     log::Error("queue " + op_name + ": " + target.status().ToString());
     return;
   }
-  auto task = QueueOperation(ctx, *op, *target, form, ctx.session->user_id);
+  auto task = QueueOperation(ctx, *op, *target, form, from_session ? ctx.session->user_id : user_id);
   if (!task.ok()) log::Error("queue " + op_name + ": " + task.status().ToString());
+}
+
+// What follows a task's success: a verified server verifies its platforms
+// (as Aegir always did), on behalf of whoever verified the server.
+void QueueAfterSuccess(Context& ctx, int64_t task_id) {
+  auto task = store::GetTask(ctx.db, task_id);
+  if (!task.ok() || !*task) return;
+  if ((*task)->operation != kServerVerify) return;
+  auto platforms = store::ListPlatformsOnServer(ctx.db, (*task)->entity_id);
+  if (!platforms.ok()) {
+    log::Error("verify the platforms of server " + std::to_string((*task)->entity_id) + ": " +
+               platforms.status().ToString());
+    return;
+  }
+  for (const auto& p : *platforms) {
+    if (p.status != "enabled" && p.status != "locked") continue;
+    QueueFollowUp(ctx, "platform-verify", "platform", p.id, {}, (*task)->created_by_id, false);
+  }
 }
 
 // ---- Servers ----
@@ -1015,6 +1034,7 @@ Response FeedbackFinish(Context& ctx, Request& req) {
   }
   if (!*ok) return JsonError(409, "the task has ended already");
   log::Info("task " + std::to_string(task.id) + " (" + task.operation + ") " + state);
+  if (state == "succeeded") QueueAfterSuccess(ctx, task.id);
   return Response::Json(200, R"({"ok":true})");
 }
 

@@ -43,7 +43,7 @@ constexpr const char* kTaskColumns =
     "COALESCE(t.reason, ''), COALESCE(u.name, ''), "
     "DATE_FORMAT(t.created_at, '%Y-%m-%d %H:%i:%s'), "
     "COALESCE(DATE_FORMAT(t.started_at, '%Y-%m-%d %H:%i:%s'), ''), "
-    "COALESCE(DATE_FORMAT(t.finished_at, '%Y-%m-%d %H:%i:%s'), ''), COALESCE(t.results, '') "
+    "COALESCE(DATE_FORMAT(t.finished_at, '%Y-%m-%d %H:%i:%s'), ''), COALESCE(t.results, ''), t.created_by "
     "FROM tasks t "
     "LEFT JOIN servers sv ON t.entity_type = 'server' AND sv.id = t.entity_id "
     "LEFT JOIN sites st ON t.entity_type = 'site' AND st.id = t.entity_id "
@@ -67,6 +67,7 @@ Task TaskFromRow(const db::Row& r) {
   t.started_at = r.Str(12);
   t.finished_at = r.Str(13);
   t.results_json = r.Str(14);
+  if (!r.IsNull(15)) t.created_by_id = r.Int(15);
   return t;
 }
 
@@ -530,7 +531,8 @@ Result<bool> FinishTask(db::Connection& c, int64_t id, const std::string& state,
       {Value(state), Value(exit_code), reason.empty() ? Value() : Value(TruncateUtf8(reason, 1000)), Value(id)});
   if (!r.ok()) return r.status().WithContext("finish task " + std::to_string(id));
   if (*r == 0) return false;
-  auto rows = c.Query("SELECT entity_type, entity_id, COALESCE(results, '{}') FROM tasks WHERE id = ?", {Value(id)});
+  auto rows = c.Query("SELECT entity_type, entity_id, COALESCE(results, '{}'), operation FROM tasks WHERE id = ?",
+                      {Value(id)});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return false;
   const std::string type = (*rows)[0].Str(0);
@@ -546,10 +548,12 @@ Result<bool> FinishTask(db::Connection& c, int64_t id, const std::string& state,
           {Value(status), Value(status), Value(entity)});
       if (!u.ok()) return u.status().WithContext("set the server's status");
     } else if (type == "platform") {
+      // A locked platform stays locked through a verify or a redeploy:
+      // only unlocking unlocks it.
       auto u = c.Exec(
-          "UPDATE platforms SET status = ?, verified_at = IF(? = 'enabled', UTC_TIMESTAMP(), verified_at) "
-          "WHERE id = ?",
-          {Value(status), Value(status), Value(entity)});
+          "UPDATE platforms SET status = IF(status = 'locked' AND ? = 'enabled' AND ? <> 'platform-unlock', "
+          "'locked', ?), verified_at = IF(? = 'enabled', UTC_TIMESTAMP(), verified_at) WHERE id = ?",
+          {Value(status), Value((*rows)[0].Str(3)), Value(status), Value(status), Value(entity)});
       if (!u.ok()) return u.status().WithContext("set the platform's status");
     } else if (type == "site") {
       AEGIR_RETURN_IF_ERROR(SetSiteStatus(c, entity, status));

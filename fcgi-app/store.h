@@ -142,6 +142,7 @@ struct Task {
   std::string reason;
   std::string results_json;  // values roles posted back, "" when none
   std::string created_by;
+  std::optional<int64_t> created_by_id;
   std::string created_at;
   std::string started_at;
   std::string finished_at;

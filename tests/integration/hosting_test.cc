@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <regex>
+#include <thread>
 
 #include "tests/integration/stack.h"
 
@@ -273,6 +274,20 @@ BOOST_AUTO_TEST_CASE(a_locked_platform_takes_no_new_sites) {
                                        {"platform_id", platform_id}});
   BOOST_TEST(r.status == 422);
   BOOST_TEST(Contains(r.body, "a locked platform takes no new sites"));
+  // Verifying the server verifies its platforms; a locked one stays locked.
+  std::string before = NewestTask(b, w.platform);
+  RunToSuccess(b, w.server, "server-verify");
+  // (queued when the server's verify ended: wait for it to appear, bounded)
+  std::string verify = NewestTask(b, w.platform);
+  for (int i = 0; i < 100 && verify == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    verify = NewestTask(b, w.platform);
+  }
+  BOOST_REQUIRE(verify != before);
+  std::string html = WaitForTask(b, verify);
+  BOOST_TEST(TaskState(html) == "succeeded");
+  BOOST_TEST(Contains(html, "<h1>Verify"));
+  BOOST_TEST(Contains(b.Get(w.platform).body, "id=\"platform-status\">locked<"));
   RunToSuccess(b, w.platform, "platform-unlock");
   BOOST_TEST(Contains(b.Get(w.platform).body, "id=\"platform-status\">enabled<"));
   BOOST_TEST(Contains(b.Get("/sites/add").body, ">wordpress (WordPress on localhost)<"));
