@@ -253,7 +253,12 @@ void QueueFollowUp(Context& ctx, const std::string& op_name, const std::string& 
     log::Error("queue " + op_name + ": " + target.status().ToString());
     return;
   }
-  auto task = QueueOperation(ctx, *op, *target, form, from_session ? ctx.session->user_id : user_id);
+  std::optional<int64_t> user = from_session ? ctx.session->user_id : user_id;
+  // The same rules as a button press; a refusal is recorded as a task that
+  // did not start, so its reason shows on the entity's page.
+  Status allowed = CheckAllowed(ctx, *op, *target, form);
+  Result<int64_t> task = allowed.ok() ? QueueOperation(ctx, *op, *target, form, user)
+                                      : RecordRefused(ctx, *op, *target, allowed.message(), user);
   if (!task.ok()) log::Error("queue " + op_name + ": " + task.status().ToString());
 }
 

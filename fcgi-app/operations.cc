@@ -128,11 +128,19 @@ Result<DynamicChoices> ChoicesFor(Context& ctx, const Operation& op, const Targe
   return choices;
 }
 
-Status CheckAllowed(Context& ctx, const Operation& op, const Target& target, const std::map<std::string, json>& form) {
+// The one rule no path may skip: a job for a remote server whose host key
+// is not recorded would trust whatever key answers (accept-new), which only
+// a verification may do.
+Status CheckHostKey(const Operation& op, const Target& target) {
   if (!IsLocalHost(target.server.hostname) && target.server.host_key.empty() && op.name != kServerVerify) {
     return Status::Conflict("Verify server " + target.server.name +
                             " first: its SSH host key is not recorded yet, and nothing runs there before it is.");
   }
+  return Status::Ok();
+}
+
+Status CheckAllowed(Context& ctx, const Operation& op, const Target& target, const std::map<std::string, json>& form) {
+  AEGIR_RETURN_IF_ERROR(CheckHostKey(op, target));
   if (op.entity != "server" && !target.http) {
     return Status::Conflict("Server " + target.server.name + " has no web server configured; edit the server first.");
   }
@@ -249,8 +257,21 @@ std::map<std::string, json> BuildVars(const Config& config, const Operation& op,
   return out;
 }
 
+Result<int64_t> RecordRefused(Context& ctx, const Operation& op, const Target& target, const std::string& reason,
+                              std::optional<int64_t> user_id) {
+  // The token is never handed out: nothing will ever post for this task.
+  auto id = store::CreateTask(ctx.db, op.name, target.entity_type, target.entity_id, "{}",
+                              crypto::Sha256Hex(crypto::RandomHex(32)), user_id);
+  if (!id.ok()) return id.status();
+  auto f = store::FinishTask(ctx.db, *id, "failed", std::nullopt, "Not started: " + reason,
+                             {op.success_status, op.failure_status});
+  if (!f.ok()) return f.status();
+  return *id;
+}
+
 Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& target,
                                const std::map<std::string, json>& form, std::optional<int64_t> user_id) {
+  AEGIR_RETURN_IF_ERROR(CheckHostKey(op, target));
   std::optional<store::Platform> target_platform;
   if (std::string name = FormString(form, "aegir_target_platform"); !name.empty()) {
     auto p = store::GetPlatformByName(ctx.db, name);

@@ -65,10 +65,18 @@ std::map<std::string, nlohmann::json> BuildVars(const Config& config, const Oper
                                                 const std::map<std::string, nlohmann::json>& form,
                                                 const std::optional<store::Platform>& target_platform);
 
+// Records a task that was refused before it started (a follow-up operation
+// that CheckAllowed refused): it ends failed at once with "Not started: "
+// and the reason, so the refusal shows on the entity's page.
+Result<int64_t> RecordRefused(Context& ctx, const Operation& op, const Target& target, const std::string& reason,
+                              std::optional<int64_t> user_id);
+
 // Writes the task (queued) and then hands the job to the scheduler. If the
 // scheduler cannot be reached the task ends failed with that reason, so
 // nothing stays queued forever. Returns the task id either way; an error
 // only when the task could not be written. `form` has been validated.
+// Whatever the caller checked, nothing but a verification is ever sent to
+// a remote server whose SSH host key is not recorded (Conflict).
 Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& target,
                                const std::map<std::string, nlohmann::json>& form, std::optional<int64_t> user_id);
 
