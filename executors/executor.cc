@@ -67,6 +67,24 @@ void MaskSecret(std::string& line, const std::string& secret) {
   }
 }
 
+// "fatal: [web1]: FAILED! => {...json...}" said in words: the result's msg,
+// and for a failed command the first line it printed on stderr. The whole
+// result stays in the log; the task's reason is read by people.
+std::string ReadableError(const std::string& line) {
+  const std::string arrow = " => ";
+  size_t at = line.find(arrow);
+  if (!StartsWith(line, "fatal:") || at == std::string::npos) return line;
+  json result = json::parse(line.substr(at + arrow.size()), nullptr, false);
+  if (!result.is_object() || !result.contains("msg") || !result["msg"].is_string()) return line;
+  std::string words = line.substr(0, at) + " " + result["msg"].get<std::string>();
+  if (result.contains("stderr") && result["stderr"].is_string()) {
+    std::string err = result["stderr"].get<std::string>();
+    err = err.substr(0, err.find('\n'));
+    if (!err.empty()) words += ": " + err;
+  }
+  return words;
+}
+
 // Best effort: the job id of a JOB body that failed validation, so DONE can
 // name it. 0 when there is none.
 int64_t LooseJobId(const std::string& body) {
@@ -310,7 +328,7 @@ bool Executor::PumpOutput(ActiveJob& active) {
   for (auto& line : lines) {
     MaskSecret(line, active.job.feedback_token);
     if (StartsWith(line, "fatal:") || StartsWith(line, "ERROR!")) {
-      active.last_error_line = Truncate(line, kMaxErrorLineBytes);
+      active.last_error_line = Truncate(ReadableError(line), kMaxErrorLineBytes);
     }
     active.pending.push_back(std::move(line));
   }

@@ -448,6 +448,8 @@ BOOST_FIXTURE_TEST_CASE(failing_role_reports_the_fatal_line, ExecutorFixture) {
   BOOST_TEST(reason.rfind("ansible-playbook exited with code 2: fatal: [web1]: FAILED!", 0) == 0,
              reason);
   BOOST_TEST(reason.find("deliberate failure") != std::string::npos, reason);
+  // Said in words: the result's message, not Ansible's JSON.
+  BOOST_TEST(reason.find("\"changed\"") == std::string::npos, reason);
   auto lines = CheckedLog(posts);
   BOOST_TEST(Contains(lines, "PLAY RECAP"));
   BOOST_TEST(WorkDirEmpty());
