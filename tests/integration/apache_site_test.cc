@@ -2,8 +2,9 @@
 // and an Apache (and a php-fpm for it) started by this test on a free
 // loopback port, added in the UI as a second managed server "apache-local"
 // whose web server is Apache. A WordPress platform is deployed on it and a
-// site installed, served by Apache by host name, backed up, disabled,
-// enabled and deleted by the real roles.
+// site installed, served by Apache by host name, backed up, restored,
+// cloned, migrated to a second platform, disabled, enabled and deleted by
+// the real roles.
 //
 // Apache will not run its workers as root, so they run as www-data. They
 // must reach two things: the platform's files (the test opens the stack's
@@ -246,6 +247,40 @@ BOOST_AUTO_TEST_CASE(back_up_disable_and_enable_on_apache) {
   BOOST_TEST(Contains(Visit(kDomain).body, kTitle));
 }
 
+BOOST_AUTO_TEST_CASE(restore_clone_and_migrate_on_apache) {
+  Browser b(S().url());
+  LogIn(b, S());
+  // Restore: the title changed in the database comes back from a backup.
+  std::string task = RunToSuccess(b, w.site, "site-backup");
+  std::string path = First(task, "id=\"result-backup_path\">([^<]+)<");
+  Sql(S(), "UPDATE `" + w.db_name + "`.wp_options SET option_value = 'Changed On Apache' WHERE option_name = 'blogname'");
+  BOOST_TEST(Contains(Visit(kDomain).body, "Changed On Apache"));
+  RunToSuccess(b, w.site, "site-restore", {{"aegir_backup_file", path}});
+  BOOST_TEST(Contains(Visit(kDomain).body, kTitle));
+
+  // Clone: a second domain on the same Apache; both serve.
+  RunToSuccess(b, w.site, "site-clone", {{"aegir_new_domain", "copy.apache.localhost"}});
+  BOOST_TEST(Contains(Visit("copy.apache.localhost").body, kTitle));
+  BOOST_TEST(Contains(Visit(kDomain).body, kTitle));
+
+  // Migrate: to a second platform on the same server.
+  HttpResult form = b.Get("/platforms/add");
+  HttpResult second = b.Post("/platforms/add",
+                             {{"csrf", Browser::CsrfToken(form.body)},
+                              {"name", "wp-apache-two"},
+                              {"server_id", Id(w.server)},
+                              {"distribution_id", First(form.body, "<option value=\"([0-9]+)\"[^>]*>WordPress<")},
+                              {"source", "path"},
+                              {"source_path", "/usr/share/wordpress"}});
+  BOOST_REQUIRE_MESSAGE(second.status == 303, second.body);
+  NewestTaskSucceeds(b, second.location);
+  RunToSuccess(b, w.site, "site-migrate", {{"aegir_target_platform", "wp-apache-two"}, {"aegir_new_domain", kDomain}});
+  BOOST_TEST(Contains(b.Get(w.site).body, ">wp-apache-two</a>"));
+  BOOST_TEST(Contains(Visit(kDomain).body, kTitle));
+  BOOST_TEST(fs::is_directory(S().var_dir() + "/servers/apache-local/platforms/wp-apache-two/sites/" + kDomain));
+  BOOST_TEST(!fs::exists(SitesDir() + kDomain));
+}
+
 BOOST_AUTO_TEST_CASE(delete_on_apache_removes_everything_after_a_backup) {
   Browser b(S().url());
   LogIn(b, S());
@@ -254,10 +289,11 @@ BOOST_AUTO_TEST_CASE(delete_on_apache_removes_everything_after_a_backup) {
   RunToSuccess(b, w.site, "site-delete");
   BOOST_TEST(std::stoi(Sql(S(), "SELECT COUNT(*) FROM aegir.backups")) == backups + 1);
   BOOST_TEST(!fs::exists(S().var_dir() + "/servers/apache-local/vhost.d/" + kDomain + ".conf"));
-  BOOST_TEST(!fs::exists(SitesDir() + kDomain));
+  BOOST_TEST(!fs::exists(S().var_dir() + "/servers/apache-local/platforms/wp-apache-two/sites/" + kDomain));
   BOOST_TEST(Sql(S(), "SHOW DATABASES LIKE '" + w.db_name + "'").empty());
   BOOST_TEST(std::stoi(Sql(S(), "SELECT COUNT(*) FROM mysql.user WHERE User = '" + w.db_name + "'")) == 0);
   BOOST_TEST(Visit(kDomain).status == 404);  // Apache's default answer: no site claims the name
+  BOOST_TEST(Contains(Visit("copy.apache.localhost").body, kTitle));  // the clone lives on
 }
 
 BOOST_AUTO_TEST_CASE(everything_stops) {
