@@ -183,8 +183,8 @@ Result<Catalogue> Catalogue::Parse(const std::string& json_text, const std::stri
   if (j.is_discarded() || !j.is_object() || !j.contains("operations") || !j["operations"].is_array()) {
     return Status::InvalidArgument("expected {\"operations\": [...]}");
   }
-  static const std::set<std::string> kStatuses = {"new",      "enabled", "disabled", "locked",
-                                                  "verified", "failed",  "deleted"};
+  static const std::set<std::string> kStatuses = {"new",    "queued", "enabled", "disabled", "locked",
+                                                  "verified", "failed", "deleted"};
   Catalogue cat;
   std::set<std::string> names;
   std::map<std::string, std::vector<VarSpec>> role_specs;  // read each role once
@@ -202,6 +202,7 @@ Result<Catalogue> Catalogue::Parse(const std::string& json_text, const std::stri
       if (op.contains("success")) o.success_status = op["success"].value("status", "");
       if (op.contains("failure")) o.failure_status = op["failure"].value("status", "");
       o.danger = op.value("danger", false);
+      if (op.contains("when")) o.when = op["when"].get<std::vector<std::string>>();
     } catch (const json::exception& e) {
       return Status::InvalidArgument(std::string("an operation lacks a field or has one of the wrong type: ") +
                                      e.what());
@@ -211,7 +212,9 @@ Result<Catalogue> Catalogue::Parse(const std::string& json_text, const std::stri
     if (o.entity != "server" && o.entity != "platform" && o.entity != "site") {
       return Status::InvalidArgument("operation " + o.name + ": entity must be server, platform or site");
     }
-    for (const auto* st : {&o.success_status, &o.failure_status}) {
+    std::vector<const std::string*> statuses = {&o.success_status, &o.failure_status};
+    for (const auto& w : o.when) statuses.push_back(&w);
+    for (const auto* st : statuses) {
       if (!st->empty() && !kStatuses.count(*st)) {
         return Status::InvalidArgument("operation " + o.name + ": unknown status '" + *st + "'");
       }

@@ -7,7 +7,7 @@
 //                    "entity": "site", "tasks": ["site_vhost"],
 //                    "vars": {"aegir_site_enabled": false},
 //                    "success": {"status": "disabled"}, "failure": {},
-//                    "danger": false}]}
+//                    "danger": false, "when": ["enabled"]}]}
 //
 // Load() validates the file, reads every role's argument specs and derives
 // each operation's form fields: the declared variables that are neither
@@ -52,6 +52,8 @@ struct Operation {
   std::string success_status;                        // "" leaves the status alone
   std::string failure_status;
   bool danger = false;
+  // The entity statuses in which its button is offered ("when"); empty: any.
+  std::vector<std::string> when;
   // Every variable the tasks declare, by name (the same name declared by two
   // roles must agree on type).
   std::map<std::string, VarSpec> declared;

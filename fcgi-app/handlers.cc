@@ -40,6 +40,26 @@ Response NotFound(const Context& ctx, const std::string& what, const std::string
   return views::Error(ctx, 404, what + " does not exist.", back);
 }
 
+// The entity the route's {id} names ("server", "platform" or "site"), read
+// into out; otherwise the page to answer: 404 for an id that is malformed,
+// unknown or, unless deleted_ok, of a deleted entity.
+template <typename T>
+std::optional<Response> FindEntity(Context& ctx, Request& req, Result<std::optional<T>> (*get)(db::Connection&, int64_t),
+                                   const std::string& name, T& out, bool deleted_ok = true) {
+  const std::string list = "/" + name + "s";
+  auto id = ParseId(req.route["id"]);
+  if (!id) return NotFound(ctx, "That " + name, list);
+  auto found = get(ctx.db, *id);
+  if (!found.ok()) return StoreError(ctx, found.status());
+  if (!*found || (!deleted_ok && (*found)->status == "deleted")) {
+    std::string label = name;
+    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+    return NotFound(ctx, label + " " + std::to_string(*id), list);
+  }
+  out = **found;
+  return std::nullopt;
+}
+
 // ---- Login and logout ----
 
 Response LoginForm(Context& ctx, Request& req) {
@@ -241,11 +261,11 @@ Response OperationRun(Context& ctx, Request& req) {
   return Response::Redirect("/tasks/" + std::to_string(*task));
 }
 
-// Queues an operation that needs no form (install after add, verify after
-// edit); a failure to queue is logged, the page still shows what was saved.
+// Queues an operation that follows another action (install after add,
+// verify after edit), on behalf of user; a failure to queue is logged, the
+// page still shows what was saved.
 void QueueFollowUp(Context& ctx, const std::string& op_name, const std::string& entity_type, int64_t id,
-                   const std::map<std::string, nlohmann::json>& form,
-                   std::optional<int64_t> user_id = std::nullopt, bool from_session = true) {
+                   const std::map<std::string, nlohmann::json>& form, std::optional<int64_t> user) {
   const Operation* op = ctx.catalogue.Find(op_name);
   if (!op) return;
   auto target = LoadTarget(ctx, entity_type, id);
@@ -253,7 +273,6 @@ void QueueFollowUp(Context& ctx, const std::string& op_name, const std::string& 
     log::Error("queue " + op_name + ": " + target.status().ToString());
     return;
   }
-  std::optional<int64_t> user = from_session ? ctx.session->user_id : user_id;
   // The same rules as a button press; a refusal is recorded as a task that
   // did not start, so its reason shows on the entity's page.
   Status allowed = CheckAllowed(ctx, *op, *target, form);
@@ -276,7 +295,7 @@ void QueueAfterSuccess(Context& ctx, int64_t task_id) {
   }
   for (const auto& p : *platforms) {
     if (p.status != "enabled" && p.status != "locked") continue;
-    QueueFollowUp(ctx, "platform-verify", "platform", p.id, {}, (*task)->created_by_id, false);
+    QueueFollowUp(ctx, "platform-verify", "platform", p.id, {}, (*task)->created_by_id);
   }
 }
 
@@ -443,59 +462,50 @@ views::ServerForm ServerFormOf(const store::Server& s, const std::vector<store::
 }
 
 Response ServerView(Context& ctx, Request& req) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That server", "/servers");
-  auto server = store::GetServer(ctx.db, *id);
-  if (!server.ok()) return StoreError(ctx, server.status());
-  if (!*server) return NotFound(ctx, "Server " + std::to_string(*id), "/servers");
-  auto services = store::ListServices(ctx.db, *id);
+  store::Server server;
+  if (auto missing = FindEntity(ctx, req, store::GetServer, "server", server)) return *missing;
+  const int64_t id = server.id;
+  auto services = store::ListServices(ctx.db, id);
   if (!services.ok()) return StoreError(ctx, services.status());
-  auto platforms = store::ListPlatformsOnServer(ctx.db, *id);
+  auto platforms = store::ListPlatformsOnServer(ctx.db, id);
   if (!platforms.ok()) return StoreError(ctx, platforms.status());
-  auto tasks = store::ListTasksFor(ctx.db, "server", *id, 20);
+  auto tasks = store::ListTasksFor(ctx.db, "server", id, 20);
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
-  return views::Server(ctx, **server, *services, *platforms, ButtonsFor(ctx, "server", *id), *tasks);
+  return views::Server(ctx, server, *services, *platforms, ButtonsFor(ctx, "server", id), *tasks);
 }
 
 Response ServerForgetHostKey(Context& ctx, Request& req) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That server", "/servers");
-  auto server = store::GetServer(ctx.db, *id);
-  if (!server.ok()) return StoreError(ctx, server.status());
-  if (!*server) return NotFound(ctx, "Server " + std::to_string(*id), "/servers");
-  Status s = store::ForgetHostKey(ctx.db, *id);
+  store::Server server;
+  if (auto missing = FindEntity(ctx, req, store::GetServer, "server", server)) return *missing;
+  const int64_t id = server.id;
+  Status s = store::ForgetHostKey(ctx.db, id);
   if (!s.ok()) return StoreError(ctx, s);
-  log::Info("host key of server " + (*server)->name + " forgotten by " + ctx.session->user_name);
-  return Response::Redirect("/servers/" + std::to_string(*id));
+  log::Info("host key of server " + server.name + " forgotten by " + ctx.session->user_name);
+  return Response::Redirect("/servers/" + std::to_string(id));
 }
 
 Response ServerEditForm(Context& ctx, Request& req) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That server", "/servers");
-  auto server = store::GetServer(ctx.db, *id);
-  if (!server.ok()) return StoreError(ctx, server.status());
-  if (!*server) return NotFound(ctx, "Server " + std::to_string(*id), "/servers");
-  auto services = store::ListServices(ctx.db, *id);
+  store::Server server;
+  if (auto missing = FindEntity(ctx, req, store::GetServer, "server", server)) return *missing;
+  const int64_t id = server.id;
+  auto services = store::ListServices(ctx.db, id);
   if (!services.ok()) return StoreError(ctx, services.status());
-  return views::ServerFormPage(ctx, ServerFormOf(**server, *services));
+  return views::ServerFormPage(ctx, ServerFormOf(server, *services));
 }
 
 Response ServerEditSubmit(Context& ctx, Request& req) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That server", "/servers");
-  auto existing = store::GetServer(ctx.db, *id);
-  if (!existing.ok()) return StoreError(ctx, existing.status());
-  if (!*existing) return NotFound(ctx, "Server " + std::to_string(*id), "/servers");
+  store::Server existing;
+  if (auto missing = FindEntity(ctx, req, store::GetServer, "server", existing)) return *missing;
   views::ServerForm form = ReadServerForm(req);
-  form.id = *id;
-  form.name = (*existing)->name;  // a server is not renamed: its directories carry the name
+  form.id = existing.id;
+  form.name = existing.name;  // a server is not renamed: its directories carry the name
   auto [server, services] = CheckServerForm(ctx, form);
   if (!form.errors.empty()) return views::ServerFormPage(ctx, form, 422);
-  server.id = *id;
+  server.id = existing.id;
   Status s = store::UpdateServer(ctx.db, server, services);
   if (!s.ok()) return StoreError(ctx, s);
-  QueueFollowUp(ctx, kServerVerify, "server", *id, {});
-  return Response::Redirect("/servers/" + std::to_string(*id));
+  QueueFollowUp(ctx, kServerVerify, "server", server.id, {}, ctx.session->user_id);
+  return Response::Redirect("/servers/" + std::to_string(server.id));
 }
 
 // ---- Platforms ----
@@ -611,25 +621,23 @@ Response PlatformAddSubmit(Context& ctx, Request& req) {
     }
     return StoreError(ctx, id.status());
   }
-  QueueFollowUp(ctx, kPlatformDeploy, "platform", *id, {});
+  QueueFollowUp(ctx, kPlatformDeploy, "platform", *id, {}, ctx.session->user_id);
   return Response::Redirect("/platforms/" + std::to_string(*id));
 }
 
 Response PlatformView(Context& ctx, Request& req) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That platform", "/platforms");
-  auto platform = store::GetPlatform(ctx.db, *id);
-  if (!platform.ok()) return StoreError(ctx, platform.status());
-  if (!*platform) return NotFound(ctx, "Platform " + std::to_string(*id), "/platforms");
-  auto sites = store::ListSitesOnPlatform(ctx.db, *id);
+  store::Platform platform;
+  if (auto missing = FindEntity(ctx, req, store::GetPlatform, "platform", platform)) return *missing;
+  const int64_t id = platform.id;
+  auto sites = store::ListSitesOnPlatform(ctx.db, id);
   if (!sites.ok()) return StoreError(ctx, sites.status());
-  auto tasks = store::ListTasksFor(ctx.db, "platform", *id, 20);
+  auto tasks = store::ListTasksFor(ctx.db, "platform", id, 20);
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
   std::vector<views::OperationButton> buttons;
-  if ((*platform)->status != "deleted") {
-    buttons = ButtonsFor(ctx, "platform", *id, (*platform)->status, (*platform)->site_count);
+  if (platform.status != "deleted") {
+    buttons = ButtonsFor(ctx, "platform", id, platform.status, platform.site_count);
   }
-  return views::Platform(ctx, **platform, *sites, buttons, *tasks);
+  return views::Platform(ctx, platform, *sites, buttons, *tasks);
 }
 
 // ---- Sites ----
@@ -773,7 +781,8 @@ Response SiteAddSubmit(Context& ctx, Request& req) {
                    [&](const auto& s) { return s.id == form.db_server_id; })) {
     e.push_back("Database server: choose one of the servers with a database service.");
   }
-  if (!form.profile.empty() && !std::regex_match(form.profile, std::regex("^[a-z][a-z0-9_]{0,63}$"))) {
+  static const std::regex kProfile("^[a-z][a-z0-9_]{0,63}$");
+  if (!form.profile.empty() && !std::regex_match(form.profile, kProfile)) {
     e.push_back("Install profile: lower-case letters, digits and '_' (e.g. standard).");
   }
   auto aliases = CheckSiteCommon(ctx, form, *choices, 0, form.platform_id);
@@ -801,69 +810,63 @@ Response SiteAddSubmit(Context& ctx, Request& req) {
     }
     return StoreError(ctx, id.status());
   }
-  QueueFollowUp(ctx, kSiteInstall, "site", *id, install_values.values);
+  QueueFollowUp(ctx, kSiteInstall, "site", *id, install_values.values, ctx.session->user_id);
   return Response::Redirect("/sites/" + std::to_string(*id));
 }
 
 Response SiteView(Context& ctx, Request& req) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That site", "/sites");
-  auto site = store::GetSite(ctx.db, *id);
-  if (!site.ok()) return StoreError(ctx, site.status());
-  if (!*site) return NotFound(ctx, "Site " + std::to_string(*id), "/sites");
-  auto aliases = store::ListAliases(ctx.db, *id);
+  store::Site site;
+  if (auto missing = FindEntity(ctx, req, store::GetSite, "site", site)) return *missing;
+  const int64_t id = site.id;
+  auto aliases = store::ListAliases(ctx.db, id);
   if (!aliases.ok()) return StoreError(ctx, aliases.status());
-  auto backups = store::ListBackups(ctx.db, *id);
+  auto backups = store::ListBackups(ctx.db, id);
   if (!backups.ok()) return StoreError(ctx, backups.status());
-  auto tasks = store::ListTasksFor(ctx.db, "site", *id, 20);
+  auto tasks = store::ListTasksFor(ctx.db, "site", id, 20);
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
   std::vector<views::OperationButton> buttons;
-  if ((*site)->status != "deleted") buttons = ButtonsFor(ctx, "site", *id, (*site)->status);
-  return views::Site(ctx, **site, *aliases, *backups, buttons, *tasks);
+  if (site.status != "deleted") buttons = ButtonsFor(ctx, "site", id, site.status);
+  return views::Site(ctx, site, *aliases, *backups, buttons, *tasks);
 }
 
 Response SiteEditForm(Context& ctx, Request& req) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That site", "/sites");
-  auto site = store::GetSite(ctx.db, *id);
-  if (!site.ok()) return StoreError(ctx, site.status());
-  if (!*site || (*site)->status == "deleted") return NotFound(ctx, "Site " + std::to_string(*id), "/sites");
-  auto aliases = store::ListAliases(ctx.db, *id);
+  store::Site site;
+  if (auto missing = FindEntity(ctx, req, store::GetSite, "site", site, false)) return *missing;
+  const int64_t id = site.id;
+  auto aliases = store::ListAliases(ctx.db, id);
   if (!aliases.ok()) return StoreError(ctx, aliases.status());
   auto choices = SiteChoices(ctx);
   if (!choices.ok()) return StoreError(ctx, choices.status());
   views::SiteForm form;
-  form.id = *id;
-  form.domain = (*site)->domain;
-  form.https = (*site)->https;
-  form.client_id = (*site)->client_id;
+  form.id = id;
+  form.domain = site.domain;
+  form.https = site.https;
+  form.client_id = site.client_id;
   form.aliases = JoinAliases(*aliases, false);
   form.redirects = JoinAliases(*aliases, true);
   return views::SiteFormPage(ctx, form, *choices);
 }
 
 Response SiteEditSubmit(Context& ctx, Request& req) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That site", "/sites");
-  auto site = store::GetSite(ctx.db, *id);
-  if (!site.ok()) return StoreError(ctx, site.status());
-  if (!*site || (*site)->status == "deleted") return NotFound(ctx, "Site " + std::to_string(*id), "/sites");
+  store::Site site;
+  if (auto missing = FindEntity(ctx, req, store::GetSite, "site", site, false)) return *missing;
+  const int64_t id = site.id;
   auto choices = SiteChoices(ctx);
   if (!choices.ok()) return StoreError(ctx, choices.status());
   views::SiteForm form;
-  form.id = *id;
-  form.domain = (*site)->domain;
+  form.id = id;
+  form.domain = site.domain;
   form.https = req.Form("https");
   form.client_id = ParseId(req.Form("client_id")).value_or(0);
   form.aliases = req.Form("aliases");
   form.redirects = req.Form("redirects");
-  auto aliases = CheckSiteCommon(ctx, form, *choices, *id, (*site)->platform_id);
-  if ((*site)->status == "queued") form.errors.push_back("The site is being installed; edit it when that has ended.");
+  auto aliases = CheckSiteCommon(ctx, form, *choices, id, site.platform_id);
+  if (site.status == "queued") form.errors.push_back("The site is being installed; edit it when that has ended.");
   if (!form.errors.empty()) return views::SiteFormPage(ctx, form, *choices, 422);
-  Status s = store::UpdateSite(ctx.db, *id, form.https, form.client_id, aliases);
+  Status s = store::UpdateSite(ctx.db, id, form.https, form.client_id, aliases);
   if (!s.ok()) return StoreError(ctx, s);
-  QueueFollowUp(ctx, kSiteVerify, "site", *id, {});
-  return Response::Redirect("/sites/" + std::to_string(*id));
+  QueueFollowUp(ctx, kSiteVerify, "site", id, {}, ctx.session->user_id);
+  return Response::Redirect("/sites/" + std::to_string(id));
 }
 
 // ---- Clients ----
@@ -878,11 +881,10 @@ Response ClientAdd(Context& ctx, Request& req) {
   std::string name = req.Form("name");
   auto clients = store::ListClients(ctx.db);
   if (!clients.ok()) return StoreError(ctx, clients.status());
-  std::string trimmed = name;
-  if (trimmed.empty() || !IsCleanText(trimmed, 64)) {
+  if (name.empty() || !IsCleanText(name, 64)) {
     return views::Clients(ctx, *clients, name, "Name: give 1 to 64 characters, without line breaks.", 422);
   }
-  auto id = store::CreateClient(ctx.db, trimmed);
+  auto id = store::CreateClient(ctx.db, name);
   if (!id.ok()) {
     if (id.status().code() == Code::kConflict) {
       return views::Clients(ctx, *clients, name, "Name: a client named " + name + " exists already.", 409);

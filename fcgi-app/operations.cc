@@ -1,5 +1,7 @@
 #include "fcgi-app/operations.h"
 
+#include <algorithm>
+
 #include "common/crypto.h"
 #include "common/log.h"
 
@@ -16,26 +18,41 @@ std::string PlatformPath(const HttpService& http, const std::string& platform_na
   return http.platforms_dir + "/" + platform_name;
 }
 
-json List(const std::vector<std::string>& v) { return json(v); }
+// A server's services, parsed (one query); each is nothing when it has none.
+struct Services {
+  std::optional<HttpService> http;
+  std::optional<DbService> db;
+};
 
-// The server's service of the given type, parsed; nothing when it has none.
-template <typename T>
-Result<std::optional<T>> ServiceOf(Context& ctx, int64_t server_id, const std::string& type,
-                                   Result<T> (*parse)(const std::string&, const std::string&)) {
-  auto services = store::ListServices(ctx.db, server_id);
-  if (!services.ok()) return services.status();
-  for (const auto& s : *services) {
-    if (s.type != type) continue;
-    auto parsed = parse(s.kind, s.settings_json);
-    if (!parsed.ok()) return Status::Internal("server " + std::to_string(server_id) + ": " + parsed.status().message());
-    return std::optional<T>(*parsed);
+Result<Services> ServicesOf(Context& ctx, int64_t server_id) {
+  auto rows = store::ListServices(ctx.db, server_id);
+  if (!rows.ok()) return rows.status();
+  Services out;
+  for (const auto& s : *rows) {
+    Status parsed;
+    if (s.type == "http") {
+      auto h = HttpServiceFromJson(s.kind, s.settings_json);
+      if (h.ok()) out.http = *h;
+      parsed = h.status();
+    } else if (s.type == "db") {
+      auto d = DbServiceFromJson(s.kind, s.settings_json);
+      if (d.ok()) out.db = *d;
+      parsed = d.status();
+    }
+    if (!parsed.ok()) return Status::Internal("server " + std::to_string(server_id) + ": " + parsed.message());
   }
-  return std::optional<T>();
+  return out;
 }
 
 std::string FormString(const std::map<std::string, json>& form, const std::string& name) {
   auto it = form.find(name);
   return it != form.end() && it->second.is_string() ? it->second.get<std::string>() : "";
+}
+
+// The domain a clone or migration goes to: the form's, else the site's own.
+std::string NewDomain(const std::map<std::string, json>& form, const store::Site& site) {
+  std::string domain = FormString(form, "aegir_new_domain");
+  return domain.empty() ? site.domain : domain;
 }
 
 }  // namespace
@@ -49,23 +66,8 @@ std::string SiteUrl(const std::string& domain, const std::string& https_mode, co
 }
 
 bool Offered(const Operation& op, const std::string& status, int64_t site_count) {
-  if (op.entity == "site") {
-    if (op.name == kSiteInstall) return status == "queued" || status == "failed";
-    if (op.name == kSiteDelete) return status == "disabled" || status == "failed";
-    if (status == "queued" || status == "failed") return false;
-    if (op.success_status == "enabled") return status == "disabled";  // Enable
-    if (op.success_status == "disabled") return status == "enabled";  // Disable
-    return true;
-  }
-  if (op.entity == "platform") {
-    if (op.name == kPlatformDelete) return site_count == 0;
-    if (op.success_status == "locked") return status == "enabled";
-    if (op.success_status == "enabled" && op.name != kPlatformDeploy && op.name != "platform-verify") {
-      return status == "locked";  // Unlock
-    }
-    return true;
-  }
-  return true;
+  if (op.name == kPlatformDelete && site_count > 0) return false;
+  return op.when.empty() || std::find(op.when.begin(), op.when.end(), status) != op.when.end();
 }
 
 Result<Target> LoadTarget(Context& ctx, const std::string& entity_type, int64_t entity_id) {
@@ -81,9 +83,6 @@ Result<Target> LoadTarget(Context& ctx, const std::string& entity_type, int64_t 
     auto aliases = store::ListAliases(ctx.db, entity_id);
     if (!aliases.ok()) return aliases.status();
     t.aliases = *aliases;
-    auto db = ServiceOf(ctx, t.site->db_server_id, "db", DbServiceFromJson);
-    if (!db.ok()) return db.status();
-    t.db = *db;
   }
   if (entity_type == "platform" || t.site) {
     auto platform = store::GetPlatform(ctx.db, t.site ? t.site->platform_id : entity_id);
@@ -102,9 +101,19 @@ Result<Target> LoadTarget(Context& ctx, const std::string& entity_type, int64_t 
   if (!server.ok()) return server.status();
   if (!*server) return Status::NotFound("server " + std::to_string(server_id));
   t.server = **server;
-  auto http = ServiceOf(ctx, server_id, "http", HttpServiceFromJson);
-  if (!http.ok()) return http.status();
-  t.http = *http;
+  auto services = ServicesOf(ctx, server_id);
+  if (!services.ok()) return services.status();
+  t.http = services->http;
+  if (t.site) {
+    // The site's database server is most often its web server.
+    if (t.site->db_server_id == server_id) {
+      t.db = services->db;
+    } else {
+      auto db = ServicesOf(ctx, t.site->db_server_id);
+      if (!db.ok()) return db.status();
+      t.db = db->db;
+    }
+  }
   return t;
 }
 
@@ -179,7 +188,7 @@ Status CheckAllowed(Context& ctx, const Operation& op, const Target& target, con
   return Status::Ok();
 }
 
-std::map<std::string, json> BuildVars(const Config& config, const Operation& op, const Target& t,
+std::map<std::string, json> BuildVars(const Operation& op, const Target& t,
                                       const std::map<std::string, json>& form,
                                       const std::optional<store::Platform>& target_platform) {
   std::map<std::string, json> v;
@@ -195,7 +204,7 @@ std::map<std::string, json> BuildVars(const Config& config, const Operation& op,
     v["aegir_http_port"] = h.port;
     v["aegir_https_port"] = h.https_port;
     v["aegir_http_vhost_dir"] = h.vhost_dir;
-    v["aegir_http_reload"] = List(h.reload);
+    v["aegir_http_reload"] = json(h.reload);
     v["aegir_php_fpm_socket"] = h.php_fpm_socket;
     v["aegir_platforms_dir"] = h.platforms_dir;
   }
@@ -225,8 +234,8 @@ std::map<std::string, json> BuildVars(const Config& config, const Operation& op,
     v["aegir_site_domain"] = s.domain;
     v["aegir_site_url"] = SiteUrl(s.domain, s.https, *t.http);
     v["aegir_site_dir"] = PlatformPath(*t.http, s.platform_name) + "/sites/" + s.domain;
-    v["aegir_site_aliases"] = List(aliases);
-    v["aegir_site_redirects"] = List(redirects);
+    v["aegir_site_aliases"] = json(aliases);
+    v["aegir_site_redirects"] = json(redirects);
     v["aegir_site_https"] = s.https;
     v["aegir_site_profile"] = s.profile;
     v["aegir_site_db_name"] = s.db_name;
@@ -235,8 +244,7 @@ std::map<std::string, json> BuildVars(const Config& config, const Operation& op,
   }
   // Clone and migrate: where the site goes.
   if (t.site && t.http) {
-    std::string new_domain = FormString(form, "aegir_new_domain");
-    if (new_domain.empty()) new_domain = t.site->domain;
+    std::string new_domain = NewDomain(form, *t.site);
     std::string platform_name = target_platform ? target_platform->name : t.site->platform_name;
     if (target_platform) {
       v["aegir_target_platform_path"] = PlatformPath(*t.http, target_platform->name);
@@ -253,7 +261,6 @@ std::map<std::string, json> BuildVars(const Config& config, const Operation& op,
   for (const auto& [k, val] : v) {
     if (op.declared.count(k)) out[k] = val;
   }
-  (void)config;
   return out;
 }
 
@@ -279,13 +286,16 @@ Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& 
     if (!*p) return Status::InvalidArgument("Target platform: " + name + " does not exist.");
     target_platform = **p;
   }
-  auto vars = BuildVars(ctx.config, op, target, form, target_platform);
+  auto vars = BuildVars(op, target, form, target_platform);
+  // A value the roles declare, decided here (the names of new databases).
+  auto declared = [&](const char* name, const json& value) {
+    if (op.declared.count(name)) vars[name] = value;
+  };
 
   // What the task's end does beyond the status (store::FinishTask).
   json results = json::object();
   if (target.site && (op.name == kSiteClone || op.name == kSiteMigrate)) {
-    std::string new_domain = FormString(form, "aegir_new_domain");
-    if (new_domain.empty()) new_domain = target.site->domain;
+    std::string new_domain = NewDomain(form, *target.site);
     if (op.name == kSiteClone) {
       store::NewSite ns;
       ns.domain = new_domain;
@@ -296,8 +306,8 @@ Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& 
       auto clone_id = store::CreateSite(ctx.db, ns);
       if (!clone_id.ok()) return clone_id.status();
       std::string db_name = store::DbNameFor(new_domain, *clone_id);
-      if (op.declared.count("aegir_new_db_name")) vars["aegir_new_db_name"] = db_name;
-      if (op.declared.count("aegir_new_db_user")) vars["aegir_new_db_user"] = db_name;
+      declared("aegir_new_db_name", db_name);
+      declared("aegir_new_db_user", db_name);
       results["clone_site_id"] = *clone_id;
       results["on_success"] = {{"site_id", *clone_id}, {"status", "enabled"}};
       results["on_failure"] = {{"site_id", *clone_id}, {"status", "deleted"}};
@@ -306,8 +316,8 @@ Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& 
       if (target_platform) change["platform_id"] = target_platform->id;
       std::string db_name = new_domain == target.site->domain ? target.site->db_name
                                                                : store::DbNameFor(new_domain, target.site->id);
-      if (op.declared.count("aegir_new_db_name")) vars["aegir_new_db_name"] = db_name;
-      if (op.declared.count("aegir_new_db_user")) vars["aegir_new_db_user"] = db_name;
+      declared("aegir_new_db_name", db_name);
+      declared("aegir_new_db_user", db_name);
       change["db_name"] = db_name;
       results["on_success"] = change;
     }

@@ -43,9 +43,9 @@ struct Target {
   std::vector<store::Alias> aliases;
 };
 
-// Whether an entity in this state offers the operation's button (the server
-// checks again when it is run: CheckAllowed). status is the entity's status;
-// site_count matters for platforms.
+// Whether an entity in this state offers the operation's button: its status
+// is one of the operation's "when" (and a platform to delete has no sites).
+// The server checks again when it is run (CheckAllowed).
 bool Offered(const Operation& op, const std::string& status, int64_t site_count = 0);
 
 // Loads the entity and what it hangs on. NotFound when it does not exist (or
@@ -61,7 +61,7 @@ Status CheckAllowed(Context& ctx, const Operation& op, const Target& target,
                     const std::map<std::string, nlohmann::json>& form);
 
 // The job's variables: context, fixed, form (filtered by what the roles declare).
-std::map<std::string, nlohmann::json> BuildVars(const Config& config, const Operation& op, const Target& target,
+std::map<std::string, nlohmann::json> BuildVars(const Operation& op, const Target& target,
                                                 const std::map<std::string, nlohmann::json>& form,
                                                 const std::optional<store::Platform>& target_platform);
 

@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(a_job_gets_only_the_variables_its_roles_declare) {
   Operation op = Op("site-backup", "site",
                     {"aegir_site_domain", "aegir_site_dir", "aegir_site_url", "aegir_site_aliases",
                      "aegir_site_redirects", "aegir_http_reload", "aegir_backups_dir", "aegir_backup_description"});
-  auto vars = BuildVars({}, op, SiteTarget(), {{"aegir_backup_description", "nightly"},
+  auto vars = BuildVars(op, SiteTarget(), {{"aegir_backup_description", "nightly"},
                                                {"aegir_not_declared", "dropped"}},
                         std::nullopt);
   BOOST_TEST(vars.size() == op.declared.size());
@@ -80,20 +80,20 @@ BOOST_AUTO_TEST_CASE(a_job_gets_only_the_variables_its_roles_declare) {
 BOOST_AUTO_TEST_CASE(fixed_values_win_over_the_context_and_targets_are_derived) {
   Operation disable = Op("site-disable", "site", {"aegir_site_enabled"}, "disabled");
   disable.fixed_vars["aegir_site_enabled"] = false;
-  BOOST_TEST(BuildVars({}, disable, SiteTarget(), {}, std::nullopt)["aegir_site_enabled"] == false);
+  BOOST_TEST(BuildVars(disable, SiteTarget(), {}, std::nullopt)["aegir_site_enabled"] == false);
 
   Operation migrate = Op("site-migrate", "site", {"aegir_new_site_dir", "aegir_new_site_url",
                                                   "aegir_target_platform_path", "aegir_target_platform"});
   store::Platform other;
   other.name = "wp62";
   other.installer = "wordpress";
-  auto vars = BuildVars({}, migrate, SiteTarget(),
+  auto vars = BuildVars(migrate, SiteTarget(),
                         {{"aegir_target_platform", "wp62"}, {"aegir_new_domain", "new.example.org"}}, other);
   BOOST_TEST(vars["aegir_target_platform_path"] == "/var/aegir/platforms/wp62");
   BOOST_TEST(vars["aegir_new_site_dir"] == "/var/aegir/platforms/wp62/sites/new.example.org");
   BOOST_TEST(vars["aegir_new_site_url"] == "https://new.example.org:8443");  // a migrated site keeps HTTPS
   Operation clone = Op("site-clone", "site", {"aegir_new_site_url"});
-  BOOST_TEST(BuildVars({}, clone, SiteTarget(), {{"aegir_new_domain", "copy.example.org"}}, std::nullopt)
+  BOOST_TEST(BuildVars(clone, SiteTarget(), {{"aegir_new_domain", "copy.example.org"}}, std::nullopt)
                  ["aegir_new_site_url"] == "http://copy.example.org:8080");  // a clone starts without HTTPS
 }
 
@@ -112,10 +112,15 @@ BOOST_AUTO_TEST_CASE(site_urls) {
 
 BOOST_AUTO_TEST_CASE(buttons_follow_the_state) {
   Operation install = Op(kSiteInstall, "site", {});
+  install.when = {"queued", "failed"};
   Operation enable = Op("site-enable", "site", {}, "enabled");
+  enable.when = {"disabled"};
   Operation disable = Op("site-disable", "site", {}, "disabled");
+  disable.when = {"enabled"};
   Operation remove = Op(kSiteDelete, "site", {}, "deleted");
+  remove.when = {"disabled", "failed"};
   Operation backup = Op("site-backup", "site", {});
+  backup.when = {"enabled", "disabled"};
   BOOST_TEST(!Offered(install, "enabled"));
   BOOST_TEST(Offered(install, "failed"));
   BOOST_TEST(!Offered(enable, "enabled"));
@@ -126,7 +131,9 @@ BOOST_AUTO_TEST_CASE(buttons_follow_the_state) {
   BOOST_TEST(!Offered(backup, "queued"));
   BOOST_TEST(Offered(backup, "disabled"));
   Operation lock = Op("platform-lock", "platform", {}, "locked");
+  lock.when = {"enabled"};
   Operation unlock = Op("platform-unlock", "platform", {}, "enabled");
+  unlock.when = {"locked"};
   Operation drop = Op(kPlatformDelete, "platform", {}, "deleted");
   BOOST_TEST(Offered(lock, "enabled"));
   BOOST_TEST(!Offered(lock, "locked"));
