@@ -312,13 +312,12 @@ Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& 
       results["on_success"] = {{"site_id", *clone_id}, {"status", "enabled"}};
       results["on_failure"] = {{"site_id", *clone_id}, {"status", "deleted"}};
     } else {
+      // A migrated site keeps its database (MariaDB cannot rename one), also
+      // when its domain changes: its recorded name must stay the real one.
       json change = {{"site_id", target.site->id}, {"domain", new_domain}};
       if (target_platform) change["platform_id"] = target_platform->id;
-      std::string db_name = new_domain == target.site->domain ? target.site->db_name
-                                                               : store::DbNameFor(new_domain, target.site->id);
-      declared("aegir_new_db_name", db_name);
-      declared("aegir_new_db_user", db_name);
-      change["db_name"] = db_name;
+      declared("aegir_new_db_name", target.site->db_name);
+      declared("aegir_new_db_user", target.site->db_name);
       results["on_success"] = change;
     }
   }

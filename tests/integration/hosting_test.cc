@@ -396,6 +396,22 @@ BOOST_AUTO_TEST_CASE(delete_takes_a_backup_and_removes_everything) {
   BOOST_TEST(Contains(Site(b, "copy.localhost").body, kTitle));
 }
 
+BOOST_AUTO_TEST_CASE(migrate_with_a_new_domain_keeps_the_database) {
+  Browser b(S().url());
+  LoggedIn(b);
+  std::string db = First(b.Get(w.clone).body, "<dt>Database</dt><dd>([a-z0-9_]+) on");
+  BOOST_REQUIRE(!db.empty());
+  RunToSuccess(b, w.clone, "site-migrate",
+               {{"aegir_target_platform", "wordpress"}, {"aegir_new_domain", "moved.localhost"}});
+  std::string page = b.Get(w.clone).body;
+  BOOST_TEST(Contains(page, "<h1>moved.localhost</h1>"));
+  // The database it records is the one that exists and serves the site.
+  BOOST_TEST(First(page, "<dt>Database</dt><dd>([a-z0-9_]+) on") == db);
+  BOOST_TEST(!Sql(S(), "SHOW DATABASES LIKE '" + db + "'").empty());
+  BOOST_TEST(Contains(Site(b, "moved.localhost").body, kTitle));
+  BOOST_TEST(!Contains(Site(b, "copy.localhost").body, kTitle));
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_stops_every_process) {
   std::vector<int> left = S().Stop();
   BOOST_TEST(left.empty(), "processes left running after the launcher ended: " << left.size());
