@@ -4,8 +4,13 @@
 #define BOOST_TEST_MODULE stack
 #include <boost/test/unit_test.hpp>
 
+#include <signal.h>
+
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "tests/integration/stack.h"
@@ -219,6 +224,138 @@ BOOST_AUTO_TEST_CASE(logout_ends_the_session) {
   HttpResult r = b.Post("/logout", {{"csrf", Browser::CsrfToken(dash)}});
   BOOST_TEST(r.status == 303);
   BOOST_TEST(b.Get("/").status == 303);
+}
+
+namespace {
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream f(path);
+  std::ostringstream out;
+  out << f.rdbuf();
+  return out.str();
+}
+
+// The pid of a program the launcher of `stack` started: scripts/launch runs
+// each one with setsid, so it is the leader of its own session (nginx's and
+// php-fpm's masters, not their workers). comm_prefix: the start of its
+// /proc/<pid>/comm ("php-fpm" matches "php-fpm8.2"). Fails the test unless
+// there is exactly one.
+int ProgramPid(const Stack& stack, const std::string& comm_prefix) {
+  std::vector<int> found;
+  for (int pid : ProcessesMentioning(stack.var_dir())) {
+    std::string proc = "/proc/" + std::to_string(pid);
+    std::string stat = ReadWholeFile(proc + "/stat");
+    auto paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream rest(stat.substr(paren + 1));
+    char state = 0;
+    int ppid = 0, pgrp = 0, session = 0;
+    rest >> state >> ppid >> pgrp >> session;
+    if (session != pid) continue;
+    if (ReadWholeFile(proc + "/comm").rfind(comm_prefix, 0) == 0) found.push_back(pid);
+  }
+  BOOST_REQUIRE_MESSAGE(found.size() == 1,
+                        "expected one running " << comm_prefix << " of the stack, found " << found.size());
+  return found[0];
+}
+
+// Waits (bounded) until the launcher has recorded in log/launch.log (its
+// stderr lines, with the time) that `name`, which was `old_pid`, died and was
+// restarted; returns the new pid.
+int WaitForRestart(const Stack& stack, const std::string& name, int old_pid) {
+  const std::string log = stack.var_dir() + "/log/launch.log";
+  const std::string died =
+      name + " (pid " + std::to_string(old_pid) + ") exited unexpectedly with status 137; restarting it in ";
+  const std::regex restarted(name + " restarted \\(pid ([0-9]+)\\)");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (true) {
+    std::string text = ReadWholeFile(log);
+    if (auto at = text.find(died); at != std::string::npos) {
+      std::smatch m;
+      std::string after = text.substr(at);
+      if (std::regex_search(after, m, restarted)) return std::stoi(m[1].str());
+    }
+    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                          "the launcher did not restart "
+                              << name << " (pid " << old_pid << ") within 120 s; " << log
+                              << (text.empty() ? " is empty or missing (did the launcher stop?)" : " says:\n" + text));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace
+
+// A stack of its own: each program in turn is killed with SIGKILL, the
+// launcher restarts it alone, and the panel still answers through nginx with
+// a login (aegir-web and MariaDB); a job still runs end to end at the end
+// (scheduler, executor, ansible-playbook, feedback).
+BOOST_AUTO_TEST_CASE(a_killed_program_is_restarted_and_the_panel_keeps_working) {
+  Stack stack;
+  {
+    Browser b(stack.url());
+    aegir::testing::LogIn(b, stack);
+  }
+  struct Program {
+    std::string name;  // as the launcher names it
+    std::string comm;  // the start of its /proc/<pid>/comm
+  };
+  const std::vector<Program> programs = {{"aegir-web", "aegir-web"},
+                                         {"aegir-scheduler", "aegir-scheduler"},
+                                         {"aegir-executor", "aegir-executor"},
+                                         {"nginx", "nginx"},
+                                         {"php-fpm", "php-fpm"},
+                                         {"mariadbd", "mariadbd"}};
+  std::vector<std::pair<int, int>> restarts;  // old pid, new pid, in the order of programs
+  for (const auto& program : programs) {
+    BOOST_TEST_CONTEXT("killing " << program.name) {
+      int pid = ProgramPid(stack, program.comm);
+      BOOST_REQUIRE_EQUAL(::kill(pid, SIGKILL), 0);
+      int new_pid = WaitForRestart(stack, program.name, pid);
+      BOOST_TEST(new_pid != pid);
+      // The new process is the program, and the only one of its name.
+      BOOST_TEST(ProgramPid(stack, program.comm) == new_pid);
+      restarts.emplace_back(pid, new_pid);
+      // The panel answers through nginx, and a login reads and writes MariaDB.
+      Browser b(stack.url());
+      HttpResult login = b.Get("/login");
+      BOOST_TEST(login.status == 200);
+      std::string dash = aegir::testing::LogIn(b, stack);
+      BOOST_TEST(Contains(dash, "logout"));
+    }
+  }
+  // Every program died and was restarted once: none of the others died with
+  // it or was restarted along.
+  std::string log = ReadWholeFile(stack.var_dir() + "/log/launch.log");
+  auto count = [&log](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++n;
+    return n;
+  };
+  BOOST_TEST(count(" exited unexpectedly ") == programs.size(), "launch.log:\n" << log);
+  BOOST_TEST(count(" restarted (pid ") == programs.size(), "launch.log:\n" << log);
+
+  // A job still goes the whole way: aegir-web submits to the restarted
+  // scheduler, the restarted executor runs ansible-playbook and posts its log.
+  Browser b(stack.url());
+  aegir::testing::LogIn(b, stack);
+  std::string server = AddServer(b, "after-restarts", "localhost");
+  std::string html = WaitForEnd(b, RunOperation(b, server, "server-verify"));
+  BOOST_TEST(StateOf(html) == "succeeded", "task page:\n" << html);
+
+  std::vector<int> left = stack.Stop();
+  BOOST_TEST(left.empty(), "processes left running after the launcher ended: " << left.size());
+  // The launcher said it on its stderr too: one line per restart, with the
+  // first backoff, then the new pid.
+  for (size_t i = 0; i < programs.size(); ++i) {
+    const auto& [old_pid, new_pid] = restarts[i];
+    BOOST_TEST(Contains(stack.output(), "scripts/launch: " + programs[i].name + " (pid " + std::to_string(old_pid) +
+                                            ") exited unexpectedly with status 137; restarting it in 0.5 s\n"),
+               programs[i].name);
+    BOOST_TEST(Contains(stack.output(),
+                        "scripts/launch: " + programs[i].name + " restarted (pid " + std::to_string(new_pid) + ")\n"),
+               programs[i].name);
+  }
+  BOOST_TEST_MESSAGE("the launcher wrote " << stack.output().size() << " bytes");
 }
 
 // Runs last (Boost.Test runs cases in the order written): Ctrl-C's twin.
