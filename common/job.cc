@@ -1,5 +1,6 @@
 #include "common/job.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace aegir {
@@ -17,6 +18,9 @@ bool Digit(char c) { return c >= '0' && c <= '9'; }
 bool LowerDigitUnderscore(char c) { return Lower(c) || Digit(c) || c == '_'; }
 bool LowerOrUnderscore(char c) { return Lower(c) || c == '_'; }
 bool LowerDigitDash(char c) { return Lower(c) || Digit(c) || c == '-'; }
+bool KeyChar(char c) {
+  return Lower(c) || Digit(c) || (c >= 'A' && c <= 'Z') || c == '_' || c == '-' || c == '.' || c == ':';
+}
 
 constexpr size_t kMaxVars = 200;
 constexpr size_t kMaxValueBytes = 4096;
@@ -28,6 +32,7 @@ constexpr size_t kMaxListItems = 100;
 bool IsValidRoleName(const std::string& s) { return AllOf(s, 64, Lower, LowerDigitUnderscore); }
 bool IsValidVarName(const std::string& s) { return AllOf(s, 64, LowerOrUnderscore, LowerDigitUnderscore); }
 bool IsValidOperationName(const std::string& s) { return AllOf(s, 64, Lower, LowerDigitDash); }
+bool IsValidEntityKey(const std::string& s) { return AllOf(s, 128, KeyChar, KeyChar); }
 bool IsValidUserName(const std::string& s) {
   return AllOf(s, 32, LowerOrUnderscore, [](char c) { return LowerDigitUnderscore(c) || c == '-'; });
 }
@@ -76,6 +81,7 @@ std::string Job::ToJson() const {
   j["job_id"] = job_id;
   j["operation"] = operation;
   j["entity"] = entity;
+  if (!locks.empty()) j["locks"] = locks;
   j["target"] = {{"name", target.name},
                  {"host", target.host},
                  {"connection", target.connection},
@@ -95,7 +101,11 @@ std::string Job::ToJson() const {
 Status Job::Validate() const {
   if (job_id <= 0) return Status::InvalidArgument("job_id must be a positive number");
   if (!IsValidOperationName(operation)) return Status::InvalidArgument("bad operation name");
-  if (entity.empty() || entity.size() > 128) return Status::InvalidArgument("bad entity");
+  if (!IsValidEntityKey(entity)) return Status::InvalidArgument("bad entity");
+  if (locks.size() > 8) return Status::InvalidArgument("a job holds at most 8 further locks");
+  for (const auto& l : locks) {
+    if (!IsValidEntityKey(l)) return Status::InvalidArgument("bad lock '" + l.substr(0, 64) + "'");
+  }
   if (!IsValidRoleName(target.name) && !IsValidHostName(target.name)) {
     return Status::InvalidArgument("bad target name");
   }
@@ -135,12 +145,22 @@ Status Job::Validate() const {
   if (feedback_url.rfind("http://", 0) != 0 && feedback_url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument("feedback_url must be http or https");
   }
-  if (feedback_token.size() != 64) return Status::InvalidArgument("feedback_token must be 64 hex digits");
+  if (!feedback_token.empty() && feedback_token.size() != 64) {
+    return Status::InvalidArgument("feedback_token must be 64 hex digits");
+  }
   for (char c : feedback_token) {
     if (!(Digit(c) || (c >= 'a' && c <= 'f'))) return Status::InvalidArgument("feedback_token must be 64 hex digits");
   }
   if (timeout_s < 1 || timeout_s > 7 * 24 * 3600) return Status::InvalidArgument("timeout_s out of range");
   return Status::Ok();
+}
+
+std::vector<std::string> Job::LockKeys() const {
+  std::vector<std::string> keys{entity};
+  for (const auto& l : locks) {
+    if (std::find(keys.begin(), keys.end(), l) == keys.end()) keys.push_back(l);
+  }
+  return keys;
 }
 
 Result<Job> Job::FromJson(const std::string& text) {
@@ -154,6 +174,7 @@ Result<Job> Job::FromJson(const std::string& text) {
     job.job_id = j.at("job_id").get<int64_t>();
     job.operation = j.at("operation").get<std::string>();
     job.entity = j.at("entity").get<std::string>();
+    if (j.contains("locks")) job.locks = j.at("locks").get<std::vector<std::string>>();
     const auto& t = j.at("target");
     job.target.name = t.at("name").get<std::string>();
     job.target.host = t.at("host").get<std::string>();
@@ -167,7 +188,7 @@ Result<Job> Job::FromJson(const std::string& text) {
     if (!vars.is_object()) return Status::InvalidArgument("vars must be an object");
     for (const auto& [k, v] : vars.items()) job.vars[k] = v;
     job.feedback_url = j.at("feedback_url").get<std::string>();
-    job.feedback_token = j.at("feedback_token").get<std::string>();
+    job.feedback_token = j.value("feedback_token", std::string());
     job.timeout_s = j.at("timeout_s").get<int>();
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidArgument(std::string("job field missing or of the wrong type: ") + e.what());

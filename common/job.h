@@ -2,7 +2,7 @@
 // the scheduler hands it to an executor. Its wire form is one JSON object:
 //
 //   {"version": 1, "job_id": 42, "operation": "server-verify",
-//    "entity": "server:7",
+//    "entity": "server:7", "locks": [],
 //    "target": {"name": "web1", "host": "localhost", "connection": "local",
 //               "user": "aegir", "port": 22, "host_key": ""},
 //    "roles": ["server_check_connection", "server_config_dirs"],
@@ -17,7 +17,11 @@
 // empty host_key means the key is not recorded yet (the server's first
 // verification), and the executor reports the key it met.
 // job_id is the task's row id in MariaDB. entity names what the job changes;
-// the scheduler never runs two jobs on one entity at once. Decoding validates
+// locks (optional) names further entities it changes (a clone: the new site);
+// the scheduler never runs two jobs sharing one of these keys at once.
+// feedback_token is empty in a stored or submitted job: the scheduler mints a
+// token each time it hands the job to an executor, and an executor refuses a
+// job without one. Decoding validates
 // every field (names, patterns, sizes) so an executor never runs a role or
 // gets a variable that was not checked.
 #pragma once
@@ -47,6 +51,7 @@ struct Job {
   int64_t job_id = 0;
   std::string operation;
   std::string entity;
+  std::vector<std::string> locks;  // besides entity, at most 8
   JobTarget target;
   std::vector<std::string> roles;
   // Values are JSON strings, integers, booleans or lists of strings only.
@@ -59,6 +64,8 @@ struct Job {
   static Result<Job> FromJson(const std::string& text);
   // Validates an already-built job (FromJson calls it too).
   Status Validate() const;
+  // entity followed by locks: every key the job holds while it runs.
+  std::vector<std::string> LockKeys() const;
 };
 
 // Name checks shared by the web application and the daemons.
@@ -66,6 +73,7 @@ bool IsValidRoleName(const std::string& s);      // [a-z][a-z0-9_]{0,63}
 bool IsValidVarName(const std::string& s);       // [a-z_][a-z0-9_]{0,63}
 bool IsValidHostName(const std::string& s);      // RFC 1123 host name or IPv4 address
 bool IsValidOperationName(const std::string& s); // [a-z][a-z0-9-]{0,63}
+bool IsValidEntityKey(const std::string& s);     // [A-Za-z0-9_.:-]{1,128}, e.g. "site:7"
 bool IsValidUserName(const std::string& s);      // [a-z_][a-z0-9_-]{0,31}
 // One or more lines "<key type> <base64>" (at most 16 KiB): what a
 // known_hosts line holds after its host names.

@@ -19,6 +19,10 @@ inline constexpr std::string_view kVersion = "AEGIR1";
 // Submitter -> scheduler.
 inline constexpr std::string_view kSubmit = "SUBMIT";  // + job JSON (common/job.h)
 inline constexpr std::string_view kStatus = "STATUS";  // no body
+// Submitter -> scheduler (+ job id): stop a queued or running job. Scheduler
+// -> executor (+ job id): stop this running job (SIGTERM to its process
+// group, SIGKILL after the grace period); it ends "cancelled".
+inline constexpr std::string_view kCancel = "CANCEL";
 // Scheduler -> submitter.
 inline constexpr std::string_view kAck = "ACK";                   // + job id (decimal)
 inline constexpr std::string_view kStatusReply = "STATUS-REPLY";  // + JSON
@@ -27,12 +31,14 @@ inline constexpr std::string_view kError = "ERROR";               // + message (
 // Executor -> scheduler.
 // READY + JSON {"capacity": N, "labels": [...], "running": [job ids]}
 inline constexpr std::string_view kReady = "READY";
-// DONE + JSON {"job_id": N, "state": "...", "exit_code": N}
 inline constexpr std::string_view kDone = "DONE";
+// DONE + JSON {"job_id": N, "state": "...", "exit_code": N, "reason": "..."}
 // The states a DONE reports. "rejected": the executor did not run the job
-// (it was full or draining); the scheduler queues it again at the front.
+// (it was full, draining, or could not reach aegir-web); the scheduler
+// queues it again.
 inline constexpr std::string_view kStateSucceeded = "succeeded";
 inline constexpr std::string_view kStateFailed = "failed";
+inline constexpr std::string_view kStateCancelled = "cancelled";
 inline constexpr std::string_view kStateRejected = "rejected";
 // Scheduler -> executor.
 inline constexpr std::string_view kJob = "JOB";  // + job JSON

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
 #include <thread>
 #include <zmq_addon.hpp>
 
@@ -31,6 +32,11 @@ constexpr size_t kMaxErrorLineBytes = 1000;
 constexpr auto kResendDoneWindow = std::chrono::seconds(30);
 constexpr size_t kMaxRecentDone = 256;
 constexpr milliseconds kJobPollInterval{100};  // reap check while jobs run
+// A job's end is posted to aegir-web for this long (aegir-web may be
+// restarting) before the executor gives up and tells only the scheduler,
+// which stores the end itself; the lines not posted by then are lost.
+constexpr auto kFinishRetryWindow = std::chrono::seconds(60);
+constexpr milliseconds kFinishRetryInterval{500};
 
 std::string ToString(const zmq::message_t& m) { return std::string(m.data<char>(), m.size()); }
 
@@ -96,6 +102,19 @@ int64_t LooseJobId(const std::string& body) {
 }
 
 }  // namespace
+
+std::optional<std::pair<std::string, json>> ParseRecapLine(const std::string& line) {
+  // "web1   : ok=2    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0"
+  static const std::regex kRecap(
+      R"(^(\S{1,255})\s+:\s+ok=(\d{1,9})\s+changed=(\d{1,9})\s+unreachable=(\d{1,9})\s+failed=(\d{1,9})\s+)"
+      R"(skipped=(\d{1,9})\s+rescued=(\d{1,9})\s+ignored=(\d{1,9})\s*$)");
+  std::smatch m;
+  if (line.size() > 1024 || !std::regex_match(line, m, kRecap)) return std::nullopt;
+  json counts = json::object();
+  const char* names[] = {"ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored"};
+  for (int i = 0; i < 7; ++i) counts[names[i]] = std::stoi(m[i + 2].str());
+  return std::make_pair(m[1].str(), counts);
+}
 
 Executor::Executor(zmq::context_t& context, ExecutorOptions options, HttpClient http)
     : context_(context),
@@ -213,6 +232,8 @@ void Executor::HandleSchedulerMessages() {
       HandleJob(ToString(frames[2]));
     } else if (command == protocol::kHeartbeat) {
       // last_heard_ is all it is for
+    } else if (command == protocol::kCancel && frames.size() == 3) {
+      Cancel(ToString(frames[2]));
     } else if (command == protocol::kDisconnect) {
       log::Info("scheduler does not know this executor: registering again");
       Register();
@@ -227,8 +248,33 @@ void Executor::HandleSchedulerMessages() {
 
 // --- jobs ------------------------------------------------------------------
 
-void Executor::SendDone(int64_t job_id, std::string_view state, int exit_code) {
-  std::string body = Dump({{"job_id", job_id}, {"state", state}, {"exit_code", exit_code}});
+void Executor::Cancel(const std::string& id_text) {
+  int64_t id = 0;
+  try {
+    id = std::stoll(id_text);
+  } catch (const std::exception&) {
+    log::Warn("CANCEL with a bad job id dropped");
+    return;
+  }
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) {
+    log::Info("CANCEL for job " + id_text + ", which does not run here");
+    return;
+  }
+  ActiveJob& j = *it->second;
+  if (j.finishing || !j.kill_reason.empty()) return;
+  j.cancelled = true;
+  j.kill_reason = "Cancelled.";
+  if (j.process) {
+    log::Info("job " + id_text + ": cancelled: terminating its process group");
+    j.process->SignalGroup(SIGTERM);
+    j.kill_at = Now() + options_.kill_grace;
+  }
+}
+
+void Executor::SendDone(int64_t job_id, std::string_view state, int exit_code, const std::string& reason) {
+  std::string body = Dump({{"job_id", job_id}, {"state", state}, {"exit_code", exit_code},
+                           {"reason", Truncate(reason, kMaxReasonBytes)}});
   SendToScheduler({protocol::kVersion, protocol::kDone, body});
   recent_done_.push_back({body, Now()});
   if (recent_done_.size() > kMaxRecentDone) recent_done_.pop_front();
@@ -237,9 +283,9 @@ void Executor::SendDone(int64_t job_id, std::string_view state, int exit_code) {
 void Executor::HandleJob(const std::string& body) {
   if (draining_ || static_cast<int>(jobs_.size()) >= options_.capacity) {
     int64_t id = LooseJobId(body);
-    log::Warn("job " + std::to_string(id) +
-              " rejected: " + (draining_ ? "shutting down" : "no free slot"));
-    SendDone(id, protocol::kStateRejected, -1);
+    std::string why = draining_ ? "shutting down" : "no free slot";
+    log::Warn("job " + std::to_string(id) + " rejected: " + why);
+    SendDone(id, protocol::kStateRejected, -1, why);
     return;
   }
   auto job = Job::FromJson(body);
@@ -247,7 +293,12 @@ void Executor::HandleJob(const std::string& body) {
     // Without a valid job there is no trustworthy feedback URL to report to.
     int64_t id = LooseJobId(body);
     log::Error("job " + std::to_string(id) + " refused: " + job.status().message());
-    SendDone(id, protocol::kStateFailed, -1);
+    SendDone(id, protocol::kStateFailed, -1, "Refused by the executor: " + job.status().message());
+    return;
+  }
+  if (job->feedback_token.empty()) {
+    log::Error("job " + std::to_string(job->job_id) + " refused: it has no feedback token");
+    SendDone(job->job_id, protocol::kStateFailed, -1, "Refused by the executor: the job has no feedback token");
     return;
   }
   if (jobs_.count(job->job_id) != 0) {
@@ -275,11 +326,12 @@ void Executor::StartJob(std::unique_ptr<ActiveJob> owned) {
   Status started = Post(active, "/start", "{}");
   if (!started.ok()) {
     // We cannot report to aegir-web, so we do not run anything it would
-    // never hear about.
+    // never hear about. Unreachable: the scheduler offers it again shortly.
     log::Error("job " + id + " not run: " + started.message());
-    active.feedback_broken = true;
-    FinishJob(active, std::string(protocol::kStateFailed), -1,
-              "could not report start: " + started.message());
+    bool retry = started.code() == Code::kUnavailable;
+    SendDone(job.job_id, retry ? protocol::kStateRejected : protocol::kStateFailed, -1,
+             "could not report its start to aegir-web: " + started.message());
+    jobs_.erase(job.job_id);  // destroys `active`
     return;
   }
   Status roles = CheckRoles(job, options_.roles_dir);
@@ -330,6 +382,16 @@ bool Executor::PumpOutput(ActiveJob& active) {
     if (StartsWith(line, "fatal:") || StartsWith(line, "ERROR!")) {
       active.last_error_line = Truncate(ReadableError(line), kMaxErrorLineBytes);
     }
+    if (StartsWith(line, "PLAY RECAP")) {
+      active.in_recap = true;
+    } else if (active.in_recap) {
+      auto host = ParseRecapLine(line);
+      if (host && active.recap.size() < 1000) {
+        active.recap[host->first] = host->second;
+      } else if (!line.empty()) {
+        active.in_recap = false;
+      }
+    }
     active.pending.push_back(std::move(line));
   }
   if (active.pending.size() > kMaxPendingLines) {
@@ -369,7 +431,8 @@ void Executor::FlushLog(ActiveJob& active, bool final) {
       // Unavailable: keep the lines and try again with the same numbers.
       log::Warn("job " + std::to_string(active.job.job_id) + ": log post failed: " + s.message());
       if (s.code() != Code::kUnavailable) active.feedback_broken = true;
-      if (final || active.feedback_broken) {
+      if (s.code() == Code::kConflict) StopEndedElsewhere(active);
+      if (active.feedback_broken) {
         active.next_seq += static_cast<int64_t>(active.pending.size());
         active.pending.clear();
       }
@@ -391,12 +454,11 @@ Status Executor::Post(ActiveJob& active, const std::string& suffix, const std::s
       if (r->status == 200) return Status::Ok();
       std::string msg =
           "POST " + url + ": HTTP " + std::to_string(r->status) + " " + Truncate(r->body, 200);
-      if (r->status < 500) {
-        // 400, 401, 404, 409: asking again will not change the answer.
-        // TODO: 409 on /log means the task ended (e.g. cancelled); the job
-        // could be stopped here.
-        return Status::InvalidArgument(msg);
-      }
+      // 409: the task has ended (cancelled, or failed as lost): nothing
+      // more is taken from this run.
+      if (r->status == 409) return Status::Conflict(msg);
+      // 400, 401, 404: asking again will not change the answer.
+      if (r->status < 500) return Status::InvalidArgument(msg);
       last = Status::Unavailable(msg);
     } else {
       last = r.status();
@@ -415,6 +477,7 @@ void Executor::CheckJob(int64_t job_id) {
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return;
   ActiveJob& active = *it->second;
+  if (active.finishing || !active.process) return;
   PumpOutput(active);
   auto waited = active.process->TryWait();
   if (!waited.ok()) {
@@ -442,37 +505,82 @@ void Executor::CheckJob(int64_t job_id) {
     if (!active.last_error_line.empty()) reason += ": " + active.last_error_line;
   }
   bool ok = es.success() && active.kill_reason.empty();
-  FinishJob(active, std::string(ok ? protocol::kStateSucceeded : protocol::kStateFailed),
-            es.exited ? es.exit_code : -1, reason);
+  std::string_view state = active.cancelled ? protocol::kStateCancelled
+                           : ok             ? protocol::kStateSucceeded
+                                            : protocol::kStateFailed;
+  FinishJob(active, std::string(state), es.exited ? es.exit_code : -1, reason);
 }
 
 void Executor::FinishJob(ActiveJob& active, const std::string& state, int exit_code,
                          const std::string& reason) {
-  const int64_t job_id = active.job.job_id;
-  const std::string id = std::to_string(job_id);
-  FlushLog(active, true);
-  if (!active.feedback_broken && active.dir && active.job.target.connection == "ssh" &&
-      active.job.target.host_key.empty()) {
-    // First contact: aegir-web records the key, and later jobs trust only it.
-    std::string key = KnownHostKey(active.dir->path());
-    if (!key.empty()) {
-      Status s = Post(active, "/feedback", Dump({{"values", {{"host_key", key}}}}));
-      if (!s.ok()) log::Warn("job " + id + ": could not report the host key: " + s.message());
+  if (!active.finishing) {
+    active.finishing = true;
+    active.end_state = state;
+    active.end_exit_code = exit_code;
+    active.end_reason = reason;
+    active.finish_deadline = Now() + kFinishRetryWindow;
+    // First contact over ssh: aegir-web records the key, and later jobs
+    // trust only it.
+    if (!active.feedback_broken && active.dir && active.job.target.connection == "ssh" &&
+        active.job.target.host_key.empty()) {
+      active.host_key = KnownHostKey(active.dir->path());
+    }
+    if (active.dir) {
+      Status removed = active.dir->Remove();
+      if (!removed.ok()) log::Warn("job " + std::to_string(active.job.job_id) + ": " + removed.message());
+      active.dir.reset();
     }
   }
+  TryFinish(active);
+}
+
+void Executor::TryFinish(ActiveJob& active) {
+  const int64_t job_id = active.job.job_id;
+  const std::string id = std::to_string(job_id);
+  const bool last_try = Now() >= active.finish_deadline;
+  // Unreachable (aegir-web restarting): again at the next timer, until the
+  // window closes.
+  auto again = [&](const Status& s) {
+    if (s.code() != Code::kUnavailable || last_try) return false;
+    active.next_finish_try = Now() + kFinishRetryInterval;
+    return true;
+  };
   if (!active.feedback_broken) {
-    json finish = {
-        {"state", state}, {"exit_code", exit_code}, {"reason", Truncate(reason, kMaxReasonBytes)}};
+    FlushLog(active, /*final=*/true);
+    if (!active.pending.empty() && !active.feedback_broken && !last_try) {
+      active.next_finish_try = Now() + kFinishRetryInterval;
+      return;
+    }
+  }
+  if (!active.feedback_broken && !active.host_key.empty()) {
+    Status s = Post(active, "/feedback", Dump({{"values", {{"host_key", active.host_key}}}}));
+    if (again(s)) return;
+    if (!s.ok()) log::Warn("job " + id + ": could not report the host key: " + s.message());
+    active.host_key.clear();
+  }
+  if (!active.feedback_broken) {
+    json finish = {{"state", active.end_state},
+                   {"exit_code", active.end_exit_code},
+                   {"reason", Truncate(active.end_reason, kMaxReasonBytes)}};
+    if (!active.recap.empty()) finish["recap"] = active.recap;
     Status s = Post(active, "/finish", Dump(finish));
-    if (!s.ok()) log::Error("job " + id + ": could not report its end: " + s.message());
+    if (again(s)) return;
+    if (!s.ok()) log::Error("job " + id + ": could not report its end (the scheduler stores it): " + s.message());
   }
-  if (active.dir) {
-    Status removed = active.dir->Remove();
-    if (!removed.ok()) log::Warn("job " + id + ": " + removed.message());
+  if (!active.pending.empty()) {
+    log::Warn("job " + id + ": " + std::to_string(active.pending.size()) + " log lines could not be posted");
   }
-  log::Info("job " + id + " " + state + (reason.empty() ? "" : ": " + reason));
-  SendDone(job_id, state, exit_code);
+  log::Info("job " + id + " " + active.end_state + (active.end_reason.empty() ? "" : ": " + active.end_reason));
+  SendDone(job_id, active.end_state, active.end_exit_code, active.end_reason);
   jobs_.erase(job_id);  // destroys `active`
+}
+
+void Executor::StopEndedElsewhere(ActiveJob& active) {
+  if (active.finishing || !active.kill_reason.empty() || !active.process) return;
+  log::Warn("job " + std::to_string(active.job.job_id) + ": aegir-web says the task has ended: terminating it");
+  active.kill_reason = "The task was ended elsewhere (cancelled, or given up as lost) while it ran.";
+  active.process->SignalGroup(SIGTERM);
+  active.kill_at = Now() + options_.kill_grace;
 }
 
 // --- the loop ----------------------------------------------------------------
@@ -487,6 +595,10 @@ Clock::time_point Executor::NextTimer() const {
     next = std::min(next, reconnect_at_);
   }
   for (const auto& [id, j] : jobs_) {
+    if (j->finishing) {
+      next = std::min(next, j->next_finish_try);
+      continue;
+    }
     if (!j->pending.empty()) next = std::min(next, j->last_post + options_.log_flush_interval);
     if (j->kill_reason.empty()) {
       next = std::min(next, j->deadline);
@@ -507,8 +619,16 @@ void Executor::OnTimers() {
                " ms");
   }
   MaybeHeartbeat();
+  std::vector<int64_t> to_finish;
   for (auto& [id, j] : jobs_) {
-    if (!j->process) continue;
+    if (j->finishing && now >= j->next_finish_try) to_finish.push_back(id);
+  }
+  for (int64_t id : to_finish) {
+    auto it = jobs_.find(id);
+    if (it != jobs_.end()) TryFinish(*it->second);
+  }
+  for (auto& [id, j] : jobs_) {
+    if (!j->process || j->finishing) continue;
     if (j->kill_reason.empty() && now >= j->deadline) {
       j->kill_reason = "timed out after " + std::to_string(j->job.timeout_s) + " s";
     } else if (j->kill_reason.empty() && draining_ && now >= drain_deadline_) {

@@ -43,6 +43,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <zmq.hpp>
@@ -77,6 +78,10 @@ struct ExecutorOptions {
   // Where time comes from; steady_clock::now when empty.
   std::function<Clock::time_point()> now;
 };
+
+// One line of ansible's PLAY RECAP ("web1 : ok=2 changed=0 unreachable=0
+// failed=0 skipped=0 rescued=0 ignored=0") as host and counts, or nothing.
+std::optional<std::pair<std::string, nlohmann::json>> ParseRecapLine(const std::string& line);
 
 class Executor {
  public:
@@ -114,6 +119,18 @@ class Executor {
     Clock::time_point kill_at = Clock::time_point::max();
     std::string kill_reason;  // why we signalled it, if we did
     bool sigkill_sent = false;
+    bool cancelled = false;  // the scheduler asked us to stop it
+    bool in_recap = false;   // after "PLAY RECAP"
+    nlohmann::json recap = nlohmann::json::object();  // host -> counts
+    // Once its process has ended: what is left to report, retried while
+    // aegir-web is unreachable (kFinishRetryWindow).
+    bool finishing = false;
+    std::string end_state;
+    int end_exit_code = -1;
+    std::string end_reason;
+    std::string host_key;  // still to report (first contact over ssh)
+    Clock::time_point finish_deadline;
+    Clock::time_point next_finish_try;
   };
   struct SentDone {
     std::string body;
@@ -136,9 +153,18 @@ class Executor {
   bool PumpOutput(ActiveJob& active);
   void FlushLog(ActiveJob& active, bool final);
   void CheckJob(int64_t job_id);
+  // Ends a job: records how, then reports it (TryFinish).
   void FinishJob(ActiveJob& active, const std::string& state, int exit_code,
                  const std::string& reason);
-  void SendDone(int64_t job_id, std::string_view state, int exit_code);
+  // Posts what is left (log lines, host key, the end) and, once it is
+  // posted or the retry window closed, sends DONE and forgets the job.
+  void TryFinish(ActiveJob& active);
+  // aegir-web refused a post because the task ended: stop the run.
+  void StopEndedElsewhere(ActiveJob& active);
+  // CANCEL from the scheduler: SIGTERM, SIGKILL after kill_grace; the job
+  // ends "cancelled".
+  void Cancel(const std::string& id_text);
+  void SendDone(int64_t job_id, std::string_view state, int exit_code, const std::string& reason);
   // POSTs body to feedback_url + suffix with a few quick retries (heartbeats
   // keep flowing between them). Ok only for HTTP 200.
   Status Post(ActiveJob& active, const std::string& suffix, const std::string& body);

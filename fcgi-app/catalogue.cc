@@ -202,6 +202,7 @@ Result<Catalogue> Catalogue::Parse(const std::string& json_text, const std::stri
       if (op.contains("success")) o.success_status = op["success"].value("status", "");
       if (op.contains("failure")) o.failure_status = op["failure"].value("status", "");
       o.danger = op.value("danger", false);
+      o.timeout_s = op.value("timeout", 3600);
       if (op.contains("when")) o.when = op["when"].get<std::vector<std::string>>();
     } catch (const json::exception& e) {
       return Status::InvalidArgument(std::string("an operation lacks a field or has one of the wrong type: ") +
@@ -218,6 +219,9 @@ Result<Catalogue> Catalogue::Parse(const std::string& json_text, const std::stri
       if (!st->empty() && !kStatuses.count(*st)) {
         return Status::InvalidArgument("operation " + o.name + ": unknown status '" + *st + "'");
       }
+    }
+    if (o.timeout_s < 1 || o.timeout_s > 7 * 24 * 3600) {
+      return Status::InvalidArgument("operation " + o.name + ": timeout must be 1 to 604800 seconds");
     }
     if (o.tasks.empty()) return Status::InvalidArgument("operation " + o.name + " has no tasks");
     for (const auto& t : o.tasks) {

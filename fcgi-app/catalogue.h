@@ -52,6 +52,8 @@ struct Operation {
   std::string success_status;                        // "" leaves the status alone
   std::string failure_status;
   bool danger = false;
+  // How long a run may take before the executor stops it ("timeout", seconds).
+  int timeout_s = 3600;
   // The entity statuses in which its button is offered ("when"); empty: any.
   std::vector<std::string> when;
   // Every variable the tasks declare, by name (the same name declared by two

@@ -212,6 +212,32 @@ Response OperationForm(Context& ctx, Request& req) {
   if (call.target->site) form.values["aegir_new_domain"] = call.target->site->domain;
   if (call.target->site) form.values["aegir_target_platform"] = call.target->site->platform_name;
   if (call.op->name == kSiteClone) form.values.erase("aegir_new_domain");
+  // "Run again" from an ended task: its values, to review and submit.
+  if (auto from = ParseId(req.Query("from"))) {
+    auto task = store::GetTask(ctx.db, *from);
+    if (!task.ok()) return StoreError(ctx, task.status());
+    if (*task && (*task)->operation == call.op->name && (*task)->entity_type == call.target->entity_type &&
+        (*task)->entity_id == call.target->entity_id) {
+      auto vars = nlohmann::json::parse((*task)->vars_json, nullptr, false);
+      for (const auto& f : call.op->fields) {
+        if (!vars.is_object() || !vars.contains(f.name)) continue;
+        const auto& v = vars[f.name];
+        if (v.is_string()) {
+          form.values[f.name] = v.get<std::string>();
+        } else if (v.is_boolean()) {
+          form.values[f.name] = v.get<bool>() ? "1" : "";
+        } else if (v.is_number_integer()) {
+          form.values[f.name] = std::to_string(v.get<int64_t>());
+        } else if (v.is_array()) {
+          std::string lines;
+          for (const auto& item : v) {
+            if (item.is_string()) lines += (lines.empty() ? "" : "\n") + item.get<std::string>();
+          }
+          form.values[f.name] = lines;
+        }
+      }
+    }
+  }
   std::string path = "/" + call.target->entity_type + "s/" + std::to_string(call.target->entity_id);
   return views::OperationPage(ctx, *call.op, LabelOf(*call.target), path, form, {});
 }
@@ -938,6 +964,33 @@ Response TaskView(Context& ctx, Request& req) {
   return views::Task(ctx, **task, *lines, *after, more, kLogLinesPerPage);
 }
 
+// Stops a queued task at once; asks the executor running a running one to
+// stop it (it ends "cancelled" when its process group is gone). The database
+// is changed first, so the cancel holds even when the scheduler does not
+// answer now: it reads cancelled and cancel-requested tasks when it sweeps.
+Response TaskCancel(Context& ctx, Request& req) {
+  auto id = ParseId(req.route["id"]);
+  if (!id) return NotFound(ctx, "That task", "/tasks");
+  auto task = store::GetTask(ctx.db, *id);
+  if (!task.ok()) return StoreError(ctx, task.status());
+  if (!*task) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
+  const std::string page = "/tasks/" + std::to_string(*id);
+  if ((*task)->state == "queued") {
+    auto ended = tasks::Finish(ctx.db, *id, "cancelled", std::nullopt, "Cancelled before it started.");
+    if (!ended.ok()) return StoreError(ctx, ended.status());
+  } else if ((*task)->state == "running") {
+    auto asked = tasks::RequestCancel(ctx.db, *id);
+    if (!asked.ok()) return StoreError(ctx, asked.status());
+  } else {
+    return views::Error(ctx, 409, "Task " + std::to_string(*id) + " has ended already (" + (*task)->state + ").",
+                        page);
+  }
+  if (Status s = ctx.submitter.Cancel(*id); !s.ok()) {
+    log::Warn("task " + std::to_string(*id) + ": cancel stored; the scheduler was not told yet: " + s.message());
+  }
+  return Response::Redirect(page);
+}
+
 Response TaskLogPoll(Context& ctx, Request& req) {
   auto id = ParseId(req.route["id"]);
   auto after = ParseAfter(req);
@@ -1021,6 +1074,23 @@ Response FeedbackLog(Context& ctx, Request& req) {
   return Response::Json(200, R"({"ok":true})");
 }
 
+// {"host": {"ok": N, "changed": N, "unreachable": N, "failed": N,
+// "skipped": N, "rescued": N, "ignored": N}, ...}: at most 1000 hosts.
+Status CheckRecap(const nlohmann::json& recap) {
+  if (!recap.is_object() || recap.size() > 1000) return Status::InvalidArgument("recap must be an object of hosts");
+  for (const auto& [host, counts] : recap.items()) {
+    if (host.empty() || host.size() > 255) return Status::InvalidArgument("recap: bad host name");
+    if (!counts.is_object() || counts.size() != 7) return Status::InvalidArgument("recap: counts of " + host);
+    for (const char* k : {"ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored"}) {
+      if (!counts.contains(k) || !counts[k].is_number_unsigned() || counts[k].get<uint64_t>() > 1'000'000'000) {
+        return Status::InvalidArgument(std::string("recap: ") + k + " of " + host.substr(0, 64) +
+                                       " must be a count");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Response FeedbackFinish(Context& ctx, Request& req) {
   store::TaskAuth task;
   if (auto err = AuthorizeFeedback(ctx, req, task)) return *err;
@@ -1028,18 +1098,27 @@ Response FeedbackFinish(Context& ctx, Request& req) {
   if (!body.ok()) return JsonError(400, body.status().message());
   const auto& j = *body;
   std::string state = j.contains("state") && j["state"].is_string() ? j["state"].get<std::string>() : "";
-  if (state != "succeeded" && state != "failed") return JsonError(400, "state must be succeeded or failed");
+  if (state != "succeeded" && state != "failed" && state != "cancelled") {
+    return JsonError(400, "state must be succeeded, failed or cancelled");
+  }
   std::optional<int64_t> exit_code;
   if (j.contains("exit_code") && j["exit_code"].is_number_integer()) exit_code = j["exit_code"].get<int64_t>();
   std::string reason = j.contains("reason") && j["reason"].is_string() ? j["reason"].get<std::string>() : "";
-  store::Outcome outcome;
-  if (const Operation* op = ctx.catalogue.Find(task.operation)) outcome = {op->success_status, op->failure_status};
-  auto ok = store::FinishTask(ctx.db, task.id, state, exit_code, reason, outcome);
+  nlohmann::json recap;
+  if (j.contains("recap")) {
+    auto checked = CheckRecap(j["recap"]);
+    if (!checked.ok()) return JsonError(400, checked.message());
+    recap = j["recap"];
+  }
+  auto ok = tasks::Finish(ctx.db, task.id, state, exit_code, reason);
   if (!ok.ok()) {
     log::Error(ok.status().ToString());
     return JsonError(503, "the result could not be stored");
   }
   if (!*ok) return JsonError(409, "the task has ended already");
+  if (!recap.is_null()) {
+    if (Status s = store::SetTaskRecap(ctx.db, task.id, recap.dump()); !s.ok()) log::Error(s.ToString());
+  }
   log::Info("task " + std::to_string(task.id) + " (" + task.operation + ") " + state);
   if (state == "succeeded") QueueAfterSuccess(ctx, task.id);
   return Response::Json(200, R"({"ok":true})");
@@ -1093,6 +1172,7 @@ void AddRoutes(Router& r) {
   r.Add({"GET", "/tasks", Access::kUser, TaskList});
   r.Add({"GET", "/tasks/{id}", Access::kUser, TaskView});
   r.Add({"GET", "/tasks/{id}/log", Access::kUser, TaskLogPoll});
+  r.Add({"POST", "/tasks/{id}/cancel", Access::kUser, TaskCancel});
   r.Add({"POST", "/api/tasks/{id}/start", Access::kFeedback, FeedbackStart});
   r.Add({"POST", "/api/tasks/{id}/log", Access::kFeedback, FeedbackLog});
   r.Add({"POST", "/api/tasks/{id}/finish", Access::kFeedback, FeedbackFinish});

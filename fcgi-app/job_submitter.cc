@@ -9,15 +9,22 @@ namespace aegir::web {
 JobSubmitter::JobSubmitter(zmq::context_t& ctx, std::string endpoint) : ctx_(ctx), endpoint_(std::move(endpoint)) {}
 
 Status JobSubmitter::Submit(const Job& job) {
+  return Request(protocol::kSubmit, job.ToJson(), std::to_string(job.job_id));
+}
+
+Status JobSubmitter::Cancel(int64_t job_id) {
+  return Request(protocol::kCancel, std::to_string(job_id), std::to_string(job_id));
+}
+
+Status JobSubmitter::Request(std::string_view command, const std::string& body, const std::string& ack) {
   try {
     if (!socket_) {
       socket_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::dealer);
       socket_->set(zmq::sockopt::linger, 0);
       socket_->connect(endpoint_);
     }
-    std::string body = job.ToJson();
     socket_->send(zmq::buffer(protocol::kVersion), zmq::send_flags::sndmore);
-    socket_->send(zmq::buffer(protocol::kSubmit), zmq::send_flags::sndmore);
+    socket_->send(zmq::buffer(command), zmq::send_flags::sndmore);
     socket_->send(zmq::buffer(body), zmq::send_flags::none);
 
     auto deadline = std::chrono::steady_clock::now() + protocol::kSubmitTimeout;
@@ -36,16 +43,16 @@ Status JobSubmitter::Submit(const Job& job) {
       if (frames.size() < 2 || frames[0].to_string_view() != protocol::kVersion) continue;
       auto cmd = frames[1].to_string_view();
       std::string arg = frames.size() > 2 ? frames[2].to_string() : "";
-      if (cmd == protocol::kAck && arg == std::to_string(job.job_id)) return Status::Ok();
-      if (cmd == protocol::kError) return Status::InvalidArgument("the scheduler refused the job: " + arg);
-      // A reply to an earlier job on this socket: skip it.
+      if (cmd == protocol::kAck && arg == ack) return Status::Ok();
+      if (cmd == protocol::kError) return Status::InvalidArgument("the scheduler said: " + arg);
+      // A reply to an earlier request on this socket: skip it.
     }
     socket_.reset();
     return Status::Unavailable("the scheduler did not answer within " +
                                std::to_string(protocol::kSubmitTimeout.count()) + " ms");
   } catch (const zmq::error_t& e) {
     socket_.reset();
-    return Status::Unavailable(std::string("submit to the scheduler: ") + e.what());
+    return Status::Unavailable(std::string("talk to the scheduler: ") + e.what());
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <zmq.hpp>
 
@@ -19,11 +20,15 @@ namespace aegir::web {
 class JobSubmitter {
  public:
   JobSubmitter(zmq::context_t& ctx, std::string endpoint);
+  // Tells the scheduler that the job, stored as a queued task, is there.
   // Ok once the scheduler acknowledged the job; Unavailable if it did not
   // answer in time; InvalidArgument if it refused the job (with its reason).
   Status Submit(const Job& job);
+  // Asks the scheduler to stop a queued or running job (docs/protocol.md).
+  Status Cancel(int64_t job_id);
 
  private:
+  Status Request(std::string_view command, const std::string& body, const std::string& ack);
   zmq::context_t& ctx_;
   std::string endpoint_;
   std::unique_ptr<zmq::socket_t> socket_;

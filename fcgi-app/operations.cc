@@ -266,12 +266,12 @@ std::map<std::string, json> BuildVars(const Operation& op, const Target& t,
 
 Result<int64_t> RecordRefused(Context& ctx, const Operation& op, const Target& target, const std::string& reason,
                               std::optional<int64_t> user_id) {
-  // The token is never handed out: nothing will ever post for this task.
-  auto id = store::CreateTask(ctx.db, op.name, target.entity_type, target.entity_id, "{}",
-                              crypto::Sha256Hex(crypto::RandomHex(32)), user_id);
+  // No job is stored: nothing will ever run or post for this task.
+  store::NewTask t{op.name, target.entity_type, target.entity_id, "{}", {}, op.success_status, op.failure_status,
+                   user_id};
+  auto id = store::CreateTask(ctx.db, t);
   if (!id.ok()) return id.status();
-  auto f = store::FinishTask(ctx.db, *id, "failed", std::nullopt, "Not started: " + reason,
-                             {op.success_status, op.failure_status});
+  auto f = tasks::Finish(ctx.db, *id, "failed", std::nullopt, "Not started: " + reason);
   if (!f.ok()) return f.status();
   return *id;
 }
@@ -325,6 +325,10 @@ Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& 
   Job job;
   job.operation = op.name;
   job.entity = target.entity_type + ":" + std::to_string(target.entity_id);
+  // A clone changes its new site too, a migration its target platform: both
+  // ends are held while it runs.
+  if (results.contains("clone_site_id")) job.locks.push_back("site:" + std::to_string(results["clone_site_id"].get<int64_t>()));
+  if (target_platform && op.name == kSiteMigrate) job.locks.push_back("platform:" + std::to_string(target_platform->id));
   job.target.name = target.server.name;
   job.target.host = target.server.hostname;
   job.target.connection = IsLocalHost(target.server.hostname) ? "local" : "ssh";
@@ -333,30 +337,34 @@ Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& 
   job.target.host_key = target.server.host_key;
   job.roles = op.tasks;
   job.vars = vars;
+  job.timeout_s = op.timeout_s;
 
-  std::string token = crypto::RandomHex(32);
   json vars_json = json::object();
   for (const auto& [k, v] : job.vars) vars_json[k] = v;
-  auto id = store::CreateTask(ctx.db, op.name, target.entity_type, target.entity_id,
-                              vars_json.dump(-1, ' ', false, json::error_handler_t::replace),
-                              crypto::Sha256Hex(token), user_id);
-  if (!id.ok()) return id.status();
-  if (!results.empty()) {
-    Status s = store::MergeTaskResults(ctx.db, *id, results);
-    if (!s.ok()) return s;
+  // The row and its job document in one transaction: the scheduler, which
+  // reads queued rows, never sees one without the other.
+  int64_t id = 0;
+  {
+    db::Transaction tx(ctx.db);
+    AEGIR_RETURN_IF_ERROR(tx.Begin());
+    store::NewTask t{op.name,          target.entity_type, target.entity_id,  vars_json.dump(-1, ' ', false, json::error_handler_t::replace),
+                     job.LockKeys(),   op.success_status,  op.failure_status, user_id};
+    auto created = store::CreateTask(ctx.db, t);
+    if (!created.ok()) return created.status();
+    id = *created;
+    if (!results.empty()) AEGIR_RETURN_IF_ERROR(store::MergeTaskResults(ctx.db, id, results));
+    job.job_id = id;
+    job.feedback_url = ctx.config.public_url + "/api/tasks/" + std::to_string(id);
+    AEGIR_RETURN_IF_ERROR(job.Validate());
+    AEGIR_RETURN_IF_ERROR(store::SetTaskJob(ctx.db, id, job.ToJson()));
+    AEGIR_RETURN_IF_ERROR(tx.Commit());
   }
-  job.job_id = *id;
-  job.feedback_url = ctx.config.public_url + "/api/tasks/" + std::to_string(*id);
-  job.feedback_token = token;
-  Status s = job.Validate();
-  if (s.ok()) s = ctx.submitter.Submit(job);
-  if (!s.ok()) {
-    log::Warn("task " + std::to_string(*id) + " not handed to the scheduler: " + s.message());
-    store::Outcome outcome{op.success_status, op.failure_status};
-    auto f = store::FinishTask(ctx.db, *id, "failed", std::nullopt, "Not started: " + s.message(), outcome);
-    if (!f.ok()) return f.status();
+  // Stored: the task runs even if the scheduler does not answer now (it
+  // reads the queued tasks when it starts, and looks for missed ones).
+  if (Status s = ctx.submitter.Submit(job); !s.ok()) {
+    log::Warn("task " + std::to_string(id) + " stored; the scheduler was not told yet: " + s.message());
   }
-  return *id;
+  return id;
 }
 
 }  // namespace aegir::web

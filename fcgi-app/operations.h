@@ -71,12 +71,12 @@ std::map<std::string, nlohmann::json> BuildVars(const Operation& op, const Targe
 Result<int64_t> RecordRefused(Context& ctx, const Operation& op, const Target& target, const std::string& reason,
                               std::optional<int64_t> user_id);
 
-// Writes the task (queued) and then hands the job to the scheduler. If the
-// scheduler cannot be reached the task ends failed with that reason, so
-// nothing stays queued forever. Returns the task id either way; an error
-// only when the task could not be written. `form` has been validated.
-// Whatever the caller checked, nothing but a verification is ever sent to
-// a remote server whose SSH host key is not recorded (Conflict).
+// Stores the task (queued) with its job in one transaction, then tells the
+// scheduler. The task runs even when the scheduler does not answer now (it
+// reads the queued tasks when it is back). Returns the task id; an error only
+// when the task could not be stored. `form` has been validated. Whatever the
+// caller checked, nothing but a verification is ever sent to a remote server
+// whose SSH host key is not recorded (Conflict).
 Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& target,
                                const std::map<std::string, nlohmann::json>& form, std::optional<int64_t> user_id);
 

@@ -28,14 +28,7 @@ Result<std::optional<T>> One(db::Connection& c, const std::string& sql, const st
   return std::optional<T>(from_row((*rows)[0]));
 }
 
-// At most max_bytes of s, never cutting a UTF-8 character in two (a cut one
-// would be refused by MariaDB's strict mode).
-std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return s;
-  size_t cut = max_bytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut);
-}
+using tasks::TruncateUtf8;
 
 constexpr const char* kTaskColumns =
     "t.id, t.operation, t.entity_type, t.entity_id, "
@@ -43,7 +36,9 @@ constexpr const char* kTaskColumns =
     "COALESCE(t.reason, ''), COALESCE(u.name, ''), "
     "DATE_FORMAT(t.created_at, '%Y-%m-%d %H:%i:%s'), "
     "COALESCE(DATE_FORMAT(t.started_at, '%Y-%m-%d %H:%i:%s'), ''), "
-    "COALESCE(DATE_FORMAT(t.finished_at, '%Y-%m-%d %H:%i:%s'), ''), COALESCE(t.results, ''), t.created_by "
+    "COALESCE(DATE_FORMAT(t.finished_at, '%Y-%m-%d %H:%i:%s'), ''), COALESCE(t.results, ''), t.created_by, "
+    "t.cancel_requested, COALESCE(t.recap, ''), COALESCE(t.executor, ''), "
+    "COALESCE(TIMESTAMPDIFF(MICROSECOND, t.started_at, t.finished_at), -1) "
     "FROM tasks t "
     "LEFT JOIN servers sv ON t.entity_type = 'server' AND sv.id = t.entity_id "
     "LEFT JOIN sites st ON t.entity_type = 'site' AND st.id = t.entity_id "
@@ -68,6 +63,10 @@ Task TaskFromRow(const db::Row& r) {
   t.finished_at = r.Str(13);
   t.results_json = r.Str(14);
   if (!r.IsNull(15)) t.created_by_id = r.Int(15);
+  t.cancel_requested = r.Int(16) != 0;
+  t.recap_json = r.Str(17);
+  t.executor = r.Str(18);
+  if (r.Int(19) >= 0) t.duration_ms = r.Int(19) / 1000;
   return t;
 }
 
@@ -407,16 +406,24 @@ Result<std::vector<Backup>> ListBackups(db::Connection& c, int64_t site_id) {
              {Value(site_id)}, BackupFromRow);
 }
 
-Result<int64_t> CreateTask(db::Connection& c, const std::string& operation, const std::string& entity_type,
-                           int64_t entity_id, const std::string& vars_json, const std::string& token_hash,
-                           std::optional<int64_t> created_by) {
+Result<int64_t> CreateTask(db::Connection& c, const NewTask& t) {
   auto r = c.Exec(
-      "INSERT INTO tasks (operation, entity_type, entity_id, vars, feedback_token_hash, created_by) "
-      "VALUES (?, ?, ?, ?, ?, ?)",
-      {Value(operation), Value(entity_type), Value(entity_id), Value(vars_json), Value(token_hash),
-       Value(created_by)});
-  if (!r.ok()) return r.status().WithContext("queue task " + operation);
+      "INSERT INTO tasks (operation, entity_type, entity_id, vars, locks, success_status, failure_status, "
+      "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {Value(t.operation), Value(t.entity_type), Value(t.entity_id), Value(t.vars_json),
+       Value(tasks::JoinLocks(t.locks)), Value(t.success_status), Value(t.failure_status), Value(t.created_by)});
+  if (!r.ok()) return r.status().WithContext("queue task " + t.operation);
   return static_cast<int64_t>(c.LastInsertId());
+}
+
+Status SetTaskRecap(db::Connection& c, int64_t id, const std::string& recap_json) {
+  auto r = c.Exec("UPDATE tasks SET recap = ? WHERE id = ?", {Value(recap_json), Value(id)});
+  return r.ok() ? Status::Ok() : r.status().WithContext("store the recap of task " + std::to_string(id));
+}
+
+Status SetTaskJob(db::Connection& c, int64_t id, const std::string& job_json) {
+  auto r = c.Exec("UPDATE tasks SET job = ? WHERE id = ?", {Value(job_json), Value(id)});
+  return r.ok() ? Status::Ok() : r.status().WithContext("store the job of task " + std::to_string(id));
 }
 
 Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id) {
@@ -493,81 +500,6 @@ Status AppendLog(db::Connection& c, int64_t task_id, int64_t first_seq, const st
     if (!r.ok()) return r.status().WithContext("store log of task " + std::to_string(task_id));
   }
   return Status::Ok();
-}
-
-namespace {
-
-// Applies {"site_id": N, "status": ..., "domain": ..., "platform_id": N,
-// "db_name": ...} (any of the last four) recorded on a task when it was queued.
-Status ApplySiteChange(db::Connection& c, const nlohmann::json& change) {
-  if (!change.is_object() || !change.contains("site_id") || !change["site_id"].is_number_integer()) {
-    return Status::Ok();
-  }
-  int64_t site = change["site_id"].get<int64_t>();
-  for (const char* col : {"status", "domain", "db_name"}) {
-    if (change.contains(col) && change[col].is_string()) {
-      auto r = c.Exec(std::string("UPDATE sites SET ") + col + " = ? WHERE id = ?",
-                      {Value(change[col].get<std::string>()), Value(site)});
-      if (!r.ok()) return r.status().WithContext(std::string("set the site's ") + col);
-    }
-  }
-  if (change.contains("platform_id") && change["platform_id"].is_number_integer()) {
-    auto r = c.Exec("UPDATE sites SET platform_id = ? WHERE id = ?",
-                    {Value(change["platform_id"].get<int64_t>()), Value(site)});
-    if (!r.ok()) return r.status().WithContext("move the site");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
-Result<bool> FinishTask(db::Connection& c, int64_t id, const std::string& state, std::optional<int64_t> exit_code,
-                        const std::string& reason, const Outcome& outcome) {
-  db::Transaction tx(c);
-  AEGIR_RETURN_IF_ERROR(tx.Begin());
-  auto r = c.Exec(
-      "UPDATE tasks SET state = ?, exit_code = ?, reason = ?, finished_at = UTC_TIMESTAMP(3) "
-      "WHERE id = ? AND state IN ('queued', 'running')",
-      {Value(state), Value(exit_code), reason.empty() ? Value() : Value(TruncateUtf8(reason, 1000)), Value(id)});
-  if (!r.ok()) return r.status().WithContext("finish task " + std::to_string(id));
-  if (*r == 0) return false;
-  auto rows = c.Query("SELECT entity_type, entity_id, COALESCE(results, '{}'), operation FROM tasks WHERE id = ?",
-                      {Value(id)});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return false;
-  const std::string type = (*rows)[0].Str(0);
-  const int64_t entity = (*rows)[0].Int(1);
-  const bool success = state == "succeeded";
-  const std::string& status = success ? outcome.success_status : outcome.failure_status;
-  if (!status.empty()) {
-    std::optional<uint64_t> n;
-    if (type == "server") {
-      auto u = c.Exec(
-          "UPDATE servers SET status = ?, verified_at = IF(? = 'verified', UTC_TIMESTAMP(), verified_at) "
-          "WHERE id = ?",
-          {Value(status), Value(status), Value(entity)});
-      if (!u.ok()) return u.status().WithContext("set the server's status");
-    } else if (type == "platform") {
-      // A locked platform stays locked through a verify or a redeploy:
-      // only unlocking unlocks it.
-      auto u = c.Exec(
-          "UPDATE platforms SET status = IF(status = 'locked' AND ? = 'enabled' AND ? <> 'platform-unlock', "
-          "'locked', ?), verified_at = IF(? = 'enabled', UTC_TIMESTAMP(), verified_at) WHERE id = ?",
-          {Value(status), Value((*rows)[0].Str(3)), Value(status), Value(status), Value(entity)});
-      if (!u.ok()) return u.status().WithContext("set the platform's status");
-    } else if (type == "site") {
-      AEGIR_RETURN_IF_ERROR(SetSiteStatus(c, entity, status));
-    }
-  }
-  // Changes recorded when the task was queued (a clone's new site, a
-  // migrated site's new platform and domain).
-  auto results = nlohmann::json::parse((*rows)[0].Str(2), nullptr, false);
-  if (results.is_object()) {
-    const char* key = success ? "on_success" : "on_failure";
-    if (results.contains(key)) AEGIR_RETURN_IF_ERROR(ApplySiteChange(c, results[key]));
-  }
-  AEGIR_RETURN_IF_ERROR(tx.Commit());
-  return true;
 }
 
 Status MergeTaskResults(db::Connection& c, int64_t task_id, const nlohmann::json& values) {

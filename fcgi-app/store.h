@@ -11,6 +11,7 @@
 
 #include "common/db.h"
 #include "common/status.h"
+#include "common/tasks.h"
 
 namespace aegir::web::store {
 
@@ -146,6 +147,10 @@ struct Task {
   std::string created_at;
   std::string started_at;
   std::string finished_at;
+  bool cancel_requested = false;
+  std::string recap_json;  // ansible's per-host recap, "" when none
+  std::string executor;    // the executor it was last handed to
+  std::optional<int64_t> duration_ms;  // from start to end, once ended
 };
 
 // What the feedback API needs to check a post: far less than a Task.
@@ -228,9 +233,23 @@ std::string DbNameFor(const std::string& domain, int64_t site_id);
 Result<std::vector<Backup>> ListBackups(db::Connection& c, int64_t site_id);
 
 // Tasks.
-Result<int64_t> CreateTask(db::Connection& c, const std::string& operation, const std::string& entity_type,
-                           int64_t entity_id, const std::string& vars_json, const std::string& token_hash,
-                           std::optional<int64_t> created_by);
+// A task row, queued. Its job document is stored later, in the same
+// transaction (SetTaskJob), once the id it names is known.
+struct NewTask {
+  std::string operation;
+  std::string entity_type;
+  int64_t entity_id = 0;
+  std::string vars_json = "{}";
+  std::vector<std::string> locks;  // entity keys it holds while running
+  std::string success_status;      // what the entity becomes (tasks::Finish)
+  std::string failure_status;
+  std::optional<int64_t> created_by;
+};
+Result<int64_t> CreateTask(db::Connection& c, const NewTask& t);
+// Stores the job document (without a feedback token) of a queued task.
+Status SetTaskJob(db::Connection& c, int64_t id, const std::string& job_json);
+// Ansible's per-host recap of a task's run (JSON, checked by the caller).
+Status SetTaskRecap(db::Connection& c, int64_t id, const std::string& recap_json);
 Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id);
 // One primary-key lookup, no joins: the feedback API runs it on every post.
 Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id);
@@ -253,17 +272,4 @@ Status MergeTaskResults(db::Connection& c, int64_t task_id, const nlohmann::json
 Result<bool> MarkTaskRunning(db::Connection& c, int64_t id);
 // Stores lines first_seq.. ; lines already stored are left as they are.
 Status AppendLog(db::Connection& c, int64_t task_id, int64_t first_seq, const std::vector<std::string>& lines);
-// What a task's end does to its entity: the operation's status on success
-// or failure ("" leaves it), and the operation's own effects (a migrated
-// site moves, a clone becomes enabled...).
-struct Outcome {
-  std::string success_status;
-  std::string failure_status;
-};
-// Ends a task that has not ended yet (reason cut to 1000 bytes of whole
-// UTF-8 characters) and applies the outcome to its entity, in one
-// transaction. Returns false if it had ended already.
-Result<bool> FinishTask(db::Connection& c, int64_t id, const std::string& state, std::optional<int64_t> exit_code,
-                        const std::string& reason, const Outcome& outcome = {});
-
 }  // namespace aegir::web::store

@@ -569,6 +569,48 @@ Response Tasks(const Context& ctx, const std::vector<store::Task>& tasks, int64_
   return p.Finish();
 }
 
+namespace {
+
+// "850 ms", "12.4 s", "3 min 05 s", "1 h 02 min".
+std::string FormatDuration(int64_t ms) {
+  char buf[64];
+  if (ms < 1000) {
+    std::snprintf(buf, sizeof buf, "%lld ms", static_cast<long long>(ms));
+  } else if (ms < 60'000) {
+    std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
+  } else if (ms < 3'600'000) {
+    std::snprintf(buf, sizeof buf, "%lld min %02lld s", static_cast<long long>(ms / 60'000),
+                  static_cast<long long>(ms / 1000 % 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld h %02lld min", static_cast<long long>(ms / 3'600'000),
+                  static_cast<long long>(ms / 60'000 % 60));
+  }
+  return buf;
+}
+
+// The per-host recap table (hosts in name order).
+void FillRecap(TemplateDictionary& b, const std::string& recap_json) {
+  if (recap_json.empty()) return;
+  auto recap = nlohmann::json::parse(recap_json, nullptr, false);
+  if (!recap.is_object() || recap.empty()) return;
+  auto* section = b.AddSectionDictionary("RECAP");
+  for (const auto& [host, counts] : recap.items()) {
+    auto* row = section->AddSectionDictionary("HOST");
+    row->SetValue("NAME", host);
+    for (const char* k : {"ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored"}) {
+      std::string key(k);
+      for (auto& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      row->SetIntValue(key, counts.is_object() && counts.contains(k) && counts[k].is_number_integer()
+                                ? counts[k].get<int64_t>()
+                                : 0);
+    }
+    bool bad = counts.value("failed", 0) > 0 || counts.value("unreachable", 0) > 0;
+    row->SetValue("CLASS", bad ? "failed" : "succeeded");
+  }
+}
+
+}  // namespace
+
 Response Task(const Context& ctx, const store::Task& task, const std::vector<store::LogLine>& lines, int64_t after,
               bool more, int page_size) {
   const std::string title = OperationTitle(ctx, task.operation);
@@ -583,6 +625,7 @@ Response Task(const Context& ctx, const store::Task& task, const std::vector<sto
   auto& b = p.body();
   b.SetIntValue("ID", task.id);
   b.SetValue("OPERATION", title);
+  b.SetValue("OPERATION_NAME", task.operation);
   b.SetValue("ENTITY_TYPE", task.entity_type);
   b.SetIntValue("ENTITY_ID", task.entity_id);
   b.SetValue("ENTITY_LABEL", task.entity_label);
@@ -593,7 +636,17 @@ Response Task(const Context& ctx, const store::Task& task, const std::vector<sto
   b.SetValue("EXIT_CODE", task.exit_code ? std::to_string(*task.exit_code) : "");
   b.SetValue("CREATED_BY", task.created_by);
   b.SetValue("LIVE", live && !more ? "1" : "0");
+  if (!live && ctx.catalogue.Find(task.operation) && task.entity_type != "client") {
+    b.AddSectionDictionary("AGAIN");  // "Run again" with the same values
+  }
+  if (live) {
+    // A running task's button says what happens; once asked, it says so.
+    std::string label = task.state == "queued" ? "Cancel" : task.cancel_requested ? "Stopping…" : "Stop";
+    b.AddSectionDictionary("CANCEL")->SetValue("LABEL", label);
+  }
   if (!task.reason.empty()) b.AddSectionDictionary("REASON")->SetValue("TEXT", task.reason);
+  if (task.duration_ms) b.SetValue("DURATION", FormatDuration(*task.duration_ms));
+  FillRecap(b, task.recap_json);
   FillResults(b, task.results_json);
   if (after > 0) {
     b.ShowSection("EARLIER");

@@ -7,7 +7,9 @@
 #include <exception>
 #include <zmq.hpp>
 
+#include "common/crypto.h"
 #include "common/daemon.h"
+#include "common/db.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "scheduler/scheduler.h"
@@ -21,6 +23,11 @@ int Main(int argc, char** argv) {
                "ZeroMQ endpoint for submitters, e.g. ipc://$AEGIR_VAR/run/submit.ipc");
   flags.Define("executor-endpoint", "",
                "ZeroMQ endpoint for executors, e.g. ipc://$AEGIR_VAR/run/executor.ipc");
+  flags.Define("db-socket", "", "MariaDB unix socket (the tasks table is the queue)");
+  flags.Define("db-user", "", "MariaDB user (unix_socket authentication)");
+  flags.Define("db-name", "aegir", "MariaDB database");
+  flags.Define("max-running", "0", "jobs running at once overall (0: no limit)");
+  flags.Define("max-per-server", "0", "jobs running at once on one target server (0: no limit)");
   aegir::Status parsed = flags.Parse(argc, argv);
   if (flags.help_requested()) {
     std::fputs(flags.Usage("aegir-scheduler").c_str(), stdout);
@@ -36,11 +43,33 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
+  auto max_running = flags.GetInt("max-running", 0, 100000);
+  auto max_per_server = flags.GetInt("max-per-server", 0, 100000);
+  for (const auto* v : {&max_running, &max_per_server}) {
+    if (!v->ok()) {
+      std::fprintf(stderr, "aegir-scheduler: %s\n", v->status().message().c_str());
+      return 2;
+    }
+  }
+  if (aegir::Status s = aegir::crypto::Init(); !s.ok()) {
+    std::fprintf(stderr, "aegir-scheduler: %s\n", s.message().c_str());
+    return 2;
+  }
+  aegir::db::LibraryInit();
+  aegir::db::ThreadGuard db_thread;
+
   std::atomic<bool>& stop = aegir::InstallStopSignals();
 
   zmq::context_t context;
-  auto scheduler = aegir::scheduler::Scheduler::Create(
-      context, {flags.Get("submit-endpoint"), flags.Get("executor-endpoint"), nullptr});
+  aegir::scheduler::SchedulerOptions options;
+  options.submit_endpoint = flags.Get("submit-endpoint");
+  options.executor_endpoint = flags.Get("executor-endpoint");
+  options.db.socket = flags.Get("db-socket");
+  options.db.user = flags.Get("db-user");
+  options.db.database = flags.Get("db-name");
+  options.max_running = static_cast<int>(*max_running);
+  options.max_per_server = static_cast<int>(*max_per_server);
+  auto scheduler = aegir::scheduler::Scheduler::Create(context, std::move(options));
   if (!scheduler.ok()) {
     std::fprintf(stderr, "aegir-scheduler: %s\n", scheduler.status().message().c_str());
     return 2;

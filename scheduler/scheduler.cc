@@ -7,9 +7,10 @@
 #include <iterator>
 #include <zmq_addon.hpp>
 
-#include "common/job.h"
+#include "common/crypto.h"
 #include "common/log.h"
 #include "common/protocol.h"
+#include "common/tasks.h"
 
 namespace aegir::scheduler {
 namespace {
@@ -20,6 +21,11 @@ using std::chrono::milliseconds;
 
 constexpr int kMaxMessagesPerTurn = 256;  // per socket, so neither side starves the other
 constexpr int kMaxCapacity = 1024;
+// An orphaned job (its executor went silent, or we restarted while it ran)
+// ends failed when no executor reports it within this time.
+constexpr milliseconds kOrphanGrace = protocol::kHeartbeatInterval * protocol::kHeartbeatLiveness;
+// A job an executor turned down waits this long before it is offered again.
+constexpr milliseconds kRejectedRetry{1000};
 
 std::string ToString(const zmq::message_t& m) { return std::string(m.data<char>(), m.size()); }
 
@@ -63,13 +69,18 @@ Scheduler::Scheduler(zmq::context_t& context, SchedulerOptions options)
       submit_(context, zmq::socket_type::router),
       executors_socket_(context, zmq::socket_type::router) {}
 
-Result<std::unique_ptr<Scheduler>> Scheduler::Create(zmq::context_t& context,
-                                                     SchedulerOptions options) {
+Result<std::unique_ptr<Scheduler>> Scheduler::Create(zmq::context_t& context, SchedulerOptions options) {
   if (options.submit_endpoint.empty()) return Status::InvalidArgument("no submit endpoint given");
-  if (options.executor_endpoint.empty())
-    return Status::InvalidArgument("no executor endpoint given");
+  if (options.executor_endpoint.empty()) return Status::InvalidArgument("no executor endpoint given");
+  if (options.max_running < 0 || options.max_per_server < 0) {
+    return Status::InvalidArgument("limits must be 0 (none) or more");
+  }
   std::unique_ptr<Scheduler> s(new Scheduler(context, std::move(options)));
   AEGIR_RETURN_IF_ERROR(s->Bind());
+  if (Status c = s->db_.Connect(s->options_.db); !c.ok()) {
+    log::Warn(c.message() + " (the tasks are read as soon as the database answers)");
+  }
+  s->next_sweep_ = s->Now();
   return s;
 }
 
@@ -141,23 +152,24 @@ Status Scheduler::Run(const std::atomic<bool>& stop) {
 }
 
 Clock::time_point Scheduler::NextTimer() const {
-  auto next = Clock::time_point::max();
+  auto next = next_sweep_;
   for (const auto& [id, e] : executors_) {
     next = std::min(next, e.last_sent + protocol::kHeartbeatInterval);
-    next =
-        std::min(next, e.last_heard + protocol::kHeartbeatInterval * protocol::kHeartbeatLiveness);
+    next = std::min(next, e.last_heard + protocol::kHeartbeatInterval * protocol::kHeartbeatLiveness);
+  }
+  for (const auto& [id, r] : running_) {
+    if (r.orphaned_since != Clock::time_point::max()) next = std::min(next, r.orphaned_since + kOrphanGrace);
+  }
+  for (const auto& [id, q] : queue_) {
+    if (q.not_before > Now()) next = std::min(next, q.not_before);
   }
   return next;
 }
 
 Status Scheduler::RunOnce(milliseconds max_wait) {
   auto now = Now();
-  auto next = NextTimer();
-  milliseconds wait = max_wait;
-  if (next != Clock::time_point::max()) {
-    wait = std::clamp(duration_cast<milliseconds>(next - now) + milliseconds(1), milliseconds(0),
-                      max_wait);
-  }
+  milliseconds wait =
+      std::clamp(duration_cast<milliseconds>(NextTimer() - now) + milliseconds(1), milliseconds(0), max_wait);
   zmq::pollitem_t items[] = {
       {submit_.handle(), 0, ZMQ_POLLIN, 0},
       {executors_socket_.handle(), 0, ZMQ_POLLIN, 0},
@@ -175,8 +187,7 @@ Status Scheduler::RunOnce(milliseconds max_wait) {
     for (int i = 0; i < kMaxMessagesPerTurn; ++i) {
       Frames frames;
       try {
-        if (!zmq::recv_multipart(*socket, std::back_inserter(frames), zmq::recv_flags::dontwait))
-          break;
+        if (!zmq::recv_multipart(*socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
         (this->*handler)(frames);
       } catch (const std::exception& e) {
         log::Error(std::string("handling a message: ") + e.what());
@@ -185,12 +196,15 @@ Status Scheduler::RunOnce(milliseconds max_wait) {
   }
   try {
     OnTimers();
+    if (Now() >= next_sweep_) Sweep();
     Dispatch();
   } catch (const std::exception& e) {
     log::Error(std::string("scheduler timers/dispatch: ") + e.what());
   }
   return Status::Ok();
 }
+
+// --- submitters ---------------------------------------------------------------
 
 void Scheduler::HandleSubmitter(Frames& frames) {
   // [identity, version, command, body...]
@@ -201,35 +215,21 @@ void Scheduler::HandleSubmitter(Frames& frames) {
   const std::string identity = ToString(frames[0]);
   const std::string version = ToString(frames[1]);
   const std::string command = ToString(frames[2]);
-  auto reply_error = [&](const std::string& msg) {
-    Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)});
-  };
+  auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   if (version != protocol::kVersion) {
-    reply_error("unsupported protocol version '" + version.substr(0, 32) +
-                "' (this scheduler speaks " + std::string(protocol::kVersion) + ")");
+    reply_error("unsupported protocol version '" + version.substr(0, 32) + "' (this scheduler speaks " +
+                std::string(protocol::kVersion) + ")");
+    return;
+  }
+  const bool takes_body = command == protocol::kSubmit || command == protocol::kCancel;
+  if (takes_body && frames.size() != 4) {
+    reply_error(command + " takes exactly one frame: " + (command == protocol::kSubmit ? "the job JSON" : "the job id"));
     return;
   }
   if (command == protocol::kSubmit) {
-    if (frames.size() != 4) {
-      reply_error("SUBMIT takes exactly one frame: the job JSON");
-      return;
-    }
-    auto job = Job::FromJson(ToString(frames[3]));
-    if (!job.ok()) {
-      reply_error("SUBMIT refused: " + job.status().message());
-      return;
-    }
-    const std::string id = std::to_string(job->job_id);
-    if (queued_ids_.count(job->job_id) != 0 || running_.count(job->job_id) != 0) {
-      log::Info("job " + id +
-                " submitted again while queued or running: acknowledged, not queued twice");
-    } else {
-      queue_.push_back(QueuedJob{job->job_id, job->entity, job->ToJson()});
-      queued_ids_.insert(job->job_id);
-      log::Info("job " + id + " (" + job->operation + " on " + job->entity + ") queued; " +
-                std::to_string(queue_.size()) + " waiting");
-    }
-    Send(submit_, identity, {protocol::kVersion, protocol::kAck, Sv(id)});
+    HandleSubmit(identity, ToString(frames[3]));
+  } else if (command == protocol::kCancel) {
+    HandleCancel(identity, ToString(frames[3]));
   } else if (command == protocol::kStatus) {
     std::string body = StatusJson().dump();
     Send(submit_, identity, {protocol::kVersion, protocol::kStatusReply, Sv(body)});
@@ -239,6 +239,85 @@ void Scheduler::HandleSubmitter(Frames& frames) {
     reply_error("unknown command '" + command.substr(0, 32) + "' on the submit socket");
   }
 }
+
+void Scheduler::HandleSubmit(const std::string& identity, const std::string& body) {
+  auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
+  auto job = Job::FromJson(body);
+  if (!job.ok()) {
+    reply_error("SUBMIT refused: " + job.status().message());
+    return;
+  }
+  const int64_t id = job->job_id;
+  const std::string ids = std::to_string(id);
+  if (queue_.count(id) == 0 && running_.count(id) == 0) {
+    // The stored row is the truth: what is queued is what it holds.
+    auto row = tasks::LoadOpen(db_, id);
+    if (!row.ok()) {
+      reply_error("SUBMIT not taken now: the database is unavailable (" + row.status().message() +
+                  "); a stored task is queued when it is back");
+      return;
+    }
+    if (!*row || (*row)->state != "queued") {
+      reply_error("SUBMIT refused: task " + ids + " is not queued in the database");
+      return;
+    }
+    auto stored = Job::FromJson((*row)->job_json);
+    if (!stored.ok() || stored->job_id != id) {
+      reply_error("SUBMIT refused: the stored job of task " + ids + " is not valid");
+      return;
+    }
+    Enqueue(std::move(stored).value());
+  }
+  Send(submit_, identity, {protocol::kVersion, protocol::kAck, Sv(ids)});
+  Dispatch();  // at once: the next poll may be a while
+}
+
+void Scheduler::HandleCancel(const std::string& identity, const std::string& body) {
+  auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
+  int64_t id = 0;
+  if (body.empty() || body.size() > 18 || !std::all_of(body.begin(), body.end(), ::isdigit) ||
+      (id = std::stoll(body)) <= 0) {
+    reply_error("CANCEL takes a job id (a positive decimal number)");
+    return;
+  }
+  if (auto q = queue_.find(id); q != queue_.end()) {
+    auto ended = tasks::Finish(db_, id, "cancelled", std::nullopt, "Cancelled before it started.");
+    if (!ended.ok()) {
+      reply_error("CANCEL failed: the database is unavailable (" + ended.status().message() + ")");
+      return;
+    }
+    queue_.erase(q);
+    log::Info("job " + body + " cancelled while queued");
+  } else if (auto r = running_.find(id); r != running_.end()) {
+    auto asked = tasks::RequestCancel(db_, id);
+    if (!asked.ok()) {
+      reply_error("CANCEL failed: the database is unavailable (" + asked.status().message() + ")");
+      return;
+    }
+    SendCancel(id, r->second);
+  } else {
+    auto row = tasks::LoadOpen(db_, id);
+    if (!row.ok()) {
+      reply_error("CANCEL failed: the database is unavailable (" + row.status().message() + ")");
+      return;
+    }
+    if (!*row) {
+      reply_error("CANCEL refused: job " + body + " is not queued or running");
+      return;
+    }
+    // Stored but not seen yet (a SUBMIT that did not arrive).
+    auto ended = (*row)->state == "queued"
+                     ? tasks::Finish(db_, id, "cancelled", std::nullopt, "Cancelled before it started.")
+                     : tasks::RequestCancel(db_, id);
+    if (!ended.ok()) {
+      reply_error("CANCEL failed: the database is unavailable (" + ended.status().message() + ")");
+      return;
+    }
+  }
+  Send(submit_, identity, {protocol::kVersion, protocol::kAck, Sv(body)});
+}
+
+// --- executors ----------------------------------------------------------------
 
 void Scheduler::HandleExecutor(Frames& frames) {
   if (frames.size() < 3) {
@@ -263,12 +342,10 @@ void Scheduler::HandleExecutor(Frames& frames) {
     HandleReady(identity, body);
   } else if (command == protocol::kHeartbeat) {
     // An executor we do not know (we restarted, or forgot it) must register again.
-    if (it == executors_.end())
-      SendToExecutor(identity, {protocol::kVersion, protocol::kDisconnect});
+    if (it == executors_.end()) SendToExecutor(identity, {protocol::kVersion, protocol::kDisconnect});
   } else if (command == protocol::kDone) {
     HandleDone(identity, body);
-    if (it == executors_.end())
-      SendToExecutor(identity, {protocol::kVersion, protocol::kDisconnect});
+    if (it == executors_.end()) SendToExecutor(identity, {protocol::kVersion, protocol::kDisconnect});
   } else if (command == protocol::kDisconnect) {
     if (it != executors_.end()) ForgetExecutor(identity, "said goodbye");
   } else {
@@ -308,69 +385,134 @@ void Scheduler::HandleReady(const std::string& identity, const std::string& body
   e.labels = labels;
   e.last_heard = Now();
   if (!known) e.last_sent = Now();
-  // Jobs the executor still runs (it reconnected, or we restarted): they keep
-  // their slot, and the entity lock when we still know the job.
+  // Jobs the executor still runs (it reconnected, or we restarted): adopted
+  // when we hold them as running; any other one is not wanted any more (it
+  // ended, e.g. failed as lost, or was cancelled): the executor stops it.
   for (int64_t id : running) {
     auto r = running_.find(id);
+    if (r == running_.end() && !reconciled_) {
+      // What runs is not read yet: decided when it is (Sweep).
+      reported_early_[id] = identity;
+      continue;
+    }
     if (r == running_.end()) {
-      running_[id] = RunningJob{"", identity, ""};
-    } else if (r->second.executor != identity) {
+      log::Warn("executor " + who + " runs job " + std::to_string(id) + ", which is not running here: stopping it");
+      std::string ids = std::to_string(id);
+      SendToExecutor(identity, {protocol::kVersion, protocol::kCancel, Sv(ids)});
+      continue;
+    }
+    if (r->second.executor != identity) {
       auto old = executors_.find(r->second.executor);
       if (old != executors_.end()) old->second.jobs.erase(id);
       r->second.executor = identity;
     }
+    r->second.orphaned_since = Clock::time_point::max();
     e.jobs.insert(id);
+    if (r->second.cancel_sent) {
+      r->second.cancel_sent = false;
+      SendCancel(id, r->second);
+    }
   }
-  log::Info("executor " + who + (known ? " updated" : " ready") + ": capacity " +
-            std::to_string(capacity) + ", running " + std::to_string(e.jobs.size()));
+  log::Info("executor " + who + (known ? " updated" : " ready") + ": capacity " + std::to_string(capacity) +
+            ", running " + std::to_string(e.jobs.size()));
 }
 
 void Scheduler::HandleDone(const std::string& identity, const std::string& body) {
   const std::string who = PrintableIdentity(identity);
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   int64_t job_id = 0;
-  std::string state;
-  int exit_code = -1;
+  std::string state, reason;
+  std::optional<int64_t> exit_code;
   try {
     if (j.is_discarded() || !j.is_object()) throw std::invalid_argument("not a JSON object");
     job_id = j.at("job_id").get<int64_t>();
     state = j.at("state").get<std::string>();
-    if (j.contains("exit_code") && !j.at("exit_code").is_null())
-      exit_code = j.at("exit_code").get<int>();
+    if (j.contains("exit_code") && !j.at("exit_code").is_null()) exit_code = j.at("exit_code").get<int64_t>();
+    if (j.contains("reason") && j.at("reason").is_string()) reason = j.at("reason").get<std::string>();
+    if (state != protocol::kStateSucceeded && state != protocol::kStateFailed && state != protocol::kStateCancelled &&
+        state != protocol::kStateRejected) {
+      throw std::invalid_argument("unknown state '" + state.substr(0, 32) + "'");
+    }
   } catch (const std::exception& e) {
     std::string msg = std::string("bad DONE: ") + e.what();
     log::Warn("executor " + who + ": " + msg);
     Send(executors_socket_, identity, {protocol::kVersion, protocol::kError, Sv(msg)});
     return;
   }
+  if (exit_code && *exit_code < 0) exit_code.reset();
   auto r = running_.find(job_id);
   // Only the executor running the job, or anyone for an orphaned job, may end
   // it: a DONE resent after a reconnect must not end a later run of the id.
   if (r == running_.end() || (!r->second.executor.empty() && r->second.executor != identity)) {
-    log::Info("executor " + who + ": DONE for job " + std::to_string(job_id) +
-              " that it does not run; ignored");
+    log::Info("executor " + who + ": DONE for job " + std::to_string(job_id) + " that it does not run; ignored");
     return;
   }
-  if (state == protocol::kStateRejected && !r->second.json.empty()) {
-    log::Warn("executor " + who + " rejected job " + std::to_string(job_id) + "; queued again");
-    QueuedJob again{job_id, r->second.entity, r->second.json};
-    FinishJob(job_id);
-    queue_.push_front(std::move(again));
-    queued_ids_.insert(job_id);
+  if (state == protocol::kStateRejected) {
+    auto back = tasks::Requeue(db_, job_id);
+    if (!back.ok()) {
+      // Still running in the database: fail it rather than lose it.
+      log::Error(back.status().ToString());
+      EndJob(job_id, std::string(protocol::kStateFailed), std::nullopt, "Not started: " + reason);
+      return;
+    }
+    log::Warn("executor " + who + " turned job " + std::to_string(job_id) + " down (" + reason + "); queued again");
+    Job job = r->second.job;
+    Release(job_id);
+    if (*back) {
+      queue_[job_id] = QueuedJob{std::move(job), Now() + kRejectedRetry};
+    }
     return;
   }
-  log::Info("job " + std::to_string(job_id) + " " + state + " (exit code " +
-            std::to_string(exit_code) + ") on executor " + who);
-  FinishJob(job_id);
+  log::Info("job " + std::to_string(job_id) + " " + state +
+            (exit_code ? " (exit code " + std::to_string(*exit_code) + ")" : "") + " on executor " + who);
+  EndJob(job_id, state, exit_code, reason);
 }
 
-void Scheduler::FinishJob(int64_t job_id) {
+// --- jobs -----------------------------------------------------------------------
+
+void Scheduler::Enqueue(Job job) {
+  const int64_t id = job.job_id;
+  log::Info("job " + std::to_string(id) + " (" + job.operation + " on " + job.entity + ") queued; " +
+            std::to_string(queue_.size() + 1) + " waiting");
+  queue_[id] = QueuedJob{std::move(job), Clock::time_point::min()};
+}
+
+void Scheduler::EndJob(int64_t job_id, const std::string& state, std::optional<int64_t> exit_code,
+                       const std::string& reason) {
   auto r = running_.find(job_id);
   if (r == running_.end()) return;
-  if (!r->second.entity.empty()) busy_entities_.erase(r->second.entity);
+  auto ended = tasks::Finish(db_, job_id, state, exit_code, reason);
+  if (!ended.ok()) {
+    // The row still says running: keep the job (and its locks) and store
+    // its end at the next sweep.
+    log::Error("job " + std::to_string(job_id) + ": " + ended.status().message() + "; its end is stored later");
+    r->second.unstored_end = json{{"state", state}, {"exit_code", exit_code ? json(*exit_code) : json(nullptr)},
+                                  {"reason", reason}};
+    r->second.orphaned_since = Clock::time_point::max();
+    return;
+  }
+  Release(job_id);
+}
+
+void Scheduler::Release(int64_t job_id) {
+  auto r = running_.find(job_id);
+  if (r == running_.end()) return;
+  for (const auto& k : r->second.job.LockKeys()) held_.erase(k);
+  if (auto s = per_server_.find(r->second.job.target.name); s != per_server_.end() && --s->second <= 0) {
+    per_server_.erase(s);
+  }
   auto e = executors_.find(r->second.executor);
   if (e != executors_.end()) e->second.jobs.erase(job_id);
   running_.erase(r);
+}
+
+void Scheduler::SendCancel(int64_t job_id, RunningJob& r) {
+  if (r.cancel_sent || r.executor.empty()) return;
+  std::string id = std::to_string(job_id);
+  if (SendToExecutor(r.executor, {protocol::kVersion, protocol::kCancel, Sv(id)})) {
+    r.cancel_sent = true;
+    log::Info("job " + id + ": cancel sent to executor " + PrintableIdentity(r.executor));
+  }
 }
 
 void Scheduler::ForgetExecutor(const std::string& identity, const std::string& why) {
@@ -378,24 +520,23 @@ void Scheduler::ForgetExecutor(const std::string& identity, const std::string& w
   if (it == executors_.end()) return;
   std::set<int64_t> jobs = std::move(it->second.jobs);
   executors_.erase(it);
+  std::string msg = "executor " + PrintableIdentity(identity) + " " + why + ": forgotten";
   if (jobs.empty()) {
-    std::string msg = "executor " + PrintableIdentity(identity) + " " + why + ": forgotten";
     why == "said goodbye" ? log::Info(msg) : log::Warn(msg);
     return;
   }
-  // The jobs are lost as far as we know. They stay in running_ as orphans and
-  // keep their entities locked: the executor may still be running them, and
-  // two jobs on one entity must never overlap. An executor that reconnects
-  // lists them in READY (adopting them again) and its DONE ends them.
-  // Recovering jobs whose executor really died (failing or re-running them)
-  // is later work; until then a restart of the scheduler clears the orphans.
+  // The executor may still run them (a network hiccup): they keep their
+  // locks until it reports them again, or until kOrphanGrace passes and they
+  // end failed.
   for (int64_t id : jobs) {
     auto r = running_.find(id);
-    if (r != running_.end()) r->second.executor.clear();
+    if (r == running_.end()) continue;
+    r->second.executor.clear();
+    r->second.cancel_sent = false;
+    r->second.orphaned_since = Now();
   }
-  log::Warn("executor " + PrintableIdentity(identity) + " " + why +
-            ": forgotten; its running jobs " + JoinIds(jobs) +
-            " are lost (their entities stay blocked until reported done)");
+  log::Warn(msg + "; its jobs " + JoinIds(jobs) + " end failed unless it reports them within " +
+            std::to_string(kOrphanGrace.count()) + " ms");
 }
 
 void Scheduler::OnTimers() {
@@ -406,51 +547,169 @@ void Scheduler::OnTimers() {
     if (now - e.last_heard >= dead_after) {
       silent.push_back(identity);
     } else if (now - e.last_sent >= protocol::kHeartbeatInterval) {
-      if (!SendToExecutor(identity, {protocol::kVersion, protocol::kHeartbeat}))
-        silent.push_back(identity);
+      if (!SendToExecutor(identity, {protocol::kVersion, protocol::kHeartbeat})) silent.push_back(identity);
     }
   }
   for (const auto& identity : silent) {
-    ForgetExecutor(
-        identity,
-        "silent for " + std::to_string(duration_cast<milliseconds>(dead_after).count()) + " ms");
+    ForgetExecutor(identity, "silent for " + std::to_string(duration_cast<milliseconds>(dead_after).count()) + " ms");
+  }
+  std::vector<int64_t> lost;
+  for (const auto& [id, r] : running_) {
+    if (r.orphaned_since != Clock::time_point::max() && now - r.orphaned_since >= kOrphanGrace) lost.push_back(id);
+  }
+  for (int64_t id : lost) {
+    log::Warn("job " + std::to_string(id) + ": no executor reported it; it ends failed");
+    EndJob(id, std::string(protocol::kStateFailed), std::nullopt,
+           "Executor lost: the executor running it stopped answering, and no executor reported it since.");
   }
 }
 
-void Scheduler::Dispatch() {
-  std::set<std::string> blocked;  // entities with an earlier job still waiting this pass
+void Scheduler::Sweep() {
+  next_sweep_ = Now() + options_.sweep_interval;
+  // Ends that could not be stored before.
+  std::vector<int64_t> unstored;
+  for (const auto& [id, r] : running_) {
+    if (r.unstored_end) unstored.push_back(id);
+  }
+  for (int64_t id : unstored) {
+    json end = *running_[id].unstored_end;
+    running_[id].unstored_end.reset();
+    std::optional<int64_t> code;
+    if (end["exit_code"].is_number_integer()) code = end["exit_code"].get<int64_t>();
+    EndJob(id, end["state"].get<std::string>(), code, end["reason"].get<std::string>());
+  }
+  auto open = tasks::LoadOpen(db_);
+  if (!open.ok()) {
+    log::Warn(open.status().message() + " (tried again in " + std::to_string(options_.sweep_interval.count()) +
+              " ms)");
+    return;
+  }
+  std::set<int64_t> seen;
+  for (auto& t : *open) {
+    seen.insert(t.id);
+    const std::string ids = std::to_string(t.id);
+    if (queue_.count(t.id) != 0) continue;
+    auto r = running_.find(t.id);
+    if (r != running_.end()) {
+      if (t.state == "running" && t.cancel_requested) SendCancel(t.id, r->second);
+      continue;
+    }
+    auto job = Job::FromJson(t.job_json);
+    if (!job.ok() || job->job_id != t.id) {
+      std::string why = t.job_json.empty() ? "it was stored without its job" : "its stored job is not valid";
+      log::Warn("task " + ids + " (" + t.state + "): " + why + "; it ends failed");
+      (void)tasks::Finish(db_, t.id, std::string(protocol::kStateFailed), std::nullopt,
+                          (t.state == "queued" ? "Not started: " : "Lost: ") + why + ".");
+      continue;
+    }
+    if (t.state == "queued") {
+      Enqueue(std::move(job).value());
+      continue;
+    }
+    // Running in the database, unknown here: we restarted. Its executor
+    // reports it when it registers; if none does, it ends failed.
+    RunningJob adopted{std::move(job).value(), "", Now(), false, std::nullopt};
+    if (auto early = reported_early_.find(t.id); early != reported_early_.end()) {
+      if (auto e = executors_.find(early->second); e != executors_.end()) {
+        adopted.executor = early->second;
+        adopted.orphaned_since = Clock::time_point::max();
+        e->second.jobs.insert(t.id);
+      }
+      reported_early_.erase(early);
+    }
+    for (const auto& k : adopted.job.LockKeys()) held_.insert(k);
+    ++per_server_[adopted.job.target.name];
+    if (adopted.executor.empty()) {
+      log::Info("job " + ids + " was running on " +
+                (t.executor.empty() ? "an executor" : PrintableIdentity(t.executor)) +
+                " before this start: waiting " + std::to_string(kOrphanGrace.count()) + " ms for it to report");
+    }
+    running_.emplace(t.id, std::move(adopted));
+  }
+  // Queued here but no longer in the database's queue (cancelled).
   for (auto it = queue_.begin(); it != queue_.end();) {
-    if (busy_entities_.count(it->entity) != 0 || blocked.count(it->entity) != 0) {
-      blocked.insert(it->entity);
+    it = seen.count(it->first) ? std::next(it) : queue_.erase(it);
+  }
+  if (!reconciled_) {
+    // Executors reported jobs before we knew what runs: those not running
+    // here are not wanted any more.
+    for (const auto& [id, identity] : reported_early_) {
+      if (running_.count(id) == 0 && executors_.count(identity) != 0) {
+        std::string ids = std::to_string(id);
+        log::Warn("executor " + PrintableIdentity(identity) + " runs job " + ids + ", which is not running: stopping it");
+        SendToExecutor(identity, {protocol::kVersion, protocol::kCancel, Sv(ids)});
+      }
+    }
+    reported_early_.clear();
+    reconciled_ = true;
+    log::Info("tasks read: " + std::to_string(queue_.size()) + " queued, " + std::to_string(running_.size()) +
+              " running");
+  }
+}
+
+bool Scheduler::Busy(const Job& job) const {
+  for (const auto& k : job.LockKeys()) {
+    if (held_.count(k)) return true;
+  }
+  return false;
+}
+
+void Scheduler::Dispatch() {
+  if (!reconciled_) return;  // what runs is not known yet
+  auto now = Now();
+  std::set<std::string> blocked;  // keys of earlier jobs still waiting this pass
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    const Job& job = it->second.job;
+    auto keys = job.LockKeys();
+    bool wait = Busy(job) || it->second.not_before > now ||
+                (options_.max_per_server > 0 && per_server_.count(job.target.name) &&
+                 per_server_.at(job.target.name) >= options_.max_per_server);
+    for (const auto& k : keys) wait = wait || blocked.count(k) != 0;
+    if (wait) {
+      blocked.insert(keys.begin(), keys.end());
       ++it;
       continue;
     }
-    bool dispatched = false;
-    for (;;) {
-      // The executor with the most free slots.
-      std::string best;
-      int best_free = 0;
-      for (const auto& [identity, e] : executors_) {
-        int free = e.capacity - static_cast<int>(e.jobs.size());
-        if (free > best_free) {
-          best = identity;
-          best_free = free;
-        }
+    if (options_.max_running > 0 && static_cast<int>(running_.size()) >= options_.max_running) return;
+    // The executor with the most free slots.
+    std::string best;
+    int best_free = 0;
+    for (const auto& [identity, e] : executors_) {
+      int free = e.capacity - static_cast<int>(e.jobs.size());
+      if (free > best_free) {
+        best = identity;
+        best_free = free;
       }
-      if (best.empty()) return;  // every executor is full
-      if (!SendToExecutor(best, {protocol::kVersion, protocol::kJob, Sv(it->json)})) {
-        ForgetExecutor(best, "unreachable");
-        continue;
-      }
-      log::Info("job " + std::to_string(it->id) + " sent to executor " + PrintableIdentity(best));
-      executors_[best].jobs.insert(it->id);
-      running_[it->id] = RunningJob{it->entity, best, std::move(it->json)};
-      busy_entities_.insert(it->entity);
-      queued_ids_.erase(it->id);
-      dispatched = true;
-      break;
     }
-    if (dispatched) it = queue_.erase(it);
+    if (best.empty()) return;  // every executor is full
+    const int64_t id = it->first;
+    // A token for this run only; the row keeps its hash.
+    std::string token = crypto::RandomHex(32);
+    auto claimed = tasks::Claim(db_, id, best, crypto::Sha256Hex(token));
+    if (!claimed.ok()) {
+      log::Warn("job " + std::to_string(id) + " not handed out: " + claimed.status().message());
+      next_sweep_ = std::min(next_sweep_, now + options_.sweep_interval);
+      return;
+    }
+    if (!*claimed) {  // cancelled (or ended) in the meantime
+      log::Info("job " + std::to_string(id) + " is no longer queued in the database; dropped");
+      it = queue_.erase(it);
+      continue;
+    }
+    Job sent = job;
+    sent.feedback_token = token;
+    std::string body = sent.ToJson();
+    if (!SendToExecutor(best, {protocol::kVersion, protocol::kJob, Sv(body)})) {
+      (void)tasks::Requeue(db_, id);
+      ForgetExecutor(best, "unreachable");
+      continue;  // the same job, to another executor
+    }
+    log::Info("job " + std::to_string(id) + " sent to executor " + PrintableIdentity(best));
+    executors_[best].jobs.insert(id);
+    for (const auto& k : keys) held_.insert(k);
+    ++per_server_[job.target.name];
+    running_.emplace(id, RunningJob{std::move(it->second.job), best, Clock::time_point::max(), false, std::nullopt});
+    it = queue_.erase(it);
   }
 }
 
@@ -467,12 +726,10 @@ json Scheduler::StatusJson() const {
     });
   }
   size_t orphaned = std::count_if(running_.begin(), running_.end(),
-                                  [](const auto& r) { return r.second.executor.empty(); });
+                                  [](const auto& r) { return r.second.orphaned_since != Clock::time_point::max(); });
   return json{
-      {"queued", queue_.size()},
-      {"running", running_.size()},
-      {"orphaned", orphaned},
-      {"executors", executors},
+      {"queued", queue_.size()}, {"running", running_.size()}, {"orphaned", orphaned},
+      {"tasks_read", reconciled_}, {"executors", executors},
   };
 }
 

@@ -2,35 +2,47 @@
 // executors. The wire protocol is docs/protocol.md (constants in
 // common/protocol.h).
 //
-// Two ROUTER sockets: submitters send SUBMIT and STATUS to the submit
-// endpoint; executors register with READY on the executor endpoint and
-// receive JOB messages. Jobs wait in one FIFO queue in memory (aegir-web's
-// database is the durable record: a job lost in a restart is resubmitted from
-// there). A queued job goes to the executor with the most free slots, but never
-// while another job on the same entity runs, and never ahead of an earlier
-// queued job on its entity; jobs on other entities may overtake a blocked one.
+// MariaDB is the queue (common/tasks.h): a submitted job is a task row that
+// is already stored; SUBMIT tells the scheduler to look at it now. At start,
+// and every sweep_interval after, the scheduler reads every queued and
+// running task, so nothing stored is ever forgotten: a SUBMIT that never
+// arrived, a scheduler killed with jobs queued or running, a cancel sent
+// while it was down.
 //
-// Heartbeats flow both ways every protocol::kHeartbeatInterval; an executor
-// silent for protocol::kHeartbeatLiveness intervals is forgotten.
+// Dispatch: queued jobs in id order. A job runs only when none of its lock
+// keys (common/job.h: entity and locks) is held by a running job, and no
+// earlier queued job waits for one of them (first in, first out per entity);
+// within the limits (overall, per target server) it goes to the registered
+// executor with the most free slots. Handing a job over first claims the
+// row (queued -> running, with a freshly minted feedback token whose hash is
+// stored): a job is never handed out twice for one claim.
+//
+// Liveness: heartbeats both ways every protocol::kHeartbeatInterval; an
+// executor silent for protocol::kHeartbeatLiveness intervals is forgotten and
+// its jobs are orphaned. An orphan that no executor reports within
+// kHeartbeatLiveness further intervals (READY.running, or its DONE) ends
+// failed, "executor lost". Jobs are never run again by themselves.
 //
 // Threading: Create() on any thread, then RunOnce()/Run() on one thread at a
-// time (the sockets move with it). The destructor closes the sockets (linger 0)
-// and removes ipc:// socket files.
+// time (the sockets and the database connection move with it). The
+// destructor closes the sockets (linger 0) and removes ipc:// socket files.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 #include <zmq.hpp>
 
+#include "common/db.h"
+#include "common/job.h"
 #include "common/status.h"
 
 namespace aegir::scheduler {
@@ -40,6 +52,11 @@ using Clock = std::chrono::steady_clock;
 struct SchedulerOptions {
   std::string submit_endpoint;    // e.g. ipc:///var/aegir/run/submit.ipc
   std::string executor_endpoint;  // e.g. ipc:///var/aegir/run/executor.ipc
+  db::Options db;                 // where the tasks are
+  int max_running = 0;            // jobs running at once overall; 0: no limit
+  int max_per_server = 0;         // jobs running at once on one target server; 0: no limit
+  // How often the tasks table is read again for what messages missed.
+  std::chrono::milliseconds sweep_interval{2000};
   // Where time comes from; steady_clock::now when empty (tests may inject).
   std::function<Clock::time_point()> now;
 };
@@ -47,35 +64,37 @@ struct SchedulerOptions {
 class Scheduler {
  public:
   // Binds both endpoints. Unavailable (with the endpoint named) when one
-  // cannot be bound, InvalidArgument when an endpoint is empty.
-  static Result<std::unique_ptr<Scheduler>> Create(zmq::context_t& context,
-                                                   SchedulerOptions options);
+  // cannot be bound, InvalidArgument when an endpoint is empty. The database
+  // need not be up: the scheduler reads the tasks as soon as it is.
+  static Result<std::unique_ptr<Scheduler>> Create(zmq::context_t& context, SchedulerOptions options);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
   // One turn of the loop: waits at most max_wait for messages (less when a
   // timer is due), handles what arrived, sends heartbeats, forgets silent
-  // executors and dispatches. Errors inside one turn are logged, not returned;
-  // a non-ok Status means the loop cannot go on.
+  // executors, fails lost jobs, sweeps the tasks table when due and
+  // dispatches. Errors inside one turn are logged, not returned; a non-ok
+  // Status means the loop cannot go on.
   Status RunOnce(std::chrono::milliseconds max_wait);
   // Turns until stop becomes true (seen within 250 ms).
   Status Run(const std::atomic<bool>& stop);
 
-  // The STATUS-REPLY document: {"queued": N, "running": N, "orphaned": N,
-  //  "executors": [{"id", "capacity", "running", "last_heartbeat_ms_ago", "labels"}]}
+  // The STATUS-REPLY document (docs/protocol.md).
   nlohmann::json StatusJson() const;
 
  private:
   struct QueuedJob {
-    int64_t id;
-    std::string entity;
-    std::string json;  // canonical job JSON (holds the feedback token: never log)
+    Job job;  // without its feedback token
+    Clock::time_point not_before;  // set after an executor turned it down
   };
   struct RunningJob {
-    std::string entity;    // empty when adopted from a READY without us knowing it
-    std::string executor;  // identity; empty when orphaned (its executor was lost)
-    std::string json;
+    Job job;
+    std::string executor;  // identity; empty when orphaned
+    Clock::time_point orphaned_since = Clock::time_point::max();
+    bool cancel_sent = false;
+    // The end an executor reported, kept until it is stored.
+    std::optional<nlohmann::json> unstored_end;
   };
   struct ExecutorInfo {
     int capacity = 0;
@@ -91,27 +110,44 @@ class Scheduler {
   Clock::time_point Now() const { return options_.now ? options_.now() : Clock::now(); }
 
   void HandleSubmitter(Frames& frames);
+  void HandleSubmit(const std::string& identity, const std::string& body);
+  void HandleCancel(const std::string& identity, const std::string& body);
   void HandleExecutor(Frames& frames);
   void HandleReady(const std::string& identity, const std::string& body);
   void HandleDone(const std::string& identity, const std::string& body);
   void OnTimers();
+  // Reads the open tasks: queues what is missing, drops what ended, sends
+  // cancels that were asked for. At the first success it also adopts the
+  // running tasks (as orphans) after a restart.
+  void Sweep();
   void Dispatch();
-  // Drops an executor; its running jobs become orphaned (see .cc).
+  // Stores a job's end and releases it; keeps it (locks held) when the
+  // database cannot be written, to be stored at the next sweep.
+  void EndJob(int64_t job_id, const std::string& state, std::optional<int64_t> exit_code,
+              const std::string& reason);
+  void Release(int64_t job_id);
+  void Enqueue(Job job);
+  void SendCancel(int64_t job_id, RunningJob& r);
+  // Drops an executor; its running jobs become orphans.
   void ForgetExecutor(const std::string& identity, const std::string& why);
-  void FinishJob(int64_t job_id);
-  bool Send(zmq::socket_t& socket, const std::string& identity,
-            const std::vector<std::string_view>& frames);
+  bool Send(zmq::socket_t& socket, const std::string& identity, const std::vector<std::string_view>& frames);
   bool SendToExecutor(const std::string& identity, const std::vector<std::string_view>& frames);
   Clock::time_point NextTimer() const;
+  bool Busy(const Job& job) const;
 
   SchedulerOptions options_;
   zmq::socket_t submit_;
   zmq::socket_t executors_socket_;
-  std::deque<QueuedJob> queue_;
-  std::set<int64_t> queued_ids_;
+  db::Connection db_;
+  bool reconciled_ = false;  // the open tasks were read once since start
+  Clock::time_point next_sweep_;
+  std::map<int64_t, QueuedJob> queue_;  // by id: first in, first out
   std::map<int64_t, RunningJob> running_;
-  std::set<std::string> busy_entities_;
+  std::set<std::string> held_;  // lock keys of running jobs
+  std::map<std::string, int> per_server_;  // running jobs by target server
   std::map<std::string, ExecutorInfo> executors_;
+  // Jobs executors said they run before the tasks were first read.
+  std::map<int64_t, std::string> reported_early_;
 };
 
 // How an executor identity is shown: as is when printable ASCII, else hex.

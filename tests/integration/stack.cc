@@ -39,6 +39,23 @@ size_t AppendHeader(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
+// The logs directory of the stack started last, so that a failed request can
+// show what nginx and aegir-web said about it.
+std::string g_logs_dir;
+
+std::string LogTails() {
+  if (g_logs_dir.empty()) return "";
+  std::string out;
+  for (const char* name : {"nginx-error.log", "aegir-web.log", "aegir-executor.log"}) {
+    std::ifstream f(g_logs_dir + "/" + name);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(f, line);) lines.push_back(line);
+    out += "\n--- last lines of " + std::string(name) + " ---\n";
+    for (size_t i = lines.size() > 15 ? lines.size() - 15 : 0; i < lines.size(); ++i) out += lines[i] + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 Browser::Browser(std::string base_url) : base_(std::move(base_url)), curl_(curl_easy_init()) {
@@ -70,7 +87,7 @@ HttpResult Browser::Perform(const std::string& path, const std::string* body, co
   CURLcode rc = curl_easy_perform(c);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(list);
-  BOOST_REQUIRE_MESSAGE(rc == CURLE_OK, "HTTP request to " << url << " failed: " << curl_easy_strerror(rc));
+  BOOST_REQUIRE_MESSAGE(rc == CURLE_OK, "HTTP request to " << url << " failed: " << curl_easy_strerror(rc) << LogTails());
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
   if (auto it = r.headers.find("location"); it != r.headers.end()) {
     r.location = it->second;
@@ -228,6 +245,7 @@ Stack::Stack() {
   BOOST_REQUIRE_MESSAGE(tmp.ok(), tmp.status().ToString());
   tmp_.emplace(std::move(*tmp));
   var_dir_ = tmp_->path().string() + "/var";
+  g_logs_dir = var_dir_ + "/log";
   int port = FreePort();
   port_ = port;
   do {

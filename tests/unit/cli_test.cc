@@ -26,7 +26,11 @@ BOOST_AUTO_TEST_CASE(status_and_ping_against_a_scheduler) {
   std::string submit = "ipc://" + (dir->path() / "submit.ipc").string();
   std::string executor = "ipc://" + (dir->path() / "executor.ipc").string();
   zmq::context_t context;
-  auto scheduler = aegir::scheduler::Scheduler::Create(context, {submit, executor, nullptr});
+  // No database here: STATUS and HEARTBEAT are answered without one.
+  aegir::scheduler::SchedulerOptions options;
+  options.submit_endpoint = submit;
+  options.executor_endpoint = executor;
+  auto scheduler = aegir::scheduler::Scheduler::Create(context, options);
   BOOST_REQUIRE(scheduler.ok());
   std::atomic<bool> stop{false};
   std::thread t([&] { (void)(*scheduler)->Run(stop); });

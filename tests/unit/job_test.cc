@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(not_json) {
 
 BOOST_AUTO_TEST_CASE(missing_fields) {
   for (const char* field : {"version", "job_id", "operation", "entity", "target", "roles", "vars",
-                            "feedback_url", "feedback_token", "timeout_s"}) {
+                            "feedback_url", "timeout_s"}) {
     BOOST_TEST_CONTEXT("field " << field) {
       ExpectRefused([field](json& j) { j.erase(field); }, "");
     }
@@ -95,6 +95,24 @@ BOOST_AUTO_TEST_CASE(missing_fields) {
       ExpectRefused([field](json& j) { j["target"].erase(field); }, "missing or of the wrong type");
     }
   }
+}
+
+// A stored or submitted job has no token (the scheduler mints one per run);
+// one without is read as such, and written without one.
+BOOST_AUTO_TEST_CASE(a_job_without_a_token_and_with_locks) {
+  json j = GoodJson();
+  j.erase("feedback_token");
+  j["locks"] = {"site:9", "platform:2"};
+  auto r = Job::FromJson(j.dump());
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->feedback_token.empty());
+  BOOST_TEST((r->LockKeys() == std::vector<std::string>{"server:7", "site:9", "platform:2"}));
+  auto again = Job::FromJson(r->ToJson());
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST(again->locks == r->locks);
+  ExpectRefused([](json& j) { j["locks"] = {"site 9"}; }, "bad lock");
+  ExpectRefused([](json& j) { j["locks"] = json::array({"a", "b", "c", "d", "e", "f", "g", "h", "i"}); }, "at most 8");
+  ExpectRefused([](json& j) { j["entity"] = "site:1;drop"; }, "bad entity");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_types_and_version) {

@@ -1,11 +1,13 @@
 // Tests for scheduler/scheduler.h: the real Scheduler over ipc:// in a
-// temporary directory, with a submitter and an executor socket the test drives.
+// temporary directory, with a real MariaDB holding the tasks, and a submitter
+// and executor sockets the test drives.
 #define BOOST_TEST_MODULE scheduler
 #include "scheduler/scheduler.h"
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,9 +18,12 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "common/crypto.h"
 #include "common/job.h"
 #include "common/protocol.h"
+#include "common/tasks.h"
 #include "common/temp_dir.h"
+#include "tests/support/mariadb.h"
 
 namespace aegir {
 inline std::ostream& operator<<(std::ostream& out, Code code) { return out << CodeName(code); }
@@ -31,17 +36,69 @@ using nlohmann::json;
 using Frames = std::vector<std::string>;
 using std::chrono::milliseconds;
 
-std::string JobJson(int64_t id, const std::string& entity) {
+aegir::Job MakeJob(int64_t id, const std::string& entity, std::vector<std::string> locks = {},
+                   const std::string& server = "web1") {
   aegir::Job job;
   job.job_id = id;
   job.operation = "server-verify";
   job.entity = entity;
-  job.target = {"web1", "localhost", "local"};
+  job.locks = std::move(locks);
+  job.target = {server, "localhost", "local"};
   job.roles = {"server_check"};
   job.feedback_url = "http://127.0.0.1:1/api/tasks/" + std::to_string(id);
-  job.feedback_token = std::string(64, 'b');
   job.timeout_s = 60;
-  return job.ToJson();
+  return job;
+}
+
+std::string JobJson(int64_t id, const std::string& entity) { return MakeJob(id, entity).ToJson(); }
+
+// One MariaDB for the whole module; each test case starts with no tasks.
+struct Database {
+  Database() { BOOST_REQUIRE(aegir::crypto::Init().ok()); }
+  aegir::testing::TestMariaDb server;
+};
+Database* g_db = nullptr;
+struct DatabaseSetup {
+  DatabaseSetup() { g_db = new Database; }
+  ~DatabaseSetup() {
+    delete g_db;
+    g_db = nullptr;
+  }
+};
+
+std::string Sql(const std::string& query) {
+  auto c = g_db->server.Connect();
+  auto rows = c.Query(query);
+  BOOST_REQUIRE_MESSAGE(rows.ok(), rows.status().ToString());
+  return rows->empty() ? std::string() : (*rows)[0].Str(0);
+}
+
+// Stores a job as a task row, as aegir-web does before it submits.
+void Store(const aegir::Job& job, const std::string& state = "queued", const std::string& executor = "") {
+  auto c = g_db->server.Connect();
+  auto colon = job.entity.find(':');
+  std::string type = colon == std::string::npos ? job.entity : job.entity.substr(0, colon);
+  auto r = c.Exec(
+      "INSERT INTO tasks (id, operation, entity_type, entity_id, vars, job, locks, state, executor) "
+      "VALUES (?, ?, ?, 1, '{}', ?, ?, ?, ?)",
+      {aegir::db::Value(job.job_id), aegir::db::Value(job.operation), aegir::db::Value(type.substr(0, 32)),
+       aegir::db::Value(job.ToJson()), aegir::db::Value(aegir::tasks::JoinLocks(job.LockKeys())),
+       aegir::db::Value(state), executor.empty() ? aegir::db::Value() : aegir::db::Value(executor)});
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+}
+
+std::string StateOf(int64_t id) { return Sql("SELECT state FROM tasks WHERE id = " + std::to_string(id)); }
+
+// Polls until the task's state is `want` (bounded; fails with what it was).
+void WaitForState(int64_t id, const std::string& want, milliseconds limit = milliseconds(15000)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  std::string state;
+  while (std::chrono::steady_clock::now() < deadline) {
+    state = StateOf(id);
+    if (state == want) return;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  BOOST_FAIL("task " << id << " is " << state << ", not " << want);
 }
 
 void Send(zmq::socket_t& s, const Frames& frames) {
@@ -86,29 +143,40 @@ std::vector<int64_t> ReceiveJobs(zmq::socket_t& s, milliseconds window) {
   return ids;
 }
 
-// A scheduler on ipc:// sockets in a temporary directory, run in a thread.
+// A scheduler on ipc:// sockets in a temporary directory, run in a thread,
+// over the module's MariaDB emptied of tasks.
 struct SchedulerFixture {
   SchedulerFixture() {
+    auto c = g_db->server.Connect();
+    BOOST_REQUIRE(c.Exec("DELETE FROM tasks").ok());
     auto d = aegir::TempDir::Create(std::filesystem::temp_directory_path(), "scheduler-test-");
     BOOST_REQUIRE(d.ok());
     dir.emplace(std::move(d).value());
     submit_endpoint = "ipc://" + (dir->path() / "submit.ipc").string();
     executor_endpoint = "ipc://" + (dir->path() / "executor.ipc").string();
-    auto s =
-        aegir::scheduler::Scheduler::Create(context, {submit_endpoint, executor_endpoint, nullptr});
-    BOOST_REQUIRE_MESSAGE(s.ok(), s.status().ToString());
-    scheduler = std::move(s).value();
-    thread = std::thread([this] { status = scheduler->Run(stop); });
     submitter = Connect(zmq::socket_type::dealer, submit_endpoint, "");
   }
   ~SchedulerFixture() { Stop(); }
+  void Start(int max_running = 0, int max_per_server = 0) {
+    aegir::scheduler::SchedulerOptions o;
+    o.submit_endpoint = submit_endpoint;
+    o.executor_endpoint = executor_endpoint;
+    o.db = g_db->server.options();
+    o.max_running = max_running;
+    o.max_per_server = max_per_server;
+    o.sweep_interval = milliseconds(200);
+    auto s = aegir::scheduler::Scheduler::Create(context, std::move(o));
+    BOOST_REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    scheduler = std::move(s).value();
+    stop = false;
+    thread = std::thread([this] { status = scheduler->Run(stop); });
+  }
+  // Stops the scheduler thread (the sockets of the test stay).
   void Stop() {
     if (!thread.joinable()) return;
     stop = true;
     thread.join();
     BOOST_TEST(status.ok());
-    submitter.close();
-    for (auto& e : executors) e.close();
     scheduler.reset();
   }
   zmq::socket_t Connect(zmq::socket_type type, const std::string& endpoint, const std::string& id) {
@@ -119,32 +187,42 @@ struct SchedulerFixture {
     return s;
   }
   // A test executor, registered with READY.
-  zmq::socket_t& AddExecutor(const std::string& id, int capacity) {
+  zmq::socket_t& AddExecutor(const std::string& id, int capacity, std::vector<int64_t> running = {}) {
     executors.push_back(Connect(zmq::socket_type::dealer, executor_endpoint, id));
-    Send(executors.back(), {std::string(protocol::kVersion), std::string(protocol::kReady),
-                            json{{"capacity", capacity}, {"labels", json::array()}}.dump()});
+    Ready(executors.back(), capacity, running);
     return executors.back();
   }
-  void Submit(const std::string& job_json, const std::string& expect_ack) {
-    Send(submitter, {std::string(protocol::kVersion), std::string(protocol::kSubmit), job_json});
+  void Ready(zmq::socket_t& e, int capacity, std::vector<int64_t> running = {}) {
+    Send(e, {std::string(protocol::kVersion), std::string(protocol::kReady),
+             json{{"capacity", capacity}, {"labels", json::array()}, {"running", running}}.dump()});
+  }
+  Frames Request(const Frames& frames) {
+    Send(submitter, frames);
     auto reply = Recv(submitter);
     BOOST_REQUIRE(reply.has_value());
     BOOST_REQUIRE(reply->size() == 3u);
     BOOST_TEST((*reply)[0] == protocol::kVersion);
-    BOOST_TEST((*reply)[1] == protocol::kAck);
-    BOOST_TEST((*reply)[2] == expect_ack);
+    return *reply;
   }
+  // Stores the job as a queued task and submits it; expects its ACK.
+  void Submit(const aegir::Job& job, bool store = true) {
+    if (store) Store(job);
+    auto reply = Request({std::string(protocol::kVersion), std::string(protocol::kSubmit), job.ToJson()});
+    BOOST_TEST(reply[1] == protocol::kAck, reply[1] << " " << reply[2]);
+    BOOST_TEST(reply[2] == std::to_string(job.job_id));
+  }
+  void Submit(int64_t id, const std::string& entity) { Submit(MakeJob(id, entity)); }
   json Status() {
-    Send(submitter, {std::string(protocol::kVersion), std::string(protocol::kStatus)});
-    auto reply = Recv(submitter);
-    BOOST_REQUIRE(reply.has_value());
-    BOOST_REQUIRE(reply->size() == 3u);
-    BOOST_REQUIRE((*reply)[1] == protocol::kStatusReply);
-    return json::parse((*reply)[2]);
+    auto reply = Request({std::string(protocol::kVersion), std::string(protocol::kStatus)});
+    BOOST_REQUIRE(reply[1] == protocol::kStatusReply);
+    return json::parse(reply[2]);
   }
-  void Done(zmq::socket_t& executor, int64_t id, const std::string& state = "succeeded") {
+  void Done(zmq::socket_t& executor, int64_t id, const std::string& state = "succeeded",
+            const std::string& reason = "") {
     Send(executor, {std::string(protocol::kVersion), std::string(protocol::kDone),
-                    json{{"job_id", id}, {"state", state}, {"exit_code", 0}}.dump()});
+                    json{{"job_id", id}, {"state", state}, {"exit_code", state == "succeeded" ? 0 : 2},
+                         {"reason", reason}}
+                        .dump()});
   }
 
   std::optional<aegir::TempDir> dir;
@@ -158,45 +236,54 @@ struct SchedulerFixture {
   std::deque<zmq::socket_t> executors;
 };
 
+// Starts the scheduler at once (most cases).
+struct Started : SchedulerFixture {
+  Started() { Start(); }
+};
+
 }  // namespace
 
-BOOST_FIXTURE_TEST_CASE(submit_is_acked_and_dispatched, SchedulerFixture) {
+BOOST_TEST_GLOBAL_FIXTURE(DatabaseSetup);
+
+BOOST_FIXTURE_TEST_CASE(submit_is_acked_claimed_and_dispatched_with_a_fresh_token, Started) {
   auto& executor = AddExecutor("exec-1", 2);
   std::this_thread::sleep_for(milliseconds(100));  // READY before the job
-  Submit(JobJson(42, "server:7"), "42");
+  Submit(42, "server:7");
   auto job = Recv(executor);
   BOOST_REQUIRE(job.has_value());
   BOOST_REQUIRE(job->size() == 3u);
-  BOOST_TEST((*job)[0] == protocol::kVersion);
   BOOST_TEST((*job)[1] == protocol::kJob);
   auto decoded = aegir::Job::FromJson((*job)[2]);
   BOOST_REQUIRE(decoded.ok());
   BOOST_TEST(decoded->job_id == 42);
-  BOOST_TEST(decoded->feedback_token == std::string(64, 'b'));
+  // The token was minted for this run; only its hash is stored.
+  BOOST_REQUIRE(decoded->feedback_token.size() == 64u);
+  BOOST_TEST(Sql("SELECT feedback_token_hash FROM tasks WHERE id = 42") ==
+             aegir::crypto::Sha256Hex(decoded->feedback_token));
+  BOOST_TEST(Sql("SELECT COUNT(*) FROM tasks WHERE job LIKE '%" + decoded->feedback_token + "%'") == "0");
+  BOOST_TEST(StateOf(42) == "running");
+  BOOST_TEST(Sql("SELECT CONCAT(executor, ' ', attempts) FROM tasks WHERE id = 42") == "exec-1 1");
 
   json st = Status();
   BOOST_TEST(st["queued"] == 0);
   BOOST_TEST(st["running"] == 1);
   BOOST_REQUIRE(st["executors"].size() == 1u);
   BOOST_TEST(st["executors"][0]["id"] == "exec-1");
-  BOOST_TEST(st["executors"][0]["capacity"] == 2);
   BOOST_TEST(st["executors"][0]["running"] == 1);
-  BOOST_TEST(st["executors"][0]["last_heartbeat_ms_ago"].get<int>() < 2000);
 
-  Done(executor, 42);
-  std::this_thread::sleep_for(milliseconds(200));
-  st = Status();
-  BOOST_TEST(st["running"] == 0);
-  BOOST_TEST(st["executors"][0]["running"] == 0);
+  // Without aegir-web in this test, the scheduler stores the end it is told.
+  Done(executor, 42, "failed", "it broke");
+  WaitForState(42, "failed");
+  BOOST_TEST(Sql("SELECT reason FROM tasks WHERE id = 42") == "it broke");
+  BOOST_TEST(Status()["running"] == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(jobs_wait_for_an_executor, SchedulerFixture) {
-  Submit(JobJson(1, "site:1"), "1");
-  Submit(JobJson(2, "site:2"), "2");
+BOOST_FIXTURE_TEST_CASE(jobs_wait_for_an_executor, Started) {
+  Submit(1, "site:1");
+  Submit(2, "site:2");
   json st = Status();
   BOOST_TEST(st["queued"] == 2);
   BOOST_TEST(st["running"] == 0);
-  BOOST_TEST(st["executors"].empty());
   auto& executor = AddExecutor("late", 1);
   // Capacity 1: one job, then the next only after DONE. FIFO order.
   BOOST_TEST(ReceiveJobs(executor, milliseconds(600)) == std::vector<int64_t>{1});
@@ -204,13 +291,13 @@ BOOST_FIXTURE_TEST_CASE(jobs_wait_for_an_executor, SchedulerFixture) {
   BOOST_TEST(ReceiveJobs(executor, milliseconds(600)) == std::vector<int64_t>{2});
 }
 
-BOOST_FIXTURE_TEST_CASE(one_job_per_entity_at_a_time, SchedulerFixture) {
+BOOST_FIXTURE_TEST_CASE(one_job_per_entity_at_a_time, Started) {
   auto& executor = AddExecutor("exec-1", 4);
   std::this_thread::sleep_for(milliseconds(100));
-  Submit(JobJson(1, "server:7"), "1");
-  Submit(JobJson(2, "server:7"), "2");
-  Submit(JobJson(3, "site:9"), "3");
-  Submit(JobJson(4, "server:7"), "4");
+  Submit(1, "server:7");
+  Submit(2, "server:7");
+  Submit(3, "site:9");
+  Submit(4, "server:7");
   // 3 overtakes the blocked 2; 2 and 4 wait for 1, in order.
   auto first = ReceiveJobs(executor, milliseconds(800));
   BOOST_TEST(first == (std::vector<int64_t>{1, 3}));
@@ -225,12 +312,23 @@ BOOST_FIXTURE_TEST_CASE(one_job_per_entity_at_a_time, SchedulerFixture) {
   BOOST_TEST(ReceiveJobs(executor, milliseconds(600)) == std::vector<int64_t>{4});
 }
 
-BOOST_FIXTURE_TEST_CASE(same_entity_never_on_two_executors, SchedulerFixture) {
+BOOST_FIXTURE_TEST_CASE(a_clone_holds_both_ends, Started) {
+  auto& executor = AddExecutor("exec-1", 4);
+  std::this_thread::sleep_for(milliseconds(100));
+  Submit(MakeJob(1, "site:1", {"site:2"}));  // site:1 cloned to site:2
+  Submit(2, "site:2");
+  Submit(3, "site:3");
+  BOOST_TEST(ReceiveJobs(executor, milliseconds(800)) == (std::vector<int64_t>{1, 3}));
+  Done(executor, 1);
+  BOOST_TEST(ReceiveJobs(executor, milliseconds(600)) == std::vector<int64_t>{2});
+}
+
+BOOST_FIXTURE_TEST_CASE(same_entity_never_on_two_executors, Started) {
   auto& a = AddExecutor("exec-a", 1);
   auto& b = AddExecutor("exec-b", 1);
   std::this_thread::sleep_for(milliseconds(100));
-  Submit(JobJson(10, "server:1"), "10");
-  Submit(JobJson(11, "server:1"), "11");
+  Submit(10, "server:1");
+  Submit(11, "server:1");
   auto on_a = ReceiveJobs(a, milliseconds(500));
   auto on_b = ReceiveJobs(b, milliseconds(100));
   BOOST_TEST(on_a.size() + on_b.size() == 1u);
@@ -242,40 +340,53 @@ BOOST_FIXTURE_TEST_CASE(same_entity_never_on_two_executors, SchedulerFixture) {
   BOOST_TEST(next_a == std::vector<int64_t>{11});
 }
 
-BOOST_FIXTURE_TEST_CASE(duplicate_submit_is_acked_once_queued, SchedulerFixture) {
-  Submit(JobJson(5, "server:5"), "5");
-  Submit(JobJson(5, "server:5"), "5");
+BOOST_FIXTURE_TEST_CASE(limit_per_server, SchedulerFixture) {
+  Start(/*max_running=*/0, /*max_per_server=*/1);
+  auto& executor = AddExecutor("exec-1", 4);
+  std::this_thread::sleep_for(milliseconds(100));
+  Submit(MakeJob(1, "site:1", {}, "web1"));
+  Submit(MakeJob(2, "site:2", {}, "web1"));
+  Submit(MakeJob(3, "site:3", {}, "web2"));
+  BOOST_TEST(ReceiveJobs(executor, milliseconds(800)) == (std::vector<int64_t>{1, 3}));
+  Done(executor, 1);
+  BOOST_TEST(ReceiveJobs(executor, milliseconds(600)) == std::vector<int64_t>{2});
+}
+
+BOOST_FIXTURE_TEST_CASE(duplicate_submit_is_acked_once_queued, Started) {
+  Submit(5, "server:5");
+  Submit(MakeJob(5, "server:5"), /*store=*/false);
   BOOST_TEST(Status()["queued"] == 1);
   auto& executor = AddExecutor("exec-1", 3);
   BOOST_TEST(ReceiveJobs(executor, milliseconds(600)) == std::vector<int64_t>{5});
-  Submit(JobJson(5, "server:5"), "5");  // while running
+  Submit(MakeJob(5, "server:5"), /*store=*/false);  // while running
   BOOST_TEST(ReceiveJobs(executor, milliseconds(400)).empty());
   json st = Status();
   BOOST_TEST(st["queued"] == 0);
   BOOST_TEST(st["running"] == 1);
 }
 
-BOOST_FIXTURE_TEST_CASE(bad_submissions_get_error, SchedulerFixture) {
+BOOST_FIXTURE_TEST_CASE(bad_submissions_get_error, Started) {
   auto expect_error = [this](const Frames& frames, const std::string& needle) {
-    Send(submitter, frames);
-    auto reply = Recv(submitter);
-    BOOST_REQUIRE(reply.has_value());
-    BOOST_REQUIRE(reply->size() == 3u);
-    BOOST_TEST((*reply)[1] == protocol::kError);
-    BOOST_TEST((*reply)[2].find(needle) != std::string::npos, (*reply)[2] << " lacks " << needle);
+    auto reply = Request(frames);
+    BOOST_TEST(reply[1] == protocol::kError);
+    BOOST_TEST(reply[2].find(needle) != std::string::npos, reply[2] << " lacks " << needle);
   };
   const std::string v(protocol::kVersion), submit(protocol::kSubmit);
   expect_error({v, submit, "this is not json"}, "SUBMIT refused: job is not a JSON object");
   json bad_role = json::parse(JobJson(7, "x"));
   bad_role["roles"] = {"../../etc"};
   expect_error({v, submit, bad_role.dump()}, "SUBMIT refused: bad role name");
+  // Not stored: an acknowledged job is always in the database.
+  expect_error({v, submit, JobJson(8, "site:8")}, "task 8 is not queued in the database");
   expect_error({v, submit}, "exactly one frame");
   expect_error({"AEGIR0", submit, JobJson(8, "x")}, "unsupported protocol version");
   expect_error({v, "LAUNCH"}, "unknown command");
+  expect_error({v, std::string(protocol::kCancel), "-3"}, "CANCEL takes a job id");
+  expect_error({v, std::string(protocol::kCancel), "99"}, "not queued or running");
   BOOST_TEST(Status()["queued"] == 0);
 }
 
-BOOST_FIXTURE_TEST_CASE(heartbeats_and_liveness, SchedulerFixture) {
+BOOST_FIXTURE_TEST_CASE(heartbeats_and_liveness, Started) {
   auto& executor = AddExecutor("exec-hb", 1);
   // The scheduler heartbeats an idle executor.
   auto hb = Recv(executor, milliseconds(2500), /*skip_heartbeats=*/false);
@@ -292,33 +403,121 @@ BOOST_FIXTURE_TEST_CASE(heartbeats_and_liveness, SchedulerFixture) {
   BOOST_TEST((*reply)[1] == protocol::kDisconnect);
 }
 
-BOOST_FIXTURE_TEST_CASE(lost_executor_keeps_its_entity_blocked, SchedulerFixture) {
+BOOST_FIXTURE_TEST_CASE(a_lost_executor_fails_its_job_and_frees_the_entity, Started) {
   auto& gone = AddExecutor("exec-gone", 1);
   std::this_thread::sleep_for(milliseconds(100));
-  Submit(JobJson(20, "server:2"), "20");
+  Submit(20, "server:2");
   BOOST_TEST(ReceiveJobs(gone, milliseconds(500)) == std::vector<int64_t>{20});
   Send(gone, {std::string(protocol::kVersion), std::string(protocol::kDisconnect)});
   std::this_thread::sleep_for(milliseconds(200));
-  json st = Status();
-  BOOST_TEST(st["orphaned"] == 1);
-  Submit(JobJson(21, "server:2"), "21");
+  BOOST_TEST(Status()["orphaned"] == 1);
+  Submit(21, "server:2");
   auto& fresh = AddExecutor("exec-fresh", 1);
-  BOOST_TEST(ReceiveJobs(fresh, milliseconds(500)).empty());  // job 20 may still run
-  // The executor comes back and reports job 20 done: 21 may go.
-  Done(fresh, 20);
-  BOOST_TEST(ReceiveJobs(fresh, milliseconds(600)) == std::vector<int64_t>{21});
+  // Job 20 may still run somewhere: 21 waits, then 20 ends failed and 21 goes.
+  BOOST_TEST(ReceiveJobs(fresh, milliseconds(500)).empty());
+  WaitForState(20, "failed");
+  BOOST_TEST(Sql("SELECT reason FROM tasks WHERE id = 20").find("Executor lost") == 0u);
+  BOOST_TEST(ReceiveJobs(fresh, milliseconds(1500)) == std::vector<int64_t>{21});
+  // A late DONE of the lost job changes nothing.
+  Done(fresh, 20, "succeeded");
+  std::this_thread::sleep_for(milliseconds(200));
+  BOOST_TEST(StateOf(20) == "failed");
 }
 
-BOOST_FIXTURE_TEST_CASE(rejected_job_is_queued_again, SchedulerFixture) {
+BOOST_FIXTURE_TEST_CASE(an_executor_that_comes_back_keeps_its_job, Started) {
+  auto& e = AddExecutor("exec-back", 1);
+  std::this_thread::sleep_for(milliseconds(100));
+  Submit(25, "site:25");
+  BOOST_TEST(ReceiveJobs(e, milliseconds(500)) == std::vector<int64_t>{25});
+  Send(e, {std::string(protocol::kVersion), std::string(protocol::kDisconnect)});
+  std::this_thread::sleep_for(milliseconds(200));
+  BOOST_TEST(Status()["orphaned"] == 1);
+  Ready(e, 1, {25});
+  std::this_thread::sleep_for(milliseconds(200));
+  BOOST_TEST(Status()["orphaned"] == 0);
+  // Beyond the grace period it is still running, not lost.
+  std::this_thread::sleep_for(protocol::kHeartbeatInterval * (protocol::kHeartbeatLiveness + 1));
+  BOOST_TEST(StateOf(25) == "running");
+  Done(e, 25);
+  WaitForState(25, "succeeded");
+}
+
+BOOST_FIXTURE_TEST_CASE(rejected_job_is_queued_again, Started) {
   auto& executor = AddExecutor("exec-1", 1);
   std::this_thread::sleep_for(milliseconds(100));
-  Submit(JobJson(30, "server:3"), "30");
+  Submit(30, "server:3");
   BOOST_TEST(ReceiveJobs(executor, milliseconds(500)) == std::vector<int64_t>{30});
-  Done(executor, 30, "rejected");
-  BOOST_TEST(ReceiveJobs(executor, milliseconds(600)) == std::vector<int64_t>{30});
+  Done(executor, 30, "rejected", "no free slot");
+  BOOST_TEST(ReceiveJobs(executor, milliseconds(2500)) == std::vector<int64_t>{30});
+  BOOST_TEST(Sql("SELECT attempts FROM tasks WHERE id = 30") == "2");
 }
 
-BOOST_FIXTURE_TEST_CASE(ipc_files_removed_at_exit, SchedulerFixture) {
+BOOST_FIXTURE_TEST_CASE(cancel_a_queued_and_a_running_job, Started) {
+  auto& executor = AddExecutor("exec-1", 1);
+  std::this_thread::sleep_for(milliseconds(100));
+  Submit(40, "site:4");
+  Submit(41, "site:4");
+  BOOST_TEST(ReceiveJobs(executor, milliseconds(500)) == std::vector<int64_t>{40});
+  auto reply = Request({std::string(protocol::kVersion), std::string(protocol::kCancel), "41"});
+  BOOST_TEST(reply[1] == protocol::kAck);
+  BOOST_TEST(StateOf(41) == "cancelled");
+  reply = Request({std::string(protocol::kVersion), std::string(protocol::kCancel), "40"});
+  BOOST_TEST(reply[1] == protocol::kAck);
+  auto cancel = Recv(executor);
+  BOOST_REQUIRE(cancel.has_value());
+  BOOST_TEST((*cancel)[1] == protocol::kCancel);
+  BOOST_TEST((*cancel)[2] == "40");
+  BOOST_TEST(Sql("SELECT cancel_requested FROM tasks WHERE id = 40") == "1");
+  Done(executor, 40, "cancelled", "Cancelled.");
+  WaitForState(40, "cancelled");
+  // The cancelled queued job never runs.
+  BOOST_TEST(ReceiveJobs(executor, milliseconds(600)).empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_restart_picks_up_what_is_stored, SchedulerFixture) {
+  // Before the scheduler starts: two queued tasks nobody submitted, one that
+  // was running on an executor that will report it, one whose executor died.
+  Store(MakeJob(50, "site:50"));
+  Store(MakeJob(51, "site:51"));
+  Store(MakeJob(52, "site:52"), "running", "exec-alive");
+  Store(MakeJob(53, "site:53"), "running", "exec-dead");
+  Start();
+  auto& alive = AddExecutor("exec-alive", 3, {52});
+  auto got = ReceiveJobs(alive, milliseconds(1500));
+  BOOST_TEST(got == (std::vector<int64_t>{50, 51}));
+  WaitForState(53, "failed");
+  BOOST_TEST(Sql("SELECT reason FROM tasks WHERE id = 53").find("Executor lost") == 0u);
+  BOOST_TEST(StateOf(52) == "running");
+  Done(alive, 52);
+  WaitForState(52, "succeeded");
+}
+
+BOOST_FIXTURE_TEST_CASE(an_executor_running_an_ended_job_is_told_to_stop_it, Started) {
+  std::this_thread::sleep_for(milliseconds(300));
+  auto& e = AddExecutor("exec-stale", 1, {77});
+  auto cancel = Recv(e);
+  BOOST_REQUIRE(cancel.has_value());
+  BOOST_TEST((*cancel)[1] == protocol::kCancel);
+  BOOST_TEST((*cancel)[2] == "77");
+}
+
+BOOST_FIXTURE_TEST_CASE(the_database_going_away_loses_nothing, Started) {
+  auto& executor = AddExecutor("exec-1", 1);
+  std::this_thread::sleep_for(milliseconds(100));
+  g_db->server.Stop();
+  // Not acknowledged while the database is away...
+  auto reply = Request({std::string(protocol::kVersion), std::string(protocol::kSubmit), JobJson(60, "site:60")});
+  BOOST_TEST(reply[1] == protocol::kError);
+  BOOST_TEST(reply[2].find("database is unavailable") != std::string::npos, reply[2]);
+  g_db->server.Start();
+  // ...and a task stored meanwhile runs once it is back, without a SUBMIT.
+  Store(MakeJob(61, "site:61"));
+  BOOST_TEST(ReceiveJobs(executor, milliseconds(5000)) == std::vector<int64_t>{61});
+  Done(executor, 61);
+  WaitForState(61, "succeeded");
+}
+
+BOOST_FIXTURE_TEST_CASE(ipc_files_removed_at_exit, Started) {
   auto submit_path = dir->path() / "submit.ipc";
   auto executor_path = dir->path() / "executor.ipc";
   BOOST_TEST(std::filesystem::exists(submit_path));
@@ -330,13 +529,13 @@ BOOST_FIXTURE_TEST_CASE(ipc_files_removed_at_exit, SchedulerFixture) {
 
 BOOST_AUTO_TEST_CASE(bind_failure_is_reported) {
   zmq::context_t context;
-  auto s = aegir::scheduler::Scheduler::Create(
-      context, {"ipc:///nonexistent-dir/aegir/submit.ipc",
-                "ipc:///nonexistent-dir/aegir/executor.ipc", nullptr});
+  aegir::scheduler::SchedulerOptions o;
+  o.submit_endpoint = "ipc:///nonexistent-dir/aegir/submit.ipc";
+  o.executor_endpoint = "ipc:///nonexistent-dir/aegir/executor.ipc";
+  auto s = aegir::scheduler::Scheduler::Create(context, o);
   BOOST_REQUIRE(!s.ok());
   BOOST_TEST(s.status().code() == aegir::Code::kUnavailable);
-  BOOST_TEST(s.status().message().find("bind ipc:///nonexistent-dir/aegir/submit.ipc") !=
-             std::string::npos);
-  auto t = aegir::scheduler::Scheduler::Create(context, {"", "ipc:///tmp/x.ipc", nullptr});
-  BOOST_TEST(!t.ok());
+  BOOST_TEST(s.status().message().find("bind ipc:///nonexistent-dir/aegir/submit.ipc") != std::string::npos);
+  o.submit_endpoint = "";
+  BOOST_TEST(!aegir::scheduler::Scheduler::Create(context, o).ok());
 }

@@ -6,10 +6,22 @@
   <dt>Queued (UTC)</dt><dd>{{CREATED_AT}}</dd>
   <dt>Started (UTC)</dt><dd id="task-started">{{STARTED_AT}}</dd>
   <dt>Ended (UTC)</dt><dd id="task-finished">{{FINISHED_AT}}</dd>
+  <dt>Duration</dt><dd id="task-duration">{{DURATION}}</dd>
   <dt>Exit code</dt><dd id="task-exit">{{EXIT_CODE}}</dd>
   <dt>By</dt><dd>{{CREATED_BY}}</dd>
 </dl>
+{{#CANCEL}}<form method="post" action="/tasks/{{ID}}/cancel" class="inline" id="task-cancel">
+  <input type="hidden" name="csrf" value="{{CSRF}}">
+  <button type="submit" class="danger">{{LABEL}}</button>
+</form>{{/CANCEL}}
+{{#AGAIN}}<p><a class="button" id="task-again" href="/{{ENTITY_TYPE}}s/{{ENTITY_ID}}/run/{{OPERATION_NAME}}?from={{ID}}">Run again…</a></p>{{/AGAIN}}
 {{#REASON}}<p class="error" role="alert" id="task-reason">{{TEXT}}</p>{{/REASON}}
+{{#RECAP}}<h2>Recap</h2>
+<table class="list recap" id="recap">
+<thead><tr><th scope="col">Host</th><th scope="col">ok</th><th scope="col">changed</th><th scope="col">unreachable</th><th scope="col">failed</th><th scope="col">skipped</th><th scope="col">rescued</th><th scope="col">ignored</th></tr></thead>
+<tbody>{{#HOST}}<tr class="{{CLASS}}"><th scope="row">{{NAME}}</th><td>{{OK}}</td><td>{{CHANGED}}</td><td>{{UNREACHABLE}}</td><td>{{FAILED}}</td><td>{{SKIPPED}}</td><td>{{RESCUED}}</td><td>{{IGNORED}}</td></tr>
+{{/HOST}}</tbody>
+</table>{{/RECAP}}
 {{#HAS_RESULTS}}<h2>Results</h2>
 <dl class="facts">{{#RESULT}}<dt>{{LABEL}}</dt><dd id="result-{{KEY}}">{{#PLAIN}}{{VALUE}}{{/PLAIN}}{{#LINK}}<a href="{{URL}}">{{URL}}</a>{{/LINK}}</dd>
 {{/RESULT}}</dl>{{/HAS_RESULTS}}

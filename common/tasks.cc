@@ -1,0 +1,168 @@
+#include "common/tasks.h"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace aegir::tasks {
+namespace {
+
+using db::Value;
+
+constexpr const char* kOpenColumns =
+    "SELECT id, state, COALESCE(job, ''), locks, COALESCE(executor, ''), cancel_requested FROM tasks ";
+
+OpenTask FromRow(const db::Row& r) {
+  OpenTask t;
+  t.id = r.Int(0);
+  t.state = r.Str(1);
+  t.job_json = r.Str(2);
+  t.locks = SplitLocks(r.Str(3));
+  t.executor = r.Str(4);
+  t.cancel_requested = r.Int(5) != 0;
+  return t;
+}
+
+// Applies {"site_id": N, "status": ..., "domain": ..., "platform_id": N,
+// "db_name": ...} (any of the last four) recorded on a task when it was queued.
+Status ApplySiteChange(db::Connection& c, const nlohmann::json& change) {
+  if (!change.is_object() || !change.contains("site_id") || !change["site_id"].is_number_integer()) {
+    return Status::Ok();
+  }
+  int64_t site = change["site_id"].get<int64_t>();
+  for (const char* col : {"status", "domain", "db_name"}) {
+    if (change.contains(col) && change[col].is_string()) {
+      auto r = c.Exec(std::string("UPDATE sites SET ") + col + " = ? WHERE id = ?",
+                      {Value(change[col].get<std::string>()), Value(site)});
+      if (!r.ok()) return r.status().WithContext(std::string("set the site's ") + col);
+    }
+  }
+  if (change.contains("platform_id") && change["platform_id"].is_number_integer()) {
+    auto r = c.Exec("UPDATE sites SET platform_id = ? WHERE id = ?",
+                    {Value(change["platform_id"].get<int64_t>()), Value(site)});
+    if (!r.ok()) return r.status().WithContext("move the site");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut);
+}
+
+std::string JoinLocks(const std::vector<std::string>& locks) {
+  std::string out;
+  for (const auto& l : locks) {
+    if (!out.empty()) out += ' ';
+    out += l;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitLocks(const std::string& locks) {
+  std::vector<std::string> out;
+  std::istringstream in(locks);
+  for (std::string l; in >> l;) out.push_back(l);
+  return out;
+}
+
+Result<std::vector<OpenTask>> LoadOpen(db::Connection& c) {
+  auto rows = c.Query(std::string(kOpenColumns) + "WHERE state IN ('queued', 'running') ORDER BY id");
+  if (!rows.ok()) return rows.status().WithContext("load the open tasks");
+  std::vector<OpenTask> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back(FromRow(r));
+  return out;
+}
+
+Result<std::optional<OpenTask>> LoadOpen(db::Connection& c, int64_t id) {
+  auto rows = c.Query(std::string(kOpenColumns) + "WHERE id = ? AND state IN ('queued', 'running')", {Value(id)});
+  if (!rows.ok()) return rows.status().WithContext("load task " + std::to_string(id));
+  if (rows->empty()) return std::optional<OpenTask>();
+  return std::optional<OpenTask>(FromRow((*rows)[0]));
+}
+
+Result<bool> Claim(db::Connection& c, int64_t id, const std::string& executor, const std::string& token_hash) {
+  auto r = c.Exec(
+      "UPDATE tasks SET state = 'running', executor = ?, attempts = attempts + 1, feedback_token_hash = ? "
+      "WHERE id = ? AND state = 'queued'",
+      {Value(TruncateUtf8(executor, 255)), Value(token_hash), Value(id)});
+  if (!r.ok()) return r.status().WithContext("claim task " + std::to_string(id));
+  return *r > 0;
+}
+
+Result<bool> Requeue(db::Connection& c, int64_t id) {
+  auto r = c.Exec(
+      "UPDATE tasks SET state = 'queued', executor = NULL, feedback_token_hash = '' "
+      "WHERE id = ? AND state = 'running'",
+      {Value(id)});
+  if (!r.ok()) return r.status().WithContext("queue task " + std::to_string(id) + " again");
+  return *r > 0;
+}
+
+Result<bool> RequestCancel(db::Connection& c, int64_t id) {
+  auto r = c.Exec("UPDATE tasks SET cancel_requested = TRUE WHERE id = ? AND state = 'running'", {Value(id)});
+  if (!r.ok()) return r.status().WithContext("cancel task " + std::to_string(id));
+  if (*r > 0) return true;
+  // Zero rows also when it was requested already.
+  auto rows = c.Query("SELECT state FROM tasks WHERE id = ?", {Value(id)});
+  if (!rows.ok()) return rows.status();
+  return !rows->empty() && (*rows)[0].Str(0) == "running";
+}
+
+Result<bool> Finish(db::Connection& c, int64_t id, const std::string& state, std::optional<int64_t> exit_code,
+                    const std::string& reason) {
+  db::Transaction tx(c);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
+  auto r = c.Exec(
+      "UPDATE tasks SET state = ?, exit_code = ?, reason = ?, finished_at = UTC_TIMESTAMP(3) "
+      "WHERE id = ? AND state IN ('queued', 'running')",
+      {Value(state), Value(exit_code), reason.empty() ? Value() : Value(TruncateUtf8(reason, 1000)), Value(id)});
+  if (!r.ok()) return r.status().WithContext("finish task " + std::to_string(id));
+  if (*r == 0) return false;
+  auto rows = c.Query(
+      "SELECT entity_type, entity_id, COALESCE(results, '{}'), operation, success_status, failure_status "
+      "FROM tasks WHERE id = ?",
+      {Value(id)});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return false;
+  const auto& row = (*rows)[0];
+  const std::string type = row.Str(0);
+  const int64_t entity = row.Int(1);
+  const bool success = state == "succeeded";
+  const std::string status = success ? row.Str(4) : row.Str(5);
+  if (!status.empty()) {
+    if (type == "server") {
+      auto u = c.Exec(
+          "UPDATE servers SET status = ?, verified_at = IF(? = 'verified', UTC_TIMESTAMP(), verified_at) "
+          "WHERE id = ?",
+          {Value(status), Value(status), Value(entity)});
+      if (!u.ok()) return u.status().WithContext("set the server's status");
+    } else if (type == "platform") {
+      // A locked platform stays locked through a verify or a redeploy:
+      // only unlocking unlocks it.
+      auto u = c.Exec(
+          "UPDATE platforms SET status = IF(status = 'locked' AND ? = 'enabled' AND ? <> 'platform-unlock', "
+          "'locked', ?), verified_at = IF(? = 'enabled', UTC_TIMESTAMP(), verified_at) WHERE id = ?",
+          {Value(status), Value(row.Str(3)), Value(status), Value(status), Value(entity)});
+      if (!u.ok()) return u.status().WithContext("set the platform's status");
+    } else if (type == "site") {
+      auto u = c.Exec("UPDATE sites SET status = ? WHERE id = ?", {Value(status), Value(entity)});
+      if (!u.ok()) return u.status().WithContext("set the site's status");
+    }
+  }
+  // Changes recorded when the task was queued (a clone's new site, a
+  // migrated site's new platform and domain).
+  auto results = nlohmann::json::parse(row.Str(2), nullptr, false);
+  if (results.is_object()) {
+    const char* key = success ? "on_success" : "on_failure";
+    if (results.contains(key)) AEGIR_RETURN_IF_ERROR(ApplySiteChange(c, results[key]));
+  }
+  AEGIR_RETURN_IF_ERROR(tx.Commit());
+  return true;
+}
+
+}  // namespace aegir::tasks

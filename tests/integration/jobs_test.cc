@@ -1,0 +1,279 @@
+// Jobs are never lost and never stuck: fault injection with the real
+// processes. The stack of scripts/launch (which restarts a program that
+// dies) runs real ansible-playbook jobs while the test kills aegir-executor,
+// aegir-scheduler, aegir-web and MariaDB with SIGKILL in the middle of them,
+// cancels jobs, and races 100 submissions on one entity. After each: every
+// job ended in a final state, none ran at the same time as another on its
+// entity, no acknowledged job vanished, and no log line was lost or
+// duplicated. Time is never asserted: waits are bounded and fail with what
+// they saw.
+#define BOOST_TEST_MODULE jobs
+#include <signal.h>
+
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "tests/integration/stack.h"
+
+using namespace aegir::testing;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+BOOST_TEST_GLOBAL_FIXTURE(StackSuite);
+Stack& S() { return StackSuite::Get(); }
+
+const std::string kServer = "/servers/1";  // "localhost", made by the launcher
+
+std::string First(const std::string& text, const std::string& pattern) {
+  std::smatch m;
+  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+// The pid of the stack's program whose command name is `comm` (as
+// /proc/<pid>/comm shows it) and whose command line names the stack's
+// directory; 0 when there is none.
+int PidOf(const std::string& comm) {
+  for (int pid : ProcessesMentioning(S().var_dir())) {
+    std::string c = ReadFile("/proc/" + std::to_string(pid) + "/comm");
+    while (!c.empty() && c.back() == '\n') c.pop_back();
+    if (c == comm) return pid;
+  }
+  return 0;
+}
+
+// ansible-playbook processes of this stack's executor (their playbooks are
+// under $AEGIR_VAR/work).
+std::vector<int> AnsibleRuns() {
+  std::vector<int> out;
+  for (int pid : ProcessesMentioning(S().var_dir() + "/work/")) {
+    std::string cmd = ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
+    if (cmd.find("ansible-playbook") != std::string::npos) out.push_back(pid);
+  }
+  return out;
+}
+
+// Polls `done` every 100 ms for at most `limit`; fails the test with `what`.
+template <typename F>
+void WaitFor(F done, const std::string& what, seconds limit = seconds(120)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "gave up waiting for " << what);
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+}
+
+// Kills the program with SIGKILL and waits until the launcher has started it
+// again (a new pid) and the panel answers a logged-in page again.
+void KillAndWaitForRestart(Browser& b, const std::string& comm) {
+  int pid = PidOf(comm);
+  BOOST_REQUIRE_MESSAGE(pid > 0, comm << " is not running");
+  BOOST_REQUIRE(::kill(pid, SIGKILL) == 0);
+  WaitFor(
+      [&] {
+        int now = PidOf(comm);
+        return now > 0 && now != pid;
+      },
+      comm + " to be restarted");
+  WaitFor([&] { return b.Get("/tasks").status == 200; }, "the panel to answer after " + comm + "'s restart");
+}
+
+// Queues an operation through its form; returns the task's path.
+std::string Queue(Browser& b, const std::string& entity, const std::string& op) {
+  HttpResult form = b.Get(entity + "/run/" + op);
+  BOOST_REQUIRE_EQUAL(form.status, 200);
+  HttpResult r = b.Post(entity + "/run/" + op, {{"csrf", Browser::CsrfToken(form.body)}});
+  BOOST_REQUIRE_MESSAGE(r.status == 303 && r.location.rfind("/tasks/", 0) == 0, op << " was not queued (HTTP "
+                                                                                   << r.status << "):\n"
+                                                                                   << r.body);
+  return r.location;
+}
+
+std::string IdOf(const std::string& task_path) { return task_path.substr(task_path.rfind('/') + 1); }
+
+// The task's log lines are exactly 1..N, each once (the table's key makes a
+// duplicate impossible; a gap means a lost line).
+void CheckLogIntact(const std::string& task_path) {
+  std::string id = IdOf(task_path);
+  std::string row = Sql(S(),
+                        "SELECT COUNT(*), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM aegir.task_log "
+                        "WHERE task_id = " +
+                            id);
+  std::istringstream in(row);
+  long count = 0, min = 0, max = 0;
+  in >> count >> min >> max;
+  BOOST_TEST(count > 0, "task " << id << " has no log");
+  BOOST_TEST(min == 1);
+  BOOST_TEST(max == count, "task " << id << ": " << count << " lines, numbered up to " << max);
+}
+
+void WaitForAnsible() {
+  WaitFor([] { return !AnsibleRuns().empty(); }, "ansible-playbook to start");
+}
+
+void WaitForNoAnsible() {
+  WaitFor([] { return AnsibleRuns().empty(); }, "every ansible-playbook to end");
+}
+
+struct LoggedIn {
+  LoggedIn() { LogIn(b, S()); }
+  Browser b{S().url()};
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_job_runs_and_shows_its_recap_and_duration, LoggedIn) {
+  std::string task = Queue(b, kServer, "server-verify");
+  std::string html = WaitForTask(b, task);
+  BOOST_REQUIRE_MESSAGE(TaskState(html) == "succeeded", html);
+  BOOST_TEST(Contains(html, "id=\"recap\""));
+  BOOST_TEST(!First(html, "<th scope=\"row\">(localhost)</th>").empty(), html);
+  BOOST_TEST(!First(html, "id=\"task-duration\">([0-9.]+ (ms|s|min))").empty());
+  CheckLogIntact(task);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_executor_killed_mid_job_fails_it_as_lost, LoggedIn) {
+  std::string task = Queue(b, kServer, "server-verify");
+  WaitForAnsible();
+  KillAndWaitForRestart(b, "aegir-executor");
+  std::string html = WaitForTask(b, task);
+  BOOST_TEST(TaskState(html) == "failed");
+  BOOST_TEST(Contains(html, "Executor lost"), html);
+  // Its ansible-playbook died with it, and the restarted executor works.
+  WaitForNoAnsible();
+  std::string next = WaitForTask(b, Queue(b, kServer, "server-verify"));
+  BOOST_TEST(TaskState(next) == "succeeded", next);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_scheduler_killed_mid_job_loses_nothing, LoggedIn) {
+  std::string running = Queue(b, kServer, "server-verify");
+  WaitForAnsible();
+  int pid = PidOf("aegir-scheduler");
+  BOOST_REQUIRE(pid > 0);
+  BOOST_REQUIRE(::kill(pid, SIGKILL) == 0);
+  // Queued while there is no scheduler: stored, and run once it is back.
+  std::string queued = Queue(b, kServer, "server-verify");
+  WaitFor([&] { return PidOf("aegir-scheduler") > 0 && PidOf("aegir-scheduler") != pid; }, "the scheduler's restart");
+  std::string first = WaitForTask(b, running);
+  BOOST_TEST(TaskState(first) == "succeeded", first);
+  std::string second = WaitForTask(b, queued);
+  BOOST_TEST(TaskState(second) == "succeeded", second);
+  CheckLogIntact(running);
+  CheckLogIntact(queued);
+}
+
+BOOST_FIXTURE_TEST_CASE(aegir_web_killed_mid_job_loses_no_log_line, LoggedIn) {
+  std::string task = Queue(b, kServer, "server-verify");
+  WaitForAnsible();
+  KillAndWaitForRestart(b, "aegir-web");
+  std::string html = WaitForTask(b, task);
+  BOOST_TEST(TaskState(html) == "succeeded", html);
+  CheckLogIntact(task);
+}
+
+BOOST_FIXTURE_TEST_CASE(mariadb_killed_mid_job_loses_nothing, LoggedIn) {
+  std::string task = Queue(b, kServer, "server-verify");
+  WaitForAnsible();
+  KillAndWaitForRestart(b, "mariadbd");
+  std::string html = WaitForTask(b, task);
+  BOOST_TEST(TaskState(html) == "succeeded", html);
+  CheckLogIntact(task);
+  std::string next = WaitForTask(b, Queue(b, kServer, "server-verify"));
+  BOOST_TEST(TaskState(next) == "succeeded", next);
+}
+
+BOOST_FIXTURE_TEST_CASE(cancel_a_queued_and_a_running_job, LoggedIn) {
+  std::string running = Queue(b, kServer, "server-verify");
+  std::string queued = Queue(b, kServer, "server-verify");
+  WaitForAnsible();
+  HttpResult page = b.Get(queued);
+  BOOST_TEST(Contains(page.body, "id=\"task-cancel\""));
+  HttpResult r = b.Post(queued + "/cancel", {{"csrf", Browser::CsrfToken(page.body)}});
+  BOOST_TEST(r.status == 303);
+  BOOST_TEST(TaskState(b.Get(queued).body) == "cancelled");
+  page = b.Get(running);
+  r = b.Post(running + "/cancel", {{"csrf", Browser::CsrfToken(page.body)}});
+  BOOST_TEST(r.status == 303);
+  std::string html = WaitForTask(b, running);
+  BOOST_TEST(TaskState(html) == "cancelled", html);
+  WaitForNoAnsible();
+  // Cancelling an ended task is refused with a clear message.
+  r = b.Post(running + "/cancel", {{"csrf", Browser::CsrfToken(html)}});
+  BOOST_TEST(r.status == 409);
+  BOOST_TEST(Contains(r.body, "has ended already"));
+  // A forged cancel without the CSRF token changes nothing.
+  std::string other = Queue(b, kServer, "server-verify");
+  r = b.Post(other + "/cancel", {{"csrf", "forged"}});
+  BOOST_TEST(r.status == 403);
+  BOOST_TEST(TaskState(WaitForTask(b, other)) == "succeeded");
+}
+
+// 100 submissions on one entity from 10 browsers at once. The first few run
+// (one at a time); the rest are cancelled once five have succeeded.
+BOOST_AUTO_TEST_CASE(a_race_of_100_submissions_on_one_entity) {
+  std::vector<std::string> tasks[10];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 10; ++t) {
+    threads.emplace_back([t, &tasks] {
+      Browser b(S().url());
+      LogIn(b, S());
+      for (int i = 0; i < 10; ++i) tasks[t].push_back(Queue(b, kServer, "server-verify"));
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<std::string> ids;
+  for (const auto& list : tasks) {
+    for (const auto& path : list) ids.insert(IdOf(path));
+  }
+  BOOST_REQUIRE_EQUAL(ids.size(), 100u);
+  std::string in_list;
+  for (const auto& id : ids) in_list += (in_list.empty() ? "" : ",") + id;
+  auto count = [&](const std::string& where) {
+    return std::stoi(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks WHERE id IN (" + in_list + ") AND " + where));
+  };
+  // Every acknowledged submission is a stored task.
+  BOOST_TEST(count("TRUE") == 100);
+  WaitFor([&] { return count("state = 'succeeded'") >= 5; }, "five of them to succeed", seconds(300));
+  Browser b(S().url());
+  LogIn(b, S());
+  for (const auto& id : ids) {
+    HttpResult page = b.Get("/tasks/" + id);
+    if (!Contains(page.body, "id=\"task-cancel\"")) continue;
+    (void)b.Post("/tasks/" + id + "/cancel", {{"csrf", Browser::CsrfToken(page.body)}});
+  }
+  WaitFor([&] { return count("state IN ('queued', 'running')") == 0; }, "every task to end", seconds(300));
+  BOOST_TEST(count("state IN ('succeeded', 'cancelled')") == 100);
+  // One at a time: ordered by start, each started after the one before ended.
+  std::string rows = Sql(S(),
+                         "SELECT id, DATE_FORMAT(started_at, '%Y%m%d%H%i%s%f'), "
+                         "DATE_FORMAT(finished_at, '%Y%m%d%H%i%s%f') FROM aegir.tasks WHERE id IN (" +
+                             in_list + ") AND started_at IS NOT NULL ORDER BY started_at");
+  std::istringstream in(rows);
+  std::string id, start, end, previous_end, previous_id;
+  int ran = 0;
+  while (in >> id >> start >> end) {
+    ++ran;
+    if (!previous_end.empty()) {
+      BOOST_TEST(start > previous_end, "task " << id << " started at " << start << " before task " << previous_id
+                                               << " ended at " << previous_end);
+    }
+    previous_end = end;
+    previous_id = id;
+  }
+  BOOST_TEST(ran >= 5);
+  WaitForNoAnsible();
+}
+
+BOOST_AUTO_TEST_CASE(the_stack_stops_cleanly_after_all_that) {
+  std::vector<int> left = S().Stop();
+  BOOST_TEST(left.empty(), left.size() << " processes left running");
+}
