@@ -68,6 +68,58 @@ Status Ping(zmq::context_t& context, const std::string& endpoint,
   return Status::Ok();
 }
 
+namespace {
+
+// One request whose answer is `expect` with a body, or ERROR (returned as
+// InvalidArgument with the scheduler's words).
+Result<std::string> Ask(zmq::context_t& context, const std::string& endpoint, std::string_view command,
+                        const std::string& body, std::string_view expect) {
+  auto reply = Request(context, endpoint, {std::string(command), body});
+  if (!reply.ok()) return reply.status();
+  if (reply->size() == 2 && (*reply)[0] == protocol::kError) return Status::InvalidArgument((*reply)[1]);
+  if (reply->size() != 2 || (*reply)[0] != expect) {
+    return Status::Internal("unexpected reply to " + std::string(command) + " from " + endpoint);
+  }
+  return (*reply)[1];
+}
+
+Result<json> AskJson(zmq::context_t& context, const std::string& endpoint, std::string_view command,
+                     const std::string& body, std::string_view expect) {
+  auto text = Ask(context, endpoint, command, body, expect);
+  if (!text.ok()) return text.status();
+  json j = json::parse(*text, nullptr, false);
+  if (!j.is_object()) return Status::Internal(std::string(expect) + " is not a JSON object");
+  return j;
+}
+
+}  // namespace
+
+Result<int64_t> RunOperation(zmq::context_t& context, const std::string& endpoint, const std::string& operation,
+                             const std::string& target, const json& vars) {
+  json body = {{"operation", operation}, {"target", target}, {"vars", vars}};
+  auto id = Ask(context, endpoint, protocol::kRun, body.dump(), protocol::kAck);
+  if (!id.ok()) return id.status();
+  try {
+    return static_cast<int64_t>(std::stoll(*id));
+  } catch (const std::exception&) {
+    return Status::Internal("RUN was acknowledged without a job id");
+  }
+}
+
+Result<json> TaskState(zmq::context_t& context, const std::string& endpoint, int64_t job_id) {
+  return AskJson(context, endpoint, protocol::kTask, std::to_string(job_id), protocol::kTaskReply);
+}
+
+Result<json> LogAfter(zmq::context_t& context, const std::string& endpoint, int64_t job_id, int64_t after) {
+  json body = {{"job_id", job_id}, {"after", after}};
+  return AskJson(context, endpoint, protocol::kLog, body.dump(), protocol::kLogReply);
+}
+
+Status Cancel(zmq::context_t& context, const std::string& endpoint, int64_t job_id) {
+  auto ack = Ask(context, endpoint, protocol::kCancel, std::to_string(job_id), protocol::kAck);
+  return ack.ok() ? Status::Ok() : ack.status();
+}
+
 std::string FormatStatus(const json& status) {
   auto num = [](const json& j, const char* key) -> long long {
     return j.contains(key) && j[key].is_number_integer() ? j[key].get<long long>() : 0;

@@ -30,6 +30,21 @@ Result<nlohmann::json> QueryStatus(zmq::context_t& context, const std::string& e
 Status Ping(zmq::context_t& context, const std::string& endpoint,
             std::chrono::milliseconds timeout = protocol::kSubmitTimeout);
 
+// RUN: queues `operation` on `target` ("site:blog.example.org", "server:3")
+// with the form values `vars`; returns the new task's id. InvalidArgument
+// with the scheduler's reason when it refused.
+Result<int64_t> RunOperation(zmq::context_t& context, const std::string& endpoint, const std::string& operation,
+                             const std::string& target, const nlohmann::json& vars);
+
+// TASK: one task's state (docs/protocol.md, TASK-REPLY).
+Result<nlohmann::json> TaskState(zmq::context_t& context, const std::string& endpoint, int64_t job_id);
+
+// LOG: the task's lines after `after` (LOG-REPLY).
+Result<nlohmann::json> LogAfter(zmq::context_t& context, const std::string& endpoint, int64_t job_id, int64_t after);
+
+// CANCEL: stops a queued or running job.
+Status Cancel(zmq::context_t& context, const std::string& endpoint, int64_t job_id);
+
 // The STATUS-REPLY document as a short human-readable report.
 std::string FormatStatus(const nlohmann::json& status);
 

@@ -23,6 +23,17 @@ inline constexpr std::string_view kStatus = "STATUS";  // no body
 // -> executor (+ job id): stop this running job (SIGTERM to its process
 // group, SIGKILL after the grace period); it ends "cancelled".
 inline constexpr std::string_view kCancel = "CANCEL";
+// Submitter -> scheduler (+ JSON {"operation", "target", "vars"}): run an
+// operation of the catalogue on an entity, as its form in aegir-web would;
+// answered ACK + the new task's id, or ERROR with what was wrong.
+inline constexpr std::string_view kRun = "RUN";
+// Submitter -> scheduler (+ job id): one task's state; answered TASK-REPLY.
+inline constexpr std::string_view kTask = "TASK";
+inline constexpr std::string_view kTaskReply = "TASK-REPLY";
+// Submitter -> scheduler (+ JSON {"job_id", "after"}): log lines after a
+// sequence number; answered LOG-REPLY.
+inline constexpr std::string_view kLog = "LOG";
+inline constexpr std::string_view kLogReply = "LOG-REPLY";
 // Scheduler -> submitter.
 inline constexpr std::string_view kAck = "ACK";                   // + job id (decimal)
 inline constexpr std::string_view kStatusReply = "STATUS-REPLY";  // + JSON

@@ -85,6 +85,54 @@ Result<std::optional<OpenTask>> LoadOpen(db::Connection& c, int64_t id) {
   return std::optional<OpenTask>(FromRow((*rows)[0]));
 }
 
+namespace {
+
+std::string Dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+bool IsFinal(const std::string& state) { return state != "queued" && state != "running"; }
+
+}  // namespace
+
+Result<std::optional<std::string>> DescribeJson(db::Connection& c, int64_t id) {
+  auto rows = c.Query(
+      "SELECT id, operation, CONCAT(entity_type, ':', entity_id), state, exit_code, COALESCE(reason, ''), "
+      "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), "
+      "COALESCE(DATE_FORMAT(started_at, '%Y-%m-%dT%H:%i:%s.%fZ'), ''), "
+      "COALESCE(DATE_FORMAT(finished_at, '%Y-%m-%dT%H:%i:%s.%fZ'), ''), cancel_requested "
+      "FROM tasks WHERE id = ?",
+      {Value(id)});
+  if (!rows.ok()) return rows.status().WithContext("read task " + std::to_string(id));
+  if (rows->empty()) return std::optional<std::string>();
+  const auto& r = (*rows)[0];
+  nlohmann::json j = {{"id", r.Int(0)},
+                      {"operation", r.Str(1)},
+                      {"entity", r.Str(2)},
+                      {"state", r.Str(3)},
+                      {"final", IsFinal(r.Str(3))},
+                      {"exit_code", r.IsNull(4) ? nlohmann::json(nullptr) : nlohmann::json(r.Int(4))},
+                      {"reason", r.Str(5)},
+                      {"created_at", r.Str(6)},
+                      {"started_at", r.Str(7)},
+                      {"finished_at", r.Str(8)},
+                      {"cancel_requested", r.Int(9) != 0}};
+  return std::optional<std::string>(Dump(j));
+}
+
+Result<std::optional<std::string>> LogJson(db::Connection& c, int64_t id, int64_t after, int limit) {
+  auto state = c.Query("SELECT state FROM tasks WHERE id = ?", {Value(id)});
+  if (!state.ok()) return state.status().WithContext("read task " + std::to_string(id));
+  if (state->empty()) return std::optional<std::string>();
+  auto rows = c.Query("SELECT seq, line FROM task_log WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                      {Value(id), Value(after), Value(int64_t{limit})});
+  if (!rows.ok()) return rows.status().WithContext("read the log of task " + std::to_string(id));
+  nlohmann::json lines = nlohmann::json::array();
+  for (const auto& r : *rows) lines.push_back({{"seq", r.Int(0)}, {"text", r.Str(1)}});
+  // The state was read first: a final state means every line is in.
+  std::string st = (*state)[0].Str(0);
+  nlohmann::json j = {{"job_id", id}, {"state", st}, {"final", IsFinal(st)}, {"lines", lines}};
+  return std::optional<std::string>(Dump(j));
+}
+
 Result<bool> Claim(db::Connection& c, int64_t id, const std::string& executor, const std::string& token_hash) {
   auto r = c.Exec(
       "UPDATE tasks SET state = 'running', executor = ?, attempts = attempts + 1, feedback_token_hash = ? "

@@ -57,6 +57,15 @@ Result<bool> Finish(db::Connection& c, int64_t id, const std::string& state, std
 // Marks a running task to be stopped. False if it is not running.
 Result<bool> RequestCancel(db::Connection& c, int64_t id);
 
+// What a client is told about one task (TASK-REPLY): {"id", "operation",
+// "entity", "state", "final", "exit_code", "reason", "created_at",
+// "started_at", "finished_at", "cancel_requested"}. Nothing when it does
+// not exist.
+Result<std::optional<std::string>> DescribeJson(db::Connection& c, int64_t id);
+// LOG-REPLY: {"job_id", "state", "final", "lines": [{"seq", "text"}]}, at
+// most `limit` lines after `after`. Nothing when the task does not exist.
+Result<std::optional<std::string>> LogJson(db::Connection& c, int64_t id, int64_t after, int limit);
+
 // The entity keys of a job, as stored in tasks.locks.
 std::string JoinLocks(const std::vector<std::string>& locks);
 std::vector<std::string> SplitLocks(const std::string& locks);

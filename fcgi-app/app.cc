@@ -11,7 +11,7 @@
 namespace aegir::web {
 
 Context::Context(const Config& cfg, const Catalogue& cat, zmq::context_t& zmq_ctx)
-    : config(cfg), catalogue(cat), submitter(zmq_ctx, cfg.scheduler_endpoint) {}
+    : ModelContext(cat, cfg.public_url), config(cfg), submitter(zmq_ctx, cfg.scheduler_endpoint) {}
 
 App::App(Config config, Catalogue catalogue) : config_(std::move(config)), catalogue_(std::move(catalogue)) {
   AddRoutes(router_);

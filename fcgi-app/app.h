@@ -18,6 +18,7 @@
 #include "fcgi-app/catalogue.h"
 #include "fcgi-app/http.h"
 #include "fcgi-app/job_submitter.h"
+#include "fcgi-app/operations.h"
 #include "fcgi-app/router.h"
 #include "fcgi-app/store.h"
 
@@ -41,11 +42,9 @@ inline constexpr int kAnonymousSessionTtlS = 3600;
 inline constexpr size_t kMaxBodyBytes = 4 * 1024 * 1024;
 
 // Everything one worker thread owns.
-struct Context {
+struct Context : ModelContext {
   Context(const Config& config, const Catalogue& catalogue, zmq::context_t& zmq_ctx);
   const Config& config;
-  const Catalogue& catalogue;
-  db::Connection db;
   JobSubmitter submitter;
   // Set by the session filter for the current request.
   std::optional<store::Session> session;

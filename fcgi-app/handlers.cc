@@ -201,6 +201,18 @@ OperationCall FindOperation(Context& ctx, Request& req) {
   return call;
 }
 
+// Stores the operation's task and tells the scheduler (a lost message only
+// delays it: the scheduler reads queued tasks). Returns the task id.
+Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& target,
+                               const std::map<std::string, nlohmann::json>& form, std::optional<int64_t> user_id) {
+  auto job = StoreOperation(ctx, op, target, form, user_id);
+  if (!job.ok()) return job.status();
+  if (Status s = ctx.submitter.Submit(*job); !s.ok()) {
+    log::Warn("task " + std::to_string(job->job_id) + " stored; the scheduler was not told yet: " + s.message());
+  }
+  return job->job_id;
+}
+
 Response OperationForm(Context& ctx, Request& req) {
   OperationCall call = FindOperation(ctx, req);
   if (call.error) return *call.error;

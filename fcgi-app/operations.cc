@@ -24,7 +24,7 @@ struct Services {
   std::optional<DbService> db;
 };
 
-Result<Services> ServicesOf(Context& ctx, int64_t server_id) {
+Result<Services> ServicesOf(ModelContext& ctx, int64_t server_id) {
   auto rows = store::ListServices(ctx.db, server_id);
   if (!rows.ok()) return rows.status();
   Services out;
@@ -70,7 +70,7 @@ bool Offered(const Operation& op, const std::string& status, int64_t site_count)
   return op.when.empty() || std::find(op.when.begin(), op.when.end(), status) != op.when.end();
 }
 
-Result<Target> LoadTarget(Context& ctx, const std::string& entity_type, int64_t entity_id) {
+Result<Target> LoadTarget(ModelContext& ctx, const std::string& entity_type, int64_t entity_id) {
   Target t;
   t.entity_type = entity_type;
   t.entity_id = entity_id;
@@ -117,7 +117,7 @@ Result<Target> LoadTarget(Context& ctx, const std::string& entity_type, int64_t 
   return t;
 }
 
-Result<DynamicChoices> ChoicesFor(Context& ctx, const Operation& op, const Target& target) {
+Result<DynamicChoices> ChoicesFor(ModelContext& ctx, const Operation& op, const Target& target) {
   DynamicChoices choices;
   for (const auto& f : op.fields) {
     if (f.name == "aegir_backup_file" && target.site) {
@@ -148,7 +148,7 @@ Status CheckHostKey(const Operation& op, const Target& target) {
   return Status::Ok();
 }
 
-Status CheckAllowed(Context& ctx, const Operation& op, const Target& target, const std::map<std::string, json>& form) {
+Status CheckAllowed(ModelContext& ctx, const Operation& op, const Target& target, const std::map<std::string, json>& form) {
   AEGIR_RETURN_IF_ERROR(CheckHostKey(op, target));
   if (op.entity != "server" && !target.http) {
     return Status::Conflict("Server " + target.server.name + " has no web server configured; edit the server first.");
@@ -264,7 +264,7 @@ std::map<std::string, json> BuildVars(const Operation& op, const Target& t,
   return out;
 }
 
-Result<int64_t> RecordRefused(Context& ctx, const Operation& op, const Target& target, const std::string& reason,
+Result<int64_t> RecordRefused(ModelContext& ctx, const Operation& op, const Target& target, const std::string& reason,
                               std::optional<int64_t> user_id) {
   // No job is stored: nothing will ever run or post for this task.
   store::NewTask t{op.name, target.entity_type, target.entity_id, "{}", {}, op.success_status, op.failure_status,
@@ -276,7 +276,7 @@ Result<int64_t> RecordRefused(Context& ctx, const Operation& op, const Target& t
   return *id;
 }
 
-Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& target,
+Result<Job> StoreOperation(ModelContext& ctx, const Operation& op, const Target& target,
                                const std::map<std::string, json>& form, std::optional<int64_t> user_id) {
   AEGIR_RETURN_IF_ERROR(CheckHostKey(op, target));
   std::optional<store::Platform> target_platform;
@@ -354,17 +354,12 @@ Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& 
     id = *created;
     if (!results.empty()) AEGIR_RETURN_IF_ERROR(store::MergeTaskResults(ctx.db, id, results));
     job.job_id = id;
-    job.feedback_url = ctx.config.public_url + "/api/tasks/" + std::to_string(id);
+    job.feedback_url = ctx.public_url + "/api/tasks/" + std::to_string(id);
     AEGIR_RETURN_IF_ERROR(job.Validate());
     AEGIR_RETURN_IF_ERROR(store::SetTaskJob(ctx.db, id, job.ToJson()));
     AEGIR_RETURN_IF_ERROR(tx.Commit());
   }
-  // Stored: the task runs even if the scheduler does not answer now (it
-  // reads the queued tasks when it starts, and looks for missed ones).
-  if (Status s = ctx.submitter.Submit(job); !s.ok()) {
-    log::Warn("task " + std::to_string(id) + " stored; the scheduler was not told yet: " + s.message());
-  }
-  return id;
+  return job;
 }
 
 }  // namespace aegir::web

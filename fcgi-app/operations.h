@@ -15,9 +15,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/job.h"
-#include "fcgi-app/app.h"
+#include "common/db.h"
+#include "fcgi-app/catalogue.h"
 #include "fcgi-app/operation_form.h"
 #include "fcgi-app/services.h"
+#include "fcgi-app/store.h"
 
 namespace aegir::web {
 
@@ -30,6 +32,17 @@ inline constexpr const char* kPlatformDeploy = "platform-deploy";
 inline constexpr const char* kPlatformDelete = "platform-delete";
 inline constexpr const char* kSiteDelete = "site-delete";
 inline constexpr const char* kServerVerify = "server-verify";
+
+// What running an operation needs, and nothing of the web: a database
+// connection, the catalogue, and the URL executors post feedback to.
+// aegir-web's per-thread Context is one; aegir-scheduler makes its own.
+struct ModelContext {
+  ModelContext(const Catalogue& catalogue, std::string public_url)
+      : catalogue(catalogue), public_url(std::move(public_url)) {}
+  const Catalogue& catalogue;
+  std::string public_url;
+  db::Connection db;
+};
 
 // Everything the model says about the entity an operation runs on.
 struct Target {
@@ -50,14 +63,14 @@ bool Offered(const Operation& op, const std::string& status, int64_t site_count 
 
 // Loads the entity and what it hangs on. NotFound when it does not exist (or
 // is deleted); Internal when stored settings are unreadable.
-Result<Target> LoadTarget(Context& ctx, const std::string& entity_type, int64_t entity_id);
+Result<Target> LoadTarget(ModelContext& ctx, const std::string& entity_type, int64_t entity_id);
 
 // The choices aegir-web fills for this operation's fields.
-Result<DynamicChoices> ChoicesFor(Context& ctx, const Operation& op, const Target& target);
+Result<DynamicChoices> ChoicesFor(ModelContext& ctx, const Operation& op, const Target& target);
 
 // Whether the operation may run on the target now: Conflict with a message a
 // user understands (a locked platform, a site that is not disabled...).
-Status CheckAllowed(Context& ctx, const Operation& op, const Target& target,
+Status CheckAllowed(ModelContext& ctx, const Operation& op, const Target& target,
                     const std::map<std::string, nlohmann::json>& form);
 
 // The job's variables: context, fixed, form (filtered by what the roles declare).
@@ -68,17 +81,17 @@ std::map<std::string, nlohmann::json> BuildVars(const Operation& op, const Targe
 // Records a task that was refused before it started (a follow-up operation
 // that CheckAllowed refused): it ends failed at once with "Not started: "
 // and the reason, so the refusal shows on the entity's page.
-Result<int64_t> RecordRefused(Context& ctx, const Operation& op, const Target& target, const std::string& reason,
+Result<int64_t> RecordRefused(ModelContext& ctx, const Operation& op, const Target& target, const std::string& reason,
                               std::optional<int64_t> user_id);
 
-// Stores the task (queued) with its job in one transaction, then tells the
-// scheduler. The task runs even when the scheduler does not answer now (it
-// reads the queued tasks when it is back). Returns the task id; an error only
-// when the task could not be stored. `form` has been validated. Whatever the
+// Stores the task (queued) with its job in one transaction and returns the
+// job (without a feedback token: the scheduler mints one per run). The caller
+// tells the scheduler; the task runs even if that message is lost (the
+// scheduler reads queued tasks). `form` has been validated. Whatever the
 // caller checked, nothing but a verification is ever sent to a remote server
 // whose SSH host key is not recorded (Conflict).
-Result<int64_t> QueueOperation(Context& ctx, const Operation& op, const Target& target,
-                               const std::map<std::string, nlohmann::json>& form, std::optional<int64_t> user_id);
+Result<Job> StoreOperation(ModelContext& ctx, const Operation& op, const Target& target,
+                           const std::map<std::string, nlohmann::json>& form, std::optional<int64_t> user_id);
 
 // The URL of a site on this web server: http://domain[:port], or https when
 // the site requires it and the server offers it.

@@ -326,6 +326,11 @@ Result<std::optional<Site>> GetSite(db::Connection& c, int64_t id) {
   return One(c, std::string(kSiteColumns) + "WHERE s.id = ?", {Value(id)}, SiteFromRow);
 }
 
+Result<std::optional<Site>> GetSiteByDomain(db::Connection& c, const std::string& domain) {
+  return One(c, std::string(kSiteColumns) + "WHERE s.domain = ? AND s.status <> 'deleted'", {Value(domain)},
+             SiteFromRow);
+}
+
 std::string DbNameFor(const std::string& domain, int64_t site_id) {
   std::string base;
   for (char ch : domain) {

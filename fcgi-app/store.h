@@ -214,6 +214,8 @@ Result<int64_t> CreatePlatform(db::Connection& c, const NewPlatform& p);
 Result<std::vector<Site>> ListSites(db::Connection& c);
 Result<std::vector<Site>> ListSitesOnPlatform(db::Connection& c, int64_t platform_id);
 Result<std::optional<Site>> GetSite(db::Connection& c, int64_t id);
+// The live (not deleted) site with that domain.
+Result<std::optional<Site>> GetSiteByDomain(db::Connection& c, const std::string& domain);
 // Creates the site (status queued) with its aliases and gives it its
 // database name (DbNameFor); Conflict if a live site has the domain.
 Result<int64_t> CreateSite(db::Connection& c, const NewSite& site);

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <filesystem>
 #include <cstdio>
 #include <exception>
 #include <zmq.hpp>
@@ -26,6 +27,9 @@ int Main(int argc, char** argv) {
   flags.Define("db-socket", "", "MariaDB unix socket (the tasks table is the queue)");
   flags.Define("db-user", "", "MariaDB user (unix_socket authentication)");
   flags.Define("db-name", "aegir", "MariaDB database");
+  flags.Define("catalogue", "", "the operation catalogue (roles/operations.json), for RUN from the aegir client");
+  flags.Define("roles", "", "the roles directory the catalogue names");
+  flags.Define("public-url", "", "where executors reach aegir-web, for the tasks RUN makes");
   flags.Define("max-running", "0", "jobs running at once overall (0: no limit)");
   flags.Define("max-per-server", "0", "jobs running at once on one target server (0: no limit)");
   aegir::Status parsed = flags.Parse(argc, argv);
@@ -67,6 +71,12 @@ int Main(int argc, char** argv) {
   options.db.socket = flags.Get("db-socket");
   options.db.user = flags.Get("db-user");
   options.db.database = flags.Get("db-name");
+  options.catalogue_path = flags.Get("catalogue");
+  options.roles_dir = flags.Get("roles");
+  if (options.roles_dir.empty() && !options.catalogue_path.empty()) {
+    options.roles_dir = std::filesystem::path(options.catalogue_path).parent_path().string();
+  }
+  options.public_url = flags.Get("public-url");
   options.max_running = static_cast<int>(*max_running);
   options.max_per_server = static_cast<int>(*max_per_server);
   auto scheduler = aegir::scheduler::Scheduler::Create(context, std::move(options));

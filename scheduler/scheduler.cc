@@ -26,6 +26,8 @@ constexpr int kMaxCapacity = 1024;
 constexpr milliseconds kOrphanGrace = protocol::kHeartbeatInterval * protocol::kHeartbeatLiveness;
 // A job an executor turned down waits this long before it is offered again.
 constexpr milliseconds kRejectedRetry{1000};
+// Log lines in one LOG-REPLY (well under kMaxFrameBytes for usual lines).
+constexpr int kLogLinesPerReply = 500;
 
 std::string ToString(const zmq::message_t& m) { return std::string(m.data<char>(), m.size()); }
 
@@ -47,6 +49,12 @@ std::string JoinIds(const std::set<int64_t>& ids) {
     out += std::to_string(id);
   }
   return out;
+}
+
+// A positive decimal job id, or 0.
+int64_t ParseJobId(const std::string& text) {
+  if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), ::isdigit)) return 0;
+  return std::stoll(text);
 }
 
 }  // namespace
@@ -76,6 +84,13 @@ Result<std::unique_ptr<Scheduler>> Scheduler::Create(zmq::context_t& context, Sc
     return Status::InvalidArgument("limits must be 0 (none) or more");
   }
   std::unique_ptr<Scheduler> s(new Scheduler(context, std::move(options)));
+  if (!s->options_.catalogue_path.empty()) {
+    auto cat = web::Catalogue::Load(s->options_.catalogue_path, s->options_.roles_dir);
+    if (!cat.ok()) return cat.status().WithContext("catalogue " + s->options_.catalogue_path);
+    s->catalogue_.emplace(std::move(cat).value());
+    s->model_ = std::make_unique<web::ModelContext>(*s->catalogue_, s->options_.public_url);
+    if (Status c = s->model_->db.Connect(s->options_.db); !c.ok()) log::Warn(c.message());
+  }
   AEGIR_RETURN_IF_ERROR(s->Bind());
   if (Status c = s->db_.Connect(s->options_.db); !c.ok()) {
     log::Warn(c.message() + " (the tasks are read as soon as the database answers)");
@@ -221,15 +236,22 @@ void Scheduler::HandleSubmitter(Frames& frames) {
                 std::string(protocol::kVersion) + ")");
     return;
   }
-  const bool takes_body = command == protocol::kSubmit || command == protocol::kCancel;
+  const bool takes_body = command == protocol::kSubmit || command == protocol::kCancel || command == protocol::kRun ||
+                          command == protocol::kTask || command == protocol::kLog;
   if (takes_body && frames.size() != 4) {
-    reply_error(command + " takes exactly one frame: " + (command == protocol::kSubmit ? "the job JSON" : "the job id"));
+    reply_error(command + " takes exactly one frame (see docs/protocol.md)");
     return;
   }
   if (command == protocol::kSubmit) {
     HandleSubmit(identity, ToString(frames[3]));
   } else if (command == protocol::kCancel) {
     HandleCancel(identity, ToString(frames[3]));
+  } else if (command == protocol::kRun) {
+    HandleRun(identity, ToString(frames[3]));
+  } else if (command == protocol::kTask) {
+    HandleTask(identity, ToString(frames[3]));
+  } else if (command == protocol::kLog) {
+    HandleLog(identity, ToString(frames[3]));
   } else if (command == protocol::kStatus) {
     std::string body = StatusJson().dump();
     Send(submit_, identity, {protocol::kVersion, protocol::kStatusReply, Sv(body)});
@@ -274,9 +296,8 @@ void Scheduler::HandleSubmit(const std::string& identity, const std::string& bod
 
 void Scheduler::HandleCancel(const std::string& identity, const std::string& body) {
   auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
-  int64_t id = 0;
-  if (body.empty() || body.size() > 18 || !std::all_of(body.begin(), body.end(), ::isdigit) ||
-      (id = std::stoll(body)) <= 0) {
+  int64_t id = ParseJobId(body);
+  if (id <= 0) {
     reply_error("CANCEL takes a job id (a positive decimal number)");
     return;
   }
@@ -315,6 +336,125 @@ void Scheduler::HandleCancel(const std::string& identity, const std::string& bod
     }
   }
   Send(submit_, identity, {protocol::kVersion, protocol::kAck, Sv(body)});
+}
+
+void Scheduler::HandleRun(const std::string& identity, const std::string& body) {
+  auto refuse = [&](const std::string& msg) {
+    std::string text = "RUN refused: " + msg;
+    Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(text)});
+  };
+  if (!model_) return refuse("this scheduler was started without the operation catalogue (--catalogue)");
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("operation") || !j["operation"].is_string() || !j.contains("target") ||
+      !j["target"].is_string() || (j.contains("vars") && !j["vars"].is_object())) {
+    return refuse(R"(expected {"operation": "...", "target": "type:id-or-name", "vars": {...}})");
+  }
+  const web::Operation* op = catalogue_->Find(j["operation"].get<std::string>());
+  if (!op) return refuse("no operation '" + j["operation"].get<std::string>().substr(0, 64) + "' in the catalogue");
+  // "site:12" or "site:blog.example.org" (a server or platform by name).
+  const std::string target_text = j["target"].get<std::string>();
+  auto colon = target_text.find(':');
+  const std::string type = target_text.substr(0, colon);
+  const std::string ref = colon == std::string::npos ? "" : target_text.substr(colon + 1);
+  if (type != op->entity || ref.empty() || ref.size() > 255) {
+    return refuse(op->name + " runs on a " + op->entity + ": give the target as " + op->entity + ":<id or name>");
+  }
+  web::ModelContext& m = *model_;
+  int64_t id = ParseJobId(ref);
+  if (id == 0) {
+    Result<std::optional<int64_t>> found = std::optional<int64_t>();
+    if (type == "server") {
+      auto r = web::store::GetServerByName(m.db, ref);
+      found = r.ok() ? Result<std::optional<int64_t>>(*r ? std::optional<int64_t>((*r)->id) : std::nullopt) : r.status();
+    } else if (type == "platform") {
+      auto r = web::store::GetPlatformByName(m.db, ref);
+      found = r.ok() ? Result<std::optional<int64_t>>(*r ? std::optional<int64_t>((*r)->id) : std::nullopt) : r.status();
+    } else {
+      auto r = web::store::GetSiteByDomain(m.db, ref);
+      found = r.ok() ? Result<std::optional<int64_t>>(*r ? std::optional<int64_t>((*r)->id) : std::nullopt) : r.status();
+    }
+    if (!found.ok()) return refuse("the database is unavailable (" + found.status().message() + ")");
+    if (!*found) return refuse("there is no " + type + " '" + ref + "'");
+    id = **found;
+  }
+  auto target = web::LoadTarget(m, type, id);
+  if (!target.ok()) {
+    return refuse(target.status().code() == Code::kNotFound ? "there is no " + type + " " + std::to_string(id)
+                                                             : target.status().message());
+  }
+  // The form's fields are the whitelist: nothing else may be given.
+  std::map<std::string, std::string> given;
+  if (j.contains("vars")) {
+    for (const auto& [name, value] : j["vars"].items()) {
+      bool known = std::any_of(op->fields.begin(), op->fields.end(), [&](const auto& f) { return f.name == name; });
+      if (!known) return refuse(op->name + " has no field '" + name.substr(0, 64) + "'");
+      if (value.is_string()) {
+        given[name] = value.get<std::string>();
+      } else if (value.is_boolean()) {
+        given[name] = value.get<bool>() ? "1" : "0";
+      } else if (value.is_number_integer()) {
+        given[name] = std::to_string(value.get<int64_t>());
+      } else if (value.is_array()) {
+        std::string lines;
+        for (const auto& item : value) {
+          if (!item.is_string()) return refuse(name + ": a list holds strings only");
+          lines += (lines.empty() ? "" : "\n") + item.get<std::string>();
+        }
+        given[name] = lines;
+      } else {
+        return refuse(name + ": a value is a string, a number, true/false or a list of strings");
+      }
+    }
+  }
+  auto choices = web::ChoicesFor(m, *op, *target);
+  if (!choices.ok()) return refuse(choices.status().message());
+  web::FormResult values = web::ValidateFields(
+      op->fields,
+      [&](const std::string& n) {
+        auto it = given.find(n);
+        return it == given.end() ? std::string() : it->second;
+      },
+      *choices);
+  if (!values.ok()) {
+    std::string all;
+    for (const auto& e : values.errors) all += (all.empty() ? "" : " ") + e.message;
+    return refuse(all);
+  }
+  if (Status allowed = web::CheckAllowed(m, *op, *target, values.values); !allowed.ok()) {
+    return refuse(allowed.message());
+  }
+  auto job = web::StoreOperation(m, *op, *target, values.values, std::nullopt);
+  if (!job.ok()) return refuse(job.status().message());
+  const std::string ids = std::to_string(job->job_id);
+  log::Info("job " + ids + " (" + op->name + " on " + target_text.substr(0, 128) + ") queued by a client");
+  Enqueue(std::move(job).value());
+  Send(submit_, identity, {protocol::kVersion, protocol::kAck, Sv(ids)});
+  Dispatch();
+}
+
+void Scheduler::HandleTask(const std::string& identity, const std::string& body) {
+  auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
+  int64_t id = ParseJobId(body);
+  if (id <= 0) return reply_error("TASK takes a job id (a positive decimal number)");
+  auto task = tasks::DescribeJson(db_, id);
+  if (!task.ok()) return reply_error("the database is unavailable (" + task.status().message() + ")");
+  if (!*task) return reply_error("there is no task " + body);
+  Send(submit_, identity, {protocol::kVersion, protocol::kTaskReply, Sv(**task)});
+}
+
+void Scheduler::HandleLog(const std::string& identity, const std::string& body) {
+  auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("job_id") || !j["job_id"].is_number_integer() ||
+      (j.contains("after") && !j["after"].is_number_integer())) {
+    return reply_error(R"(LOG takes {"job_id": N, "after": N})");
+  }
+  int64_t after = j.value("after", int64_t{0});
+  if (after < 0) after = 0;
+  auto log = tasks::LogJson(db_, j["job_id"].get<int64_t>(), after, kLogLinesPerReply);
+  if (!log.ok()) return reply_error("the database is unavailable (" + log.status().message() + ")");
+  if (!*log) return reply_error("there is no task " + std::to_string(j["job_id"].get<int64_t>()));
+  Send(submit_, identity, {protocol::kVersion, protocol::kLogReply, Sv(**log)});
 }
 
 // --- executors ----------------------------------------------------------------

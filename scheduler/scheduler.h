@@ -44,6 +44,8 @@
 #include "common/db.h"
 #include "common/job.h"
 #include "common/status.h"
+#include "fcgi-app/catalogue.h"
+#include "fcgi-app/operations.h"
 
 namespace aegir::scheduler {
 
@@ -55,6 +57,12 @@ struct SchedulerOptions {
   db::Options db;                 // where the tasks are
   int max_running = 0;            // jobs running at once overall; 0: no limit
   int max_per_server = 0;         // jobs running at once on one target server; 0: no limit
+  // The operation catalogue (roles/operations.json) and its roles, for RUN;
+  // empty: RUN is refused. public_url is where executors reach aegir-web
+  // (the feedback URL of the tasks RUN makes).
+  std::string catalogue_path;
+  std::string roles_dir;
+  std::string public_url;
   // How often the tasks table is read again for what messages missed.
   std::chrono::milliseconds sweep_interval{2000};
   // Where time comes from; steady_clock::now when empty (tests may inject).
@@ -112,6 +120,9 @@ class Scheduler {
   void HandleSubmitter(Frames& frames);
   void HandleSubmit(const std::string& identity, const std::string& body);
   void HandleCancel(const std::string& identity, const std::string& body);
+  void HandleRun(const std::string& identity, const std::string& body);
+  void HandleTask(const std::string& identity, const std::string& body);
+  void HandleLog(const std::string& identity, const std::string& body);
   void HandleExecutor(Frames& frames);
   void HandleReady(const std::string& identity, const std::string& body);
   void HandleDone(const std::string& identity, const std::string& body);
@@ -139,6 +150,9 @@ class Scheduler {
   zmq::socket_t submit_;
   zmq::socket_t executors_socket_;
   db::Connection db_;
+  // For RUN: the catalogue and a model context (its own connection).
+  std::optional<web::Catalogue> catalogue_;
+  std::unique_ptr<web::ModelContext> model_;
   bool reconciled_ = false;  // the open tasks were read once since start
   Clock::time_point next_sweep_;
   std::map<int64_t, QueuedJob> queue_;  // by id: first in, first out

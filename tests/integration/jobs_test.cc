@@ -273,6 +273,56 @@ BOOST_AUTO_TEST_CASE(a_race_of_100_submissions_on_one_entity) {
   WaitForNoAnsible();
 }
 
+// The aegir client over the scheduler's submission socket: its jobs are
+// tasks like any other.
+BOOST_FIXTURE_TEST_CASE(the_aegir_client_submits_follows_and_cancels, LoggedIn) {
+  const std::string cli = std::string(AEGIR_BINARY_DIR) + "/cli/aegir";
+  const std::string endpoint = "--scheduler=ipc://" + S().var_dir() + "/run/submit.ipc";
+  auto [code, out] = Run({cli, "submit", "server-verify", "server:localhost", endpoint, "--json"});
+  BOOST_REQUIRE_MESSAGE(code == 0, out);
+  std::string id = First(out, "\"job_id\":([0-9]+)");
+  BOOST_REQUIRE(!id.empty());
+  auto [log_code, log] = Run({cli, "log", "-f", id, endpoint});
+  BOOST_TEST(log_code == 0, log);
+  BOOST_TEST(Contains(log, "PLAY RECAP"), log);
+  auto [st_code, st] = Run({cli, "status", id, endpoint, "--json"});
+  BOOST_TEST(st_code == 0);
+  BOOST_TEST(Contains(st, "\"state\": \"succeeded\""), st);
+  BOOST_TEST(TaskState(b.Get("/tasks/" + id).body) == "succeeded");
+  CheckLogIntact("/tasks/" + id);
+
+  // Refusals say what was wrong, and nothing is queued.
+  std::string before = Sql(S(), "SELECT COUNT(*) FROM aegir.tasks");
+  for (const auto& [args, says] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"submit", "site-backup", "server:localhost"}, "runs on a site"},
+           {{"submit", "server-verify", "server:nope"}, "there is no server 'nope'"},
+           {{"submit", "server-verify", "server:localhost", "nosuch=1"}, "has no field 'nosuch'"},
+           {{"submit", "no-such-operation", "server:localhost"}, "no operation 'no-such-operation'"},
+           {{"submit", "server-verify", "server:localhost", "=1"}, "is not NAME=VALUE"},
+           {{"cancel", "999999"}, "not queued or running"},
+           {{"log", "x"}, "is not a job id"}}) {
+    std::vector<std::string> argv = {cli};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back(endpoint);
+    auto [c, o] = Run(argv);
+    BOOST_TEST(c != 0, o);
+    BOOST_TEST(Contains(o, says), o << " lacks " << says);
+  }
+  BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks") == before);
+
+  // A queued job cancelled from the client.
+  auto [c1, first] = Run({cli, "submit", "server-verify", "server:1", endpoint, "--json"});
+  auto [c2, second] = Run({cli, "submit", "server-verify", "server:1", endpoint, "--json"});
+  BOOST_REQUIRE(c1 == 0 && c2 == 0);
+  std::string second_id = First(second, "\"job_id\":([0-9]+)");
+  auto [cc, cancelled] = Run({cli, "cancel", second_id, endpoint});
+  BOOST_TEST(cc == 0, cancelled);
+  auto [lc, lo] = Run({cli, "log", "-f", second_id, endpoint});
+  BOOST_TEST(lc == 1);  // it did not succeed
+  BOOST_TEST(TaskState(WaitForTask(b, "/tasks/" + second_id)) == "cancelled");
+  BOOST_TEST(TaskState(WaitForTask(b, "/tasks/" + First(first, "\"job_id\":([0-9]+)"))) == "succeeded");
+}
+
 BOOST_AUTO_TEST_CASE(the_stack_stops_cleanly_after_all_that) {
   std::vector<int> left = S().Stop();
   BOOST_TEST(left.empty(), left.size() << " processes left running");

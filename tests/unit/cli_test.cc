@@ -42,6 +42,15 @@ BOOST_AUTO_TEST_CASE(status_and_ping_against_a_scheduler) {
   BOOST_TEST((*status)["executors"].empty());
   BOOST_TEST(aegir::cli::FormatStatus(*status) ==
              "queued: 0  running: 0\nno executors connected\n");
+  // Without a catalogue (and a database) the scheduler refuses RUN, and says why.
+  auto run = aegir::cli::RunOperation(context, submit, "server-verify", "server:1", json::object());
+  BOOST_TEST(!run.ok());
+  BOOST_TEST(run.status().code() == aegir::Code::kInvalidArgument);
+  BOOST_TEST(run.status().message().find("without the operation catalogue") != std::string::npos,
+             run.status().message());
+  auto log = aegir::cli::LogAfter(context, submit, 1, 0);
+  BOOST_TEST(!log.ok());
+  BOOST_TEST(log.status().message().find("database is unavailable") != std::string::npos, log.status().message());
 
   stop = true;
   t.join();
@@ -51,13 +60,11 @@ BOOST_AUTO_TEST_CASE(no_scheduler_is_unavailable_after_the_timeout) {
   auto dir = aegir::TempDir::Create(std::filesystem::temp_directory_path(), "cli-test-");
   BOOST_REQUIRE(dir.ok());
   zmq::context_t context;
-  auto start = std::chrono::steady_clock::now();
   auto status = aegir::cli::QueryStatus(context, "ipc://" + (dir->path() / "none.ipc").string(),
                                         milliseconds(300));
   BOOST_TEST(!status.ok());
   BOOST_TEST(status.status().code() == aegir::Code::kUnavailable);
   BOOST_TEST(status.status().message().find("did not answer within 300 ms") != std::string::npos);
-  BOOST_TEST((std::chrono::steady_clock::now() - start >= milliseconds(300)));
   BOOST_TEST(aegir::cli::Ping(context, "not-an-endpoint").code() == aegir::Code::kInvalidArgument);
 }
 
