@@ -10,13 +10,14 @@ namespace aegir::cli {
 
 using nlohmann::json;
 
-Result<std::vector<std::string>> Request(zmq::context_t& context, const std::string& endpoint,
+Result<std::vector<std::string>> Request(zmq::context_t& context, const Endpoint& endpoint,
                                          const std::vector<std::string>& command_and_body,
                                          std::chrono::milliseconds timeout) {
   try {
     zmq::socket_t socket(context, zmq::socket_type::dealer);
     socket.set(zmq::sockopt::linger, 0);
-    socket.connect(endpoint);
+    if (endpoint.key) curve::MakeClient(socket, *endpoint.key, endpoint.server_key);
+    socket.connect(endpoint.address);
     socket.send(zmq::buffer(protocol::kVersion), zmq::send_flags::sndmore);
     for (size_t i = 0; i < command_and_body.size(); ++i) {
       socket.send(zmq::buffer(command_and_body[i]), i + 1 < command_and_body.size()
@@ -25,25 +26,25 @@ Result<std::vector<std::string>> Request(zmq::context_t& context, const std::str
     }
     zmq::pollitem_t item = {socket.handle(), 0, ZMQ_POLLIN, 0};
     if (zmq::poll(&item, 1, timeout) == 0) {
-      return Status::Unavailable("the scheduler at " + endpoint + " did not answer within " +
+      return Status::Unavailable("the scheduler at " + endpoint.address + " did not answer within " +
                                  std::to_string(timeout.count()) + " ms");
     }
     std::vector<zmq::message_t> frames;
     if (!zmq::recv_multipart(socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
-      return Status::Unavailable("no reply from the scheduler at " + endpoint);
+      return Status::Unavailable("no reply from the scheduler at " + endpoint.address);
     }
     if (frames.empty() || frames[0].to_string_view() != protocol::kVersion) {
-      return Status::Internal("the scheduler at " + endpoint + " speaks another protocol version");
+      return Status::Internal("the scheduler at " + endpoint.address + " speaks another protocol version");
     }
     std::vector<std::string> out;
     for (size_t i = 1; i < frames.size(); ++i) out.push_back(frames[i].to_string());
     return out;
   } catch (const zmq::error_t& e) {
-    return Status::InvalidArgument("scheduler endpoint " + endpoint + ": " + e.what());
+    return Status::InvalidArgument("scheduler endpoint " + endpoint.address + ": " + e.what());
   }
 }
 
-Result<json> QueryStatus(zmq::context_t& context, const std::string& endpoint,
+Result<json> QueryStatus(zmq::context_t& context, const Endpoint& endpoint,
                          std::chrono::milliseconds timeout) {
   auto reply = Request(context, endpoint, {std::string(protocol::kStatus)}, timeout);
   if (!reply.ok()) return reply.status();
@@ -51,19 +52,19 @@ Result<json> QueryStatus(zmq::context_t& context, const std::string& endpoint,
     return Status::Internal("the scheduler refused STATUS: " + (*reply)[1]);
   }
   if (reply->size() != 2 || (*reply)[0] != protocol::kStatusReply) {
-    return Status::Internal("unexpected reply to STATUS from " + endpoint);
+    return Status::Internal("unexpected reply to STATUS from " + endpoint.address);
   }
   json j = json::parse((*reply)[1], nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return Status::Internal("STATUS-REPLY is not a JSON object");
   return j;
 }
 
-Status Ping(zmq::context_t& context, const std::string& endpoint,
+Status Ping(zmq::context_t& context, const Endpoint& endpoint,
             std::chrono::milliseconds timeout) {
   auto reply = Request(context, endpoint, {std::string(protocol::kHeartbeat)}, timeout);
   if (!reply.ok()) return reply.status();
   if (reply->empty() || (*reply)[0] != protocol::kHeartbeat) {
-    return Status::Internal("unexpected reply to HEARTBEAT from " + endpoint);
+    return Status::Internal("unexpected reply to HEARTBEAT from " + endpoint.address);
   }
   return Status::Ok();
 }
@@ -72,18 +73,18 @@ namespace {
 
 // One request whose answer is `expect` with a body, or ERROR (returned as
 // InvalidArgument with the scheduler's words).
-Result<std::string> Ask(zmq::context_t& context, const std::string& endpoint, std::string_view command,
+Result<std::string> Ask(zmq::context_t& context, const Endpoint& endpoint, std::string_view command,
                         const std::string& body, std::string_view expect) {
   auto reply = Request(context, endpoint, {std::string(command), body});
   if (!reply.ok()) return reply.status();
   if (reply->size() == 2 && (*reply)[0] == protocol::kError) return Status::InvalidArgument((*reply)[1]);
   if (reply->size() != 2 || (*reply)[0] != expect) {
-    return Status::Internal("unexpected reply to " + std::string(command) + " from " + endpoint);
+    return Status::Internal("unexpected reply to " + std::string(command) + " from " + endpoint.address);
   }
   return (*reply)[1];
 }
 
-Result<json> AskJson(zmq::context_t& context, const std::string& endpoint, std::string_view command,
+Result<json> AskJson(zmq::context_t& context, const Endpoint& endpoint, std::string_view command,
                      const std::string& body, std::string_view expect) {
   auto text = Ask(context, endpoint, command, body, expect);
   if (!text.ok()) return text.status();
@@ -94,7 +95,7 @@ Result<json> AskJson(zmq::context_t& context, const std::string& endpoint, std::
 
 }  // namespace
 
-Result<int64_t> RunOperation(zmq::context_t& context, const std::string& endpoint, const std::string& operation,
+Result<int64_t> RunOperation(zmq::context_t& context, const Endpoint& endpoint, const std::string& operation,
                              const std::string& target, const json& vars) {
   json body = {{"operation", operation}, {"target", target}, {"vars", vars}};
   auto id = Ask(context, endpoint, protocol::kRun, body.dump(), protocol::kAck);
@@ -106,16 +107,16 @@ Result<int64_t> RunOperation(zmq::context_t& context, const std::string& endpoin
   }
 }
 
-Result<json> TaskState(zmq::context_t& context, const std::string& endpoint, int64_t job_id) {
+Result<json> TaskState(zmq::context_t& context, const Endpoint& endpoint, int64_t job_id) {
   return AskJson(context, endpoint, protocol::kTask, std::to_string(job_id), protocol::kTaskReply);
 }
 
-Result<json> LogAfter(zmq::context_t& context, const std::string& endpoint, int64_t job_id, int64_t after) {
+Result<json> LogAfter(zmq::context_t& context, const Endpoint& endpoint, int64_t job_id, int64_t after) {
   json body = {{"job_id", job_id}, {"after", after}};
   return AskJson(context, endpoint, protocol::kLog, body.dump(), protocol::kLogReply);
 }
 
-Status Cancel(zmq::context_t& context, const std::string& endpoint, int64_t job_id) {
+Status Cancel(zmq::context_t& context, const Endpoint& endpoint, int64_t job_id) {
   auto ack = Ask(context, endpoint, protocol::kCancel, std::to_string(job_id), protocol::kAck);
   return ack.ok() ? Status::Ok() : ack.status();
 }

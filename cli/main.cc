@@ -7,12 +7,15 @@
 //   aegir log [-f] JOB [--json]                               a job's log (-f: follow to its end)
 //   aegir cancel JOB [--json]                                 stop a queued or running job
 //   aegir ping                                                does the scheduler answer?
+//   aegir keygen PATH                                         a CURVE key pair: PATH and PATH.pub
 //
 // TARGET is type:id or type:name (server:localhost, platform:wordpress,
 // site:blog.example.org). NAME=VALUE sets a field of the operation's form;
 // a name given twice makes a list (one item each).
 //
 // The scheduler's endpoint comes from --scheduler=ENDPOINT or AEGIR_SCHEDULER.
+// A tcp:// endpoint needs CurveZMQ: --key=FILE (this tool's key, whose .pub
+// is in the scheduler's client keys) and --scheduler-key=FILE (its .pub).
 // Exit codes: 0 ok (log -f: the job succeeded); 1 the scheduler refused or did
 // not answer, or (log -f) the job failed or was cancelled; 2 bad usage.
 #include <chrono>
@@ -41,8 +44,10 @@ constexpr char kUsage[] =
     "  log [-f] JOB                              a job's log; -f follows it to the end\n"
     "  cancel JOB                                stop a queued or running job\n"
     "  ping                                      check that the scheduler answers\n"
+    "  keygen PATH                               make a CURVE key pair: PATH (secret) and PATH.pub\n"
     "ENDPOINT is the scheduler's submit endpoint, e.g. ipc://$AEGIR_VAR/run/submit.ipc\n"
-    "(default: the AEGIR_SCHEDULER environment variable). --json prints JSON.\n";
+    "(default: the AEGIR_SCHEDULER environment variable). --json prints JSON.\n"
+    "For a tcp:// endpoint: --key=FILE (this tool's CURVE key) --scheduler-key=FILE (the scheduler's .pub).\n";
 
 int Usage(const std::string& error) {
   if (!error.empty()) std::fprintf(stderr, "aegir: %s\n", error.c_str());
@@ -73,7 +78,7 @@ void PrintTask(const json& t) {
   if (!t.value("reason", "").empty()) std::printf("  %s\n", t.value("reason", "").c_str());
 }
 
-int Submit(zmq::context_t& ctx, const std::string& endpoint, const std::vector<std::string>& args, bool as_json) {
+int Submit(zmq::context_t& ctx, const aegir::cli::Endpoint& endpoint, const std::vector<std::string>& args, bool as_json) {
   if (args.size() < 3) return Usage("submit needs an operation and a target");
   json vars = json::object();
   for (size_t i = 3; i < args.size(); ++i) {
@@ -97,7 +102,7 @@ int Submit(zmq::context_t& ctx, const std::string& endpoint, const std::vector<s
   return 0;
 }
 
-int Log(zmq::context_t& ctx, const std::string& endpoint, int64_t id, bool follow, bool as_json) {
+int Log(zmq::context_t& ctx, const aegir::cli::Endpoint& endpoint, int64_t id, bool follow, bool as_json) {
   int64_t after = 0;
   auto delay = std::chrono::milliseconds(100);
   for (;;) {
@@ -151,6 +156,8 @@ int Main(int argc, char** argv) {
   }
   aegir::Flags flags;
   flags.Define("scheduler", "", "the scheduler's submit endpoint");
+  flags.Define("key", "", "this tool's CURVE key file, for a tcp:// endpoint");
+  flags.Define("scheduler-key", "", "the scheduler's public CURVE key file");
   aegir::Status parsed = flags.Parse(static_cast<int>(args.size()), args.data());
   if (flags.help_requested()) {
     std::fputs(kUsage, stdout);
@@ -161,8 +168,18 @@ int Main(int argc, char** argv) {
   if (pos.empty()) return Usage("no command given");
   const std::string& command = pos[0];
   const std::string endpoint = flags.Get("scheduler");
-  if (command != "submit" && command != "status" && command != "log" && command != "cancel" && command != "ping") {
+  if (command != "submit" && command != "status" && command != "log" && command != "cancel" && command != "ping" &&
+      command != "keygen") {
     return Usage("unknown command '" + command + "'");
+  }
+  if (command == "keygen") {
+    if (pos.size() != 2) return Usage("keygen takes the path of the key file to make");
+    auto keys = aegir::curve::Generate();
+    if (!keys.ok()) return Fail(keys.status());
+    if (aegir::Status s = aegir::curve::Write(*keys, pos[1]); !s.ok()) return Fail(s);
+    std::printf("%s (secret, keep it here) and %s.pub (public: give it to the other side)\n", pos[1].c_str(),
+                pos[1].c_str());
+    return 0;
   }
   if (follow && command != "log") return Usage("-f goes with log");
   std::optional<int64_t> job;
@@ -175,19 +192,32 @@ int Main(int argc, char** argv) {
   }
   if (endpoint.empty()) return Usage("no scheduler endpoint: give --scheduler=ENDPOINT or set AEGIR_SCHEDULER");
 
+  aegir::cli::Endpoint where(endpoint);
+  if (!flags.Get("key").empty() || !flags.Get("scheduler-key").empty()) {
+    if (flags.Get("key").empty() || flags.Get("scheduler-key").empty()) {
+      return Usage("CURVE needs both --key and --scheduler-key");
+    }
+    auto own = aegir::curve::LoadSecret(flags.Get("key"));
+    if (!own.ok()) return Fail(own.status());
+    auto server = aegir::curve::LoadPublic(flags.Get("scheduler-key"));
+    if (!server.ok()) return Fail(server.status());
+    where.key = *own;
+    where.server_key = *server;
+  }
+
   zmq::context_t context;
   if (command == "ping") {
     auto start = std::chrono::steady_clock::now();
-    aegir::Status s = aegir::cli::Ping(context, endpoint);
+    aegir::Status s = aegir::cli::Ping(context, where);
     if (!s.ok()) return Fail(s);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     std::printf("scheduler at %s answered in %lld ms\n", endpoint.c_str(), static_cast<long long>(ms.count()));
     return 0;
   }
-  if (command == "submit") return Submit(context, endpoint, pos, as_json);
-  if (command == "log") return Log(context, endpoint, *job, follow, as_json);
+  if (command == "submit") return Submit(context, where, pos, as_json);
+  if (command == "log") return Log(context, where, *job, follow, as_json);
   if (command == "cancel") {
-    aegir::Status s = aegir::cli::Cancel(context, endpoint, *job);
+    aegir::Status s = aegir::cli::Cancel(context, where, *job);
     if (!s.ok()) return Fail(s);
     if (as_json) {
       std::printf("%s\n", json{{"job_id", *job}, {"cancel", "requested"}}.dump().c_str());
@@ -197,7 +227,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (job) {
-    auto task = aegir::cli::TaskState(context, endpoint, *job);
+    auto task = aegir::cli::TaskState(context, where, *job);
     if (!task.ok()) return Fail(task.status());
     if (as_json) {
       std::printf("%s\n", task->dump(2).c_str());
@@ -206,7 +236,7 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
-  auto status = aegir::cli::QueryStatus(context, endpoint);
+  auto status = aegir::cli::QueryStatus(context, where);
   if (!status.ok()) return Fail(status.status());
   if (as_json) {
     std::printf("%s\n", status->dump(2).c_str());

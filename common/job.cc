@@ -18,6 +18,8 @@ bool Digit(char c) { return c >= '0' && c <= '9'; }
 bool LowerDigitUnderscore(char c) { return Lower(c) || Digit(c) || c == '_'; }
 bool LowerOrUnderscore(char c) { return Lower(c) || c == '_'; }
 bool LowerDigitDash(char c) { return Lower(c) || Digit(c) || c == '-'; }
+bool LowerOrDigit(char c) { return Lower(c) || Digit(c); }
+bool LabelChar(char c) { return Lower(c) || Digit(c) || c == '.' || c == '_' || c == '-'; }
 bool KeyChar(char c) {
   return Lower(c) || Digit(c) || (c >= 'A' && c <= 'Z') || c == '_' || c == '-' || c == '.' || c == ':';
 }
@@ -33,6 +35,7 @@ bool IsValidRoleName(const std::string& s) { return AllOf(s, 64, Lower, LowerDig
 bool IsValidVarName(const std::string& s) { return AllOf(s, 64, LowerOrUnderscore, LowerDigitUnderscore); }
 bool IsValidOperationName(const std::string& s) { return AllOf(s, 64, Lower, LowerDigitDash); }
 bool IsValidEntityKey(const std::string& s) { return AllOf(s, 128, KeyChar, KeyChar); }
+bool IsValidLabel(const std::string& s) { return AllOf(s, 64, LowerOrDigit, LabelChar); }
 bool IsValidUserName(const std::string& s) {
   return AllOf(s, 32, LowerOrUnderscore, [](char c) { return LowerDigitUnderscore(c) || c == '-'; });
 }
@@ -88,6 +91,7 @@ std::string Job::ToJson() const {
                  {"user", target.user},
                  {"port", target.port},
                  {"host_key", target.host_key}};
+  if (!target.label.empty()) j["target"]["label"] = target.label;
   j["roles"] = roles;
   j["vars"] = nlohmann::json::object();
   for (const auto& [k, v] : vars) j["vars"][k] = v;
@@ -115,6 +119,7 @@ Status Job::Validate() const {
   }
   if (!target.user.empty() && !IsValidUserName(target.user)) return Status::InvalidArgument("bad target user");
   if (target.port < 1 || target.port > 65535) return Status::InvalidArgument("target port out of range");
+  if (!target.label.empty() && !IsValidLabel(target.label)) return Status::InvalidArgument("bad target label");
   if (!target.host_key.empty() && !IsValidHostKey(target.host_key)) {
     return Status::InvalidArgument("bad target host key");
   }
@@ -183,6 +188,7 @@ Result<Job> Job::FromJson(const std::string& text) {
     job.target.user = t.value("user", std::string());
     job.target.port = t.value("port", 22);
     job.target.host_key = t.value("host_key", std::string());
+    job.target.label = t.value("label", std::string());
     job.roles = j.at("roles").get<std::vector<std::string>>();
     const auto& vars = j.at("vars");
     if (!vars.is_object()) return Status::InvalidArgument("vars must be an object");

@@ -11,7 +11,9 @@
 //    "feedback_token": "<64 hex digits>",
 //    "timeout_s": 3600}
 //
-// target.user, port and host_key matter for connection "ssh" only: the
+// target.label (optional) sends the job only to an executor announcing that
+// label (docs/protocol.md). target.user, port and host_key matter for
+// connection "ssh" only: the
 // account and port to log in with, and the server's recorded SSH host key
 // ("ssh-ed25519 AAAA...", one key per line), which the executor checks; an
 // empty host_key means the key is not recorded yet (the server's first
@@ -44,6 +46,7 @@ struct JobTarget {
   std::string user;        // ssh: the remote account; "" for the default
   int port = 22;           // ssh: the port
   std::string host_key;    // ssh: the recorded host key(s), "" if none yet
+  std::string label;       // only an executor announcing this label runs it; "" any
 };
 
 struct Job {
@@ -73,7 +76,8 @@ bool IsValidRoleName(const std::string& s);      // [a-z][a-z0-9_]{0,63}
 bool IsValidVarName(const std::string& s);       // [a-z_][a-z0-9_]{0,63}
 bool IsValidHostName(const std::string& s);      // RFC 1123 host name or IPv4 address
 bool IsValidOperationName(const std::string& s); // [a-z][a-z0-9-]{0,63}
-bool IsValidEntityKey(const std::string& s);     // [A-Za-z0-9_.:-]{1,128}, e.g. "site:7"
+bool IsValidEntityKey(const std::string& s);
+bool IsValidLabel(const std::string& s);         // [a-z0-9][a-z0-9._-]{0,63}     // [A-Za-z0-9_.:-]{1,128}, e.g. "site:7"
 bool IsValidUserName(const std::string& s);      // [a-z_][a-z0-9_-]{0,31}
 // One or more lines "<key type> <base64>" (at most 16 KiB): what a
 // known_hosts line holds after its host names.

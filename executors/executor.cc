@@ -131,6 +131,9 @@ Result<std::unique_ptr<Executor>> Executor::Create(zmq::context_t& context,
   if (options.capacity < 1 || options.capacity > 256) {
     return Status::InvalidArgument("capacity must be 1 to 256");
   }
+  for (const auto& l : options.labels) {
+    if (!IsValidLabel(l)) return Status::InvalidArgument("label '" + l + "' is not [a-z0-9][a-z0-9._-]{0,63}");
+  }
   if (options.identity.size() > 255)
     return Status::InvalidArgument("identity longer than 255 bytes");
   std::error_code ec;
@@ -145,6 +148,17 @@ Result<std::unique_ptr<Executor>> Executor::Create(zmq::context_t& context,
   auto http = HttpClient::Create(options.http);
   if (!http.ok()) return http.status();
   std::unique_ptr<Executor> e(new Executor(context, std::move(options), std::move(http).value()));
+  if (!e->options_.curve_key.empty() || !e->options_.curve_server_key.empty()) {
+    if (e->options_.curve_key.empty() || e->options_.curve_server_key.empty()) {
+      return Status::InvalidArgument("CURVE needs both this executor's key and the scheduler's public key");
+    }
+    auto keys = curve::LoadSecret(e->options_.curve_key);
+    if (!keys.ok()) return keys.status();
+    auto server = curve::LoadPublic(e->options_.curve_server_key);
+    if (!server.ok()) return server.status();
+    e->curve_keys_ = *keys;
+    e->curve_server_public_ = *server;
+  }
   e->Connect();
   return e;
 }
@@ -162,6 +176,7 @@ void Executor::Connect() {
   socket_->set(zmq::sockopt::linger, 0);
   socket_->set(zmq::sockopt::routing_id, identity_);
   socket_->set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(protocol::kMaxFrameBytes));
+  if (curve_keys_) curve::MakeClient(*socket_, *curve_keys_, curve_server_public_);
   socket_->connect(options_.scheduler_endpoint);
   last_heard_ = Now();
   Register();
@@ -178,7 +193,7 @@ void Executor::Register() {
   json running = json::array();
   for (const auto& [id, job] : jobs_) running.push_back(id);
   json ready = {{"capacity", draining_ ? 0 : options_.capacity},
-                {"labels", json::array()},
+                {"labels", options_.labels},
                 {"running", running}};
   SendToScheduler({protocol::kVersion, protocol::kReady, Dump(ready)});
   // DONEs sent shortly before may have been lost with the old connection; the

@@ -48,6 +48,7 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "common/curve.h"
 #include "common/http_client.h"
 #include "common/job.h"
 #include "common/process.h"
@@ -63,6 +64,9 @@ struct ExecutorOptions {
   std::filesystem::path roles_dir;
   std::filesystem::path work_dir;  // created (0700) if missing
   int capacity = 1;                // concurrent jobs, 1..256
+  // What this executor reaches (READY labels): a server with an executor
+  // label gets only executors announcing it.
+  std::vector<std::string> labels;
   std::string ansible_playbook = "ansible-playbook";
   // The private key ssh logs in with on remote servers; "" leaves it to ssh.
   std::string ssh_private_key;
@@ -73,6 +77,10 @@ struct ExecutorOptions {
   std::chrono::milliseconds log_flush_interval{100};
   size_t log_batch_lines = 500;
   HttpOptions http;
+  // CurveZMQ over TCP (common/curve.h): this executor's key file and the
+  // scheduler's public key file; both empty for ipc://.
+  std::string curve_key;
+  std::string curve_server_key;
   // The ZeroMQ routing id; empty: "<hostname>-<pid>-<random>".
   std::string identity;
   // Where time comes from; steady_clock::now when empty.
@@ -178,6 +186,8 @@ class Executor {
   HttpClient http_;
   std::string identity_;
   std::optional<zmq::socket_t> socket_;
+  std::optional<curve::KeyPair> curve_keys_;
+  std::string curve_server_public_;
   Clock::time_point last_heard_;
   Clock::time_point last_sent_;
   Clock::time_point reconnect_at_;

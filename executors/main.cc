@@ -28,6 +28,9 @@ int Main(int argc, char** argv) {
   flags.Define("work-dir", "", "directory for the per-job temporary directories");
   flags.Define("capacity", "1", "how many jobs run at once (1-256)");
   flags.Define("ansible-playbook", "ansible-playbook", "the ansible-playbook program");
+  flags.Define("labels", "", "comma-separated labels: what this executor reaches (servers with one of them)");
+  flags.Define("curve-key", "", "this executor's CURVE key file, for a tcp:// scheduler (aegir keygen)");
+  flags.Define("curve-server-key", "", "the scheduler's public CURVE key file (its .pub)");
   flags.Define("ssh-key", "", "the private key for ssh to remote servers (default: ssh's own)");
   flags.Define("drain-grace", "15",
                "seconds running jobs may take to finish after SIGTERM before they are terminated "
@@ -57,6 +60,16 @@ int Main(int argc, char** argv) {
   options.capacity = static_cast<int>(*capacity);
   options.ansible_playbook = flags.Get("ansible-playbook");
   options.ssh_private_key = flags.Get("ssh-key");
+  options.curve_key = flags.Get("curve-key");
+  for (size_t start = 0; start <= flags.Get("labels").size();) {
+    const std::string all = flags.Get("labels");
+    size_t comma = all.find(',', start);
+    std::string label = all.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!label.empty()) options.labels.push_back(label);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  options.curve_server_key = flags.Get("curve-server-key");
   options.drain_grace = std::chrono::seconds(*drain);
 
   zmq::context_t context;

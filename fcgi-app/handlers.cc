@@ -363,7 +363,8 @@ views::ServerForm ReadServerForm(const Request& req) {
   views::ServerForm f;
   for (auto [field, name] : std::initializer_list<std::pair<std::string*, const char*>>{
            {&f.name, "name"}, {&f.hostname, "hostname"}, {&f.config_root, "config_root"},
-           {&f.ssh_user, "ssh_user"}, {&f.ssh_port, "ssh_port"}, {&f.http_kind, "http_kind"},
+           {&f.ssh_user, "ssh_user"}, {&f.ssh_port, "ssh_port"}, {&f.executor_label, "executor_label"},
+           {&f.http_kind, "http_kind"},
            {&f.http_address, "http_address"}, {&f.http_port, "http_port"}, {&f.https_port, "https_port"},
            {&f.vhost_dir, "vhost_dir"}, {&f.reload, "reload"}, {&f.php_fpm_socket, "php_fpm_socket"},
            {&f.platforms_dir, "platforms_dir"}, {&f.db_kind, "db_kind"}, {&f.db_host, "db_host"},
@@ -401,6 +402,10 @@ std::pair<store::Server, std::vector<store::Service>> CheckServerForm(const Cont
   auto ssh_port = ParsePort(form.ssh_port.empty() ? "22" : form.ssh_port, false);
   if (!ssh_port) e.push_back("SSH port: give a number from 1 to 65535.");
   server.ssh_port = ssh_port.value_or(22);
+  server.executor_label = form.executor_label;
+  if (!server.executor_label.empty() && !IsValidLabel(server.executor_label)) {
+    e.push_back("Executors: a label is 1 to 64 lower-case letters, digits, '.', '_' and '-' (or empty: any).");
+  }
   const std::string server_dir = server.config_root + "/" + server.name;
   if (!form.http_kind.empty()) {
     HttpService h;
@@ -475,6 +480,7 @@ views::ServerForm ServerFormOf(const store::Server& s, const std::vector<store::
   f.config_root = s.config_root;
   f.ssh_user = s.ssh_user;
   f.ssh_port = std::to_string(s.ssh_port);
+  f.executor_label = s.executor_label;
   for (const auto& sv : services) {
     if (sv.type == "http") {
       if (auto h = HttpServiceFromJson(sv.kind, sv.settings_json); h.ok()) {

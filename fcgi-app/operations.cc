@@ -335,6 +335,7 @@ Result<Job> StoreOperation(ModelContext& ctx, const Operation& op, const Target&
   job.target.user = target.server.ssh_user;
   job.target.port = static_cast<int>(target.server.ssh_port);
   job.target.host_key = target.server.host_key;
+  job.target.label = target.server.executor_label;
   job.roles = op.tasks;
   job.vars = vars;
   job.timeout_s = op.timeout_s;

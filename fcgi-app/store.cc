@@ -77,10 +77,11 @@ Result<std::vector<Task>> Tasks(db::Connection& c, const std::string& where, con
 constexpr const char* kServerColumns =
     "SELECT id, name, hostname, status, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), "
     "COALESCE(DATE_FORMAT(verified_at, '%Y-%m-%d %H:%i:%s'), ''), config_root, ssh_user, ssh_port, "
-    "COALESCE(host_key, '') FROM servers ";
+    "COALESCE(host_key, ''), executor_label FROM servers ";
 
 Server ServerFromRow(const db::Row& r) {
-  return Server{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5), r.Str(6), r.Str(7), r.Int(8), r.Str(9)};
+  return Server{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5), r.Str(6), r.Str(7), r.Int(8), r.Str(9),
+                r.Str(10)};
 }
 
 Service ServiceFromRow(const db::Row& r) { return Service{r.Int(0), r.Int(1), r.Str(2), r.Str(3), r.Str(4)}; }
@@ -231,9 +232,11 @@ Status InsertServices(db::Connection& c, int64_t server_id, const std::vector<Se
 Result<int64_t> CreateServer(db::Connection& c, const Server& server, const std::vector<Service>& services) {
   db::Transaction tx(c);
   AEGIR_RETURN_IF_ERROR(tx.Begin());
-  auto r = c.Exec("INSERT INTO servers (name, hostname, config_root, ssh_user, ssh_port) VALUES (?, ?, ?, ?, ?)",
-                  {Value(server.name), Value(server.hostname), Value(server.config_root), Value(server.ssh_user),
-                   Value(server.ssh_port)});
+  auto r = c.Exec(
+      "INSERT INTO servers (name, hostname, config_root, ssh_user, ssh_port, executor_label) "
+      "VALUES (?, ?, ?, ?, ?, ?)",
+      {Value(server.name), Value(server.hostname), Value(server.config_root), Value(server.ssh_user),
+       Value(server.ssh_port), Value(server.executor_label)});
   if (!r.ok()) return r.status().WithContext("add server " + server.name);
   auto id = static_cast<int64_t>(c.LastInsertId());
   AEGIR_RETURN_IF_ERROR(InsertServices(c, id, services));
@@ -244,9 +247,10 @@ Result<int64_t> CreateServer(db::Connection& c, const Server& server, const std:
 Status UpdateServer(db::Connection& c, const Server& server, const std::vector<Service>& services) {
   db::Transaction tx(c);
   AEGIR_RETURN_IF_ERROR(tx.Begin());
-  auto r = c.Exec("UPDATE servers SET hostname = ?, config_root = ?, ssh_user = ?, ssh_port = ? WHERE id = ?",
-                  {Value(server.hostname), Value(server.config_root), Value(server.ssh_user), Value(server.ssh_port),
-                   Value(server.id)});
+  auto r = c.Exec(
+      "UPDATE servers SET hostname = ?, config_root = ?, ssh_user = ?, ssh_port = ?, executor_label = ? WHERE id = ?",
+      {Value(server.hostname), Value(server.config_root), Value(server.ssh_user), Value(server.ssh_port),
+       Value(server.executor_label), Value(server.id)});
   if (!r.ok()) return r.status().WithContext("update server " + server.name);
   auto d = c.Exec("DELETE FROM services WHERE server_id = ?", {Value(server.id)});
   if (!d.ok()) return d.status();

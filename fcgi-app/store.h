@@ -41,6 +41,8 @@ struct Server {
   std::string ssh_user;
   int64_t ssh_port = 22;
   std::string host_key;  // the SSH host key(s) recorded at its first verification, "" before
+  // Only executors announcing this label run its jobs; "" for any.
+  std::string executor_label;
 };
 
 // A row of services: settings is JSON (fcgi-app/services.h reads it).

@@ -194,7 +194,7 @@ Response ServerFormPage(const Context& ctx, const ServerForm& form, int status) 
   const std::pair<const char*, const std::string*> values[] = {
       {"NAME", &form.name},           {"HOSTNAME", &form.hostname},
       {"CONFIG_ROOT", &form.config_root}, {"SSH_USER", &form.ssh_user},
-      {"SSH_PORT", &form.ssh_port},   {"HTTP_ADDRESS", &form.http_address},
+      {"SSH_PORT", &form.ssh_port},   {"EXECUTOR_LABEL", &form.executor_label},   {"HTTP_ADDRESS", &form.http_address},
       {"HTTP_PORT", &form.http_port}, {"HTTPS_PORT", &form.https_port},
       {"VHOST_DIR", &form.vhost_dir}, {"RELOAD", &form.reload},
       {"PHP_FPM_SOCKET", &form.php_fpm_socket}, {"PLATFORMS_DIR", &form.platforms_dir},
@@ -316,6 +316,7 @@ Response Server(const Context& ctx, const store::Server& server, const std::vect
   b.SetValue("HOSTNAME", server.hostname);
   b.SetValue("STATUS", server.status);
   b.SetValue("CONFIG_ROOT", server.config_root);
+  b.SetValue("EXECUTOR_LABEL", server.executor_label.empty() ? "any" : server.executor_label);
   b.SetValue("CREATED_AT", server.created_at);
   b.SetValue("VERIFIED_AT", server.verified_at.empty() ? "never" : server.verified_at);
   if (server.hostname == "localhost" || server.hostname == "127.0.0.1") {

@@ -21,7 +21,7 @@ Response Dashboard(const Context& ctx, const store::Counts& counts, const std::v
 // A server's add/edit form: every field as typed.
 struct ServerForm {
   int64_t id = 0;  // 0: adding
-  std::string name, hostname, config_root, ssh_user, ssh_port;
+  std::string name, hostname, config_root, ssh_user, ssh_port, executor_label;
   std::string http_kind, http_address, http_port, https_port, vhost_dir, reload, php_fpm_socket, platforms_dir;
   std::string db_kind, db_host, db_port, db_socket, db_admin_user, db_admin_defaults_file;
   std::vector<std::string> errors;

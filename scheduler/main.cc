@@ -30,6 +30,12 @@ int Main(int argc, char** argv) {
   flags.Define("catalogue", "", "the operation catalogue (roles/operations.json), for RUN from the aegir client");
   flags.Define("roles", "", "the roles directory the catalogue names");
   flags.Define("public-url", "", "where executors reach aegir-web, for the tasks RUN makes");
+  flags.Define("executor-tcp-endpoint", "",
+               "TCP endpoint for executors on other hosts, with CurveZMQ (e.g. tcp://10.0.0.5:7011)");
+  flags.Define("submit-tcp-endpoint", "", "TCP endpoint for tools on other hosts, with CurveZMQ");
+  flags.Define("curve-secret-key", "", "the scheduler's CURVE key file (made by aegir keygen)");
+  flags.Define("executor-keys", "", "directory of the authorized executors' public keys (*.pub)");
+  flags.Define("client-keys", "", "directory of the authorized tools' public keys (*.pub)");
   flags.Define("max-running", "0", "jobs running at once overall (0: no limit)");
   flags.Define("max-per-server", "0", "jobs running at once on one target server (0: no limit)");
   aegir::Status parsed = flags.Parse(argc, argv);
@@ -71,6 +77,11 @@ int Main(int argc, char** argv) {
   options.db.socket = flags.Get("db-socket");
   options.db.user = flags.Get("db-user");
   options.db.database = flags.Get("db-name");
+  options.executor_tcp_endpoint = flags.Get("executor-tcp-endpoint");
+  options.submit_tcp_endpoint = flags.Get("submit-tcp-endpoint");
+  options.curve_secret_key = flags.Get("curve-secret-key");
+  options.executor_keys_dir = flags.Get("executor-keys");
+  options.client_keys_dir = flags.Get("client-keys");
   options.catalogue_path = flags.Get("catalogue");
   options.roles_dir = flags.Get("roles");
   if (options.roles_dir.empty() && !options.catalogue_path.empty()) {

@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iterator>
 #include <zmq_addon.hpp>
 
 #include "common/crypto.h"
+#include "common/curve.h"
 #include "common/log.h"
 #include "common/protocol.h"
 #include "common/tasks.h"
@@ -26,6 +28,9 @@ constexpr int kMaxCapacity = 1024;
 constexpr milliseconds kOrphanGrace = protocol::kHeartbeatInterval * protocol::kHeartbeatLiveness;
 // A job an executor turned down waits this long before it is offered again.
 constexpr milliseconds kRejectedRetry{1000};
+// ZAP domains of the CURVE sockets: which authorized-keys directory applies.
+constexpr const char* kExecutorDomain = "executors";
+constexpr const char* kClientDomain = "clients";
 // Log lines in one LOG-REPLY (well under kMaxFrameBytes for usual lines).
 constexpr int kLogLinesPerReply = 500;
 
@@ -73,7 +78,8 @@ std::string PrintableIdentity(const std::string& identity) {
 }
 
 Scheduler::Scheduler(zmq::context_t& context, SchedulerOptions options)
-    : options_(std::move(options)),
+    : context_(context),
+      options_(std::move(options)),
       submit_(context, zmq::socket_type::router),
       executors_socket_(context, zmq::socket_type::router) {}
 
@@ -117,12 +123,59 @@ Status Scheduler::Bind() {
       return Status::Unavailable("bind " + *endpoint + ": " + e.what());
     }
   }
+  if (options_.executor_tcp_endpoint.empty() && options_.submit_tcp_endpoint.empty()) return Status::Ok();
+  // Other hosts: CURVE, each connecting key checked by our ZAP handler.
+  if (options_.curve_secret_key.empty()) {
+    return Status::InvalidArgument("a TCP endpoint needs the scheduler's CURVE key (--curve-secret-key)");
+  }
+  auto keys = curve::LoadSecret(options_.curve_secret_key);
+  if (!keys.ok()) return keys.status();
+  zap_.emplace(context_, zmq::socket_type::rep);
+  zap_->set(zmq::sockopt::linger, 0);
+  try {
+    zap_->bind("inproc://zeromq.zap.01");
+  } catch (const zmq::error_t& e) {
+    return Status::Internal(std::string("bind the ZAP handler: ") + e.what());
+  }
+  struct Tcp {
+    std::optional<zmq::socket_t>* socket;
+    const std::string* endpoint;
+    const std::string* keys_dir;
+    const char* domain;
+    const char* keys_flag;
+  };
+  for (const Tcp& t : {Tcp{&executors_tcp_, &options_.executor_tcp_endpoint, &options_.executor_keys_dir,
+                           kExecutorDomain, "--executor-keys"},
+                       Tcp{&submit_tcp_, &options_.submit_tcp_endpoint, &options_.client_keys_dir, kClientDomain,
+                           "--client-keys"}}) {
+    if (t.endpoint->empty()) continue;
+    if (t.keys_dir->empty() || !std::filesystem::is_directory(*t.keys_dir)) {
+      return Status::InvalidArgument(*t.endpoint + " needs a directory of authorized keys (" + t.keys_flag + ")");
+    }
+    t.socket->emplace(context_, zmq::socket_type::router);
+    zmq::socket_t& socket = **t.socket;
+    socket.set(zmq::sockopt::linger, 0);
+    socket.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(protocol::kMaxFrameBytes));
+    if (t.socket == &executors_tcp_) {
+      socket.set(zmq::sockopt::router_mandatory, 1);
+      socket.set(zmq::sockopt::router_handover, 1);
+    }
+    curve::MakeServer(socket, *keys, t.domain);
+    try {
+      socket.bind(*t.endpoint);
+    } catch (const zmq::error_t& e) {
+      return Status::Unavailable("bind " + *t.endpoint + ": " + e.what());
+    }
+  }
   return Status::Ok();
 }
 
 Scheduler::~Scheduler() {
   submit_.close();
   executors_socket_.close();
+  submit_tcp_.reset();
+  executors_tcp_.reset();
+  zap_.reset();
   for (const auto* endpoint : {&options_.submit_endpoint, &options_.executor_endpoint}) {
     std::string path = IpcPath(*endpoint);
     if (!path.empty()) unlink(path.c_str());
@@ -148,13 +201,13 @@ bool Scheduler::Send(zmq::socket_t& socket, const std::string& identity,
   }
 }
 
-bool Scheduler::SendToExecutor(const std::string& identity,
-                               const std::vector<std::string_view>& frames) {
-  bool sent = Send(executors_socket_, identity, frames);
-  if (sent) {
-    auto it = executors_.find(identity);
-    if (it != executors_.end()) it->second.last_sent = Now();
-  }
+bool Scheduler::SendToExecutor(const std::string& identity, const std::vector<std::string_view>& frames) {
+  auto it = executors_.find(identity);
+  zmq::socket_t* socket = it != executors_.end() && it->second.socket ? it->second.socket
+                          : executor_from_                          ? executor_from_
+                                                                    : &executors_socket_;
+  bool sent = Send(*socket, identity, frames);
+  if (sent && it != executors_.end()) it->second.last_sent = Now();
   return sent;
 }
 
@@ -185,30 +238,56 @@ Status Scheduler::RunOnce(milliseconds max_wait) {
   auto now = Now();
   milliseconds wait =
       std::clamp(duration_cast<milliseconds>(NextTimer() - now) + milliseconds(1), milliseconds(0), max_wait);
-  zmq::pollitem_t items[] = {
-      {submit_.handle(), 0, ZMQ_POLLIN, 0},
-      {executors_socket_.handle(), 0, ZMQ_POLLIN, 0},
+  struct Source {
+    zmq::socket_t* socket;
+    void (Scheduler::*handler)(Frames&);
+    bool executors;
   };
+  std::vector<Source> sources = {{&submit_, &Scheduler::HandleSubmitter, false},
+                                 {&executors_socket_, &Scheduler::HandleExecutor, true}};
+  if (submit_tcp_) sources.push_back({&*submit_tcp_, &Scheduler::HandleSubmitter, false});
+  if (executors_tcp_) sources.push_back({&*executors_tcp_, &Scheduler::HandleExecutor, true});
+  std::vector<zmq::pollitem_t> items;
+  for (const auto& src : sources) items.push_back({src.socket->handle(), 0, ZMQ_POLLIN, 0});
+  if (zap_) items.push_back({zap_->handle(), 0, ZMQ_POLLIN, 0});
   try {
-    zmq::poll(items, 2, wait);
+    zmq::poll(items, wait);
   } catch (const zmq::error_t& e) {
     if (e.num() == EINTR) return Status::Ok();  // a signal: the caller checks its stop flag
     return Status::Internal(std::string("zmq poll: ") + e.what());
   }
+  if (zap_) {
+    for (int i = 0; i < kMaxMessagesPerTurn; ++i) {
+      try {
+        if (!(zap_->get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
+        HandleZap();
+      } catch (const std::exception& e) {
+        log::Error(std::string("ZAP: ") + e.what());
+        break;
+      }
+    }
+  }
   // Exceptions are caught per message (and for the timers): one bad turn is
-  // logged and the daemon goes on.
-  for (auto [socket, handler] : {std::pair{&submit_, &Scheduler::HandleSubmitter},
-                                 std::pair{&executors_socket_, &Scheduler::HandleExecutor}}) {
+  // logged and the daemon goes on. Answers go back on the socket the
+  // message came in on.
+  for (const auto& src : sources) {
+    if (src.executors) {
+      executor_from_ = src.socket;
+    } else {
+      reply_to_ = src.socket;
+    }
     for (int i = 0; i < kMaxMessagesPerTurn; ++i) {
       Frames frames;
       try {
-        if (!zmq::recv_multipart(*socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
-        (this->*handler)(frames);
+        if (!zmq::recv_multipart(*src.socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
+        (this->*src.handler)(frames);
       } catch (const std::exception& e) {
         log::Error(std::string("handling a message: ") + e.what());
       }
     }
   }
+  executor_from_ = nullptr;
+  reply_to_ = &submit_;
   try {
     OnTimers();
     if (Now() >= next_sweep_) Sweep();
@@ -230,7 +309,7 @@ void Scheduler::HandleSubmitter(Frames& frames) {
   const std::string identity = ToString(frames[0]);
   const std::string version = ToString(frames[1]);
   const std::string command = ToString(frames[2]);
-  auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
+  auto reply_error = [&](const std::string& msg) { Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   if (version != protocol::kVersion) {
     reply_error("unsupported protocol version '" + version.substr(0, 32) + "' (this scheduler speaks " +
                 std::string(protocol::kVersion) + ")");
@@ -254,16 +333,16 @@ void Scheduler::HandleSubmitter(Frames& frames) {
     HandleLog(identity, ToString(frames[3]));
   } else if (command == protocol::kStatus) {
     std::string body = StatusJson().dump();
-    Send(submit_, identity, {protocol::kVersion, protocol::kStatusReply, Sv(body)});
+    Send(*reply_to_, identity, {protocol::kVersion, protocol::kStatusReply, Sv(body)});
   } else if (command == protocol::kHeartbeat) {
-    Send(submit_, identity, {protocol::kVersion, protocol::kHeartbeat});
+    Send(*reply_to_, identity, {protocol::kVersion, protocol::kHeartbeat});
   } else {
     reply_error("unknown command '" + command.substr(0, 32) + "' on the submit socket");
   }
 }
 
 void Scheduler::HandleSubmit(const std::string& identity, const std::string& body) {
-  auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
+  auto reply_error = [&](const std::string& msg) { Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   auto job = Job::FromJson(body);
   if (!job.ok()) {
     reply_error("SUBMIT refused: " + job.status().message());
@@ -290,12 +369,12 @@ void Scheduler::HandleSubmit(const std::string& identity, const std::string& bod
     }
     Enqueue(std::move(stored).value());
   }
-  Send(submit_, identity, {protocol::kVersion, protocol::kAck, Sv(ids)});
+  Send(*reply_to_, identity, {protocol::kVersion, protocol::kAck, Sv(ids)});
   Dispatch();  // at once: the next poll may be a while
 }
 
 void Scheduler::HandleCancel(const std::string& identity, const std::string& body) {
-  auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
+  auto reply_error = [&](const std::string& msg) { Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   int64_t id = ParseJobId(body);
   if (id <= 0) {
     reply_error("CANCEL takes a job id (a positive decimal number)");
@@ -335,13 +414,13 @@ void Scheduler::HandleCancel(const std::string& identity, const std::string& bod
       return;
     }
   }
-  Send(submit_, identity, {protocol::kVersion, protocol::kAck, Sv(body)});
+  Send(*reply_to_, identity, {protocol::kVersion, protocol::kAck, Sv(body)});
 }
 
 void Scheduler::HandleRun(const std::string& identity, const std::string& body) {
   auto refuse = [&](const std::string& msg) {
     std::string text = "RUN refused: " + msg;
-    Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(text)});
+    Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(text)});
   };
   if (!model_) return refuse("this scheduler was started without the operation catalogue (--catalogue)");
   json j = json::parse(body, nullptr, false);
@@ -428,22 +507,22 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body) 
   const std::string ids = std::to_string(job->job_id);
   log::Info("job " + ids + " (" + op->name + " on " + target_text.substr(0, 128) + ") queued by a client");
   Enqueue(std::move(job).value());
-  Send(submit_, identity, {protocol::kVersion, protocol::kAck, Sv(ids)});
+  Send(*reply_to_, identity, {protocol::kVersion, protocol::kAck, Sv(ids)});
   Dispatch();
 }
 
 void Scheduler::HandleTask(const std::string& identity, const std::string& body) {
-  auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
+  auto reply_error = [&](const std::string& msg) { Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   int64_t id = ParseJobId(body);
   if (id <= 0) return reply_error("TASK takes a job id (a positive decimal number)");
   auto task = tasks::DescribeJson(db_, id);
   if (!task.ok()) return reply_error("the database is unavailable (" + task.status().message() + ")");
   if (!*task) return reply_error("there is no task " + body);
-  Send(submit_, identity, {protocol::kVersion, protocol::kTaskReply, Sv(**task)});
+  Send(*reply_to_, identity, {protocol::kVersion, protocol::kTaskReply, Sv(**task)});
 }
 
 void Scheduler::HandleLog(const std::string& identity, const std::string& body) {
-  auto reply_error = [&](const std::string& msg) { Send(submit_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
+  auto reply_error = [&](const std::string& msg) { Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   json j = json::parse(body, nullptr, false);
   if (!j.is_object() || !j.contains("job_id") || !j["job_id"].is_number_integer() ||
       (j.contains("after") && !j["after"].is_number_integer())) {
@@ -454,7 +533,37 @@ void Scheduler::HandleLog(const std::string& identity, const std::string& body) 
   auto log = tasks::LogJson(db_, j["job_id"].get<int64_t>(), after, kLogLinesPerReply);
   if (!log.ok()) return reply_error("the database is unavailable (" + log.status().message() + ")");
   if (!*log) return reply_error("there is no task " + std::to_string(j["job_id"].get<int64_t>()));
-  Send(submit_, identity, {protocol::kVersion, protocol::kLogReply, Sv(**log)});
+  Send(*reply_to_, identity, {protocol::kVersion, protocol::kLogReply, Sv(**log)});
+}
+
+void Scheduler::HandleZap() {
+  // [version "1.0", request id, domain, address, identity, mechanism, credentials...]
+  Frames frames;
+  if (!zmq::recv_multipart(*zap_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+  auto reply = [&](const std::string& code, const std::string& text) {
+    std::string request_id = frames.size() > 1 ? ToString(frames[1]) : "";
+    std::vector<std::string> out = {"1.0", request_id, code, text, "", ""};
+    for (size_t i = 0; i < out.size(); ++i) {
+      zap_->send(zmq::buffer(out[i]), i + 1 < out.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    }
+  };
+  if (frames.size() < 7 || ToString(frames[0]) != "1.0" || ToString(frames[5]) != "CURVE") {
+    reply("400", "CURVE only");
+    return;
+  }
+  const std::string domain = ToString(frames[2]);
+  const std::string address = ToString(frames[3]);
+  const std::string key = curve::Z85(ToString(frames[6]));
+  const std::string& dir = domain == kExecutorDomain ? options_.executor_keys_dir : options_.client_keys_dir;
+  bool ok = !key.empty() && (domain == kExecutorDomain || domain == kClientDomain) &&
+            curve::LoadAuthorized(dir).count(key) != 0;
+  if (!ok) {
+    log::Warn(std::string(domain == kExecutorDomain ? "an executor" : "a client") + " at " + address.substr(0, 64) +
+              " with key " + key + " refused: the key is not in " + dir);
+    reply("400", "unknown key");
+    return;
+  }
+  reply("200", "OK");
 }
 
 // --- executors ----------------------------------------------------------------
@@ -472,7 +581,7 @@ void Scheduler::HandleExecutor(Frames& frames) {
   if (version != protocol::kVersion) {
     std::string msg = "unsupported protocol version '" + version.substr(0, 32) + "'";
     log::Warn("executor " + who + ": " + msg);
-    Send(executors_socket_, identity, {protocol::kVersion, protocol::kError, Sv(msg)});
+    SendToExecutor(identity, {protocol::kVersion, protocol::kError, Sv(msg)});
     return;
   }
   auto it = executors_.find(identity);
@@ -510,17 +619,22 @@ void Scheduler::HandleReady(const std::string& identity, const std::string& body
       if (j.contains("labels")) labels = j.at("labels").get<std::vector<std::string>>();
       if (j.contains("running")) running = j.at("running").get<std::vector<int64_t>>();
       if (capacity < 0 || capacity > kMaxCapacity) error = "READY capacity must be 0 to 1024";
+      if (labels.size() > 32) error = "READY has more than 32 labels";
+      for (const auto& l : labels) {
+        if (!IsValidLabel(l)) error = "READY label '" + l.substr(0, 64) + "' is not [a-z0-9][a-z0-9._-]{0,63}";
+      }
     } catch (const json::exception& e) {
       error = std::string("READY field missing or of the wrong type: ") + e.what();
     }
   }
   if (!error.empty()) {
     log::Warn("executor " + who + ": " + error);
-    Send(executors_socket_, identity, {protocol::kVersion, protocol::kError, Sv(error)});
+    SendToExecutor(identity, {protocol::kVersion, protocol::kError, Sv(error)});
     return;
   }
   bool known = executors_.count(identity) != 0;
   ExecutorInfo& e = executors_[identity];
+  if (executor_from_) e.socket = executor_from_;
   e.capacity = capacity;
   e.labels = labels;
   e.last_heard = Now();
@@ -576,7 +690,7 @@ void Scheduler::HandleDone(const std::string& identity, const std::string& body)
   } catch (const std::exception& e) {
     std::string msg = std::string("bad DONE: ") + e.what();
     log::Warn("executor " + who + ": " + msg);
-    Send(executors_socket_, identity, {protocol::kVersion, protocol::kError, Sv(msg)});
+    SendToExecutor(identity, {protocol::kVersion, protocol::kError, Sv(msg)});
     return;
   }
   if (exit_code && *exit_code < 0) exit_code.reset();
@@ -797,8 +911,10 @@ bool Scheduler::Busy(const Job& job) const {
 void Scheduler::Dispatch() {
   if (!reconciled_) return;  // what runs is not known yet
   auto now = Now();
+  int free_slots = 0;
+  for (const auto& [identity, e] : executors_) free_slots += std::max(0, e.capacity - static_cast<int>(e.jobs.size()));
   std::set<std::string> blocked;  // keys of earlier jobs still waiting this pass
-  for (auto it = queue_.begin(); it != queue_.end();) {
+  for (auto it = queue_.begin(); it != queue_.end() && free_slots > 0;) {
     const Job& job = it->second.job;
     auto keys = job.LockKeys();
     bool wait = Busy(job) || it->second.not_before > now ||
@@ -811,17 +927,26 @@ void Scheduler::Dispatch() {
       continue;
     }
     if (options_.max_running > 0 && static_cast<int>(running_.size()) >= options_.max_running) return;
-    // The executor with the most free slots.
+    // The executor with the most free slots among those that reach the
+    // target (its label, when the server has one).
     std::string best;
     int best_free = 0;
+    const std::string& label = job.target.label;
     for (const auto& [identity, e] : executors_) {
+      if (!label.empty() && std::find(e.labels.begin(), e.labels.end(), label) == e.labels.end()) continue;
       int free = e.capacity - static_cast<int>(e.jobs.size());
       if (free > best_free) {
         best = identity;
         best_free = free;
       }
     }
-    if (best.empty()) return;  // every executor is full
+    if (best.empty()) {
+      // None free for this one: later jobs (other labels) may still go, but
+      // not past it on its entities.
+      blocked.insert(keys.begin(), keys.end());
+      ++it;
+      continue;
+    }
     const int64_t id = it->first;
     // A token for this run only; the row keeps its hash.
     std::string token = crypto::RandomHex(32);
@@ -845,6 +970,7 @@ void Scheduler::Dispatch() {
       continue;  // the same job, to another executor
     }
     log::Info("job " + std::to_string(id) + " sent to executor " + PrintableIdentity(best));
+    --free_slots;
     executors_[best].jobs.insert(id);
     for (const auto& k : keys) held_.insert(k);
     ++per_server_[job.target.name];

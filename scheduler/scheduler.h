@@ -55,6 +55,15 @@ struct SchedulerOptions {
   std::string submit_endpoint;    // e.g. ipc:///var/aegir/run/submit.ipc
   std::string executor_endpoint;  // e.g. ipc:///var/aegir/run/executor.ipc
   db::Options db;                 // where the tasks are
+  // Executors and tools on other hosts: TCP endpoints with CurveZMQ
+  // (e.g. tcp://10.0.0.5:7011); "" binds none. Both need curve_secret_key,
+  // the scheduler's key file (common/curve.h), and a directory of the
+  // authorized public keys (*.pub files, read at each connection).
+  std::string executor_tcp_endpoint;
+  std::string submit_tcp_endpoint;
+  std::string curve_secret_key;
+  std::string executor_keys_dir;
+  std::string client_keys_dir;
   int max_running = 0;            // jobs running at once overall; 0: no limit
   int max_per_server = 0;         // jobs running at once on one target server; 0: no limit
   // The operation catalogue (roles/operations.json) and its roles, for RUN;
@@ -105,6 +114,7 @@ class Scheduler {
     std::optional<nlohmann::json> unstored_end;
   };
   struct ExecutorInfo {
+    zmq::socket_t* socket = nullptr;  // the socket it is connected on
     int capacity = 0;
     std::vector<std::string> labels;
     std::set<int64_t> jobs;
@@ -118,6 +128,9 @@ class Scheduler {
   Clock::time_point Now() const { return options_.now ? options_.now() : Clock::now(); }
 
   void HandleSubmitter(Frames& frames);
+  // One ZAP request (ZeroMQ's authentication protocol, RFC 27): is this
+  // CURVE client key authorized for the socket's domain?
+  void HandleZap();
   void HandleSubmit(const std::string& identity, const std::string& body);
   void HandleCancel(const std::string& identity, const std::string& body);
   void HandleRun(const std::string& identity, const std::string& body);
@@ -146,9 +159,16 @@ class Scheduler {
   Clock::time_point NextTimer() const;
   bool Busy(const Job& job) const;
 
+  zmq::context_t& context_;
   SchedulerOptions options_;
   zmq::socket_t submit_;
   zmq::socket_t executors_socket_;
+  // The CURVE sockets for other hosts and the ZAP handler, when configured.
+  std::optional<zmq::socket_t> submit_tcp_;
+  std::optional<zmq::socket_t> executors_tcp_;
+  std::optional<zmq::socket_t> zap_;
+  zmq::socket_t* reply_to_ = &submit_;             // the submit socket being served
+  zmq::socket_t* executor_from_ = nullptr;         // the executor socket being served
   db::Connection db_;
   // For RUN: the catalogue and a model context (its own connection).
   std::optional<web::Catalogue> catalogue_;

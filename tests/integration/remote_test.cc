@@ -57,6 +57,7 @@
 
 #include "common/process.h"
 #include "common/temp_dir.h"
+#include "tests/integration/netns.h"
 #include "tests/integration/stack.h"
 
 using namespace aegir::testing;
@@ -222,20 +223,9 @@ class Remote {
     }
     if (mariadbd_ && !mariadbd_->reaped()) (void)mariadbd_->Terminate(60s);
     mariadbd_.reset();
-    if (ns_made_) {
-      std::istringstream pids(Exec({"ip", "netns", "pids", ns}).second);
-      for (int pid; pids >> pid;) {
-        left.push_back("in " + ns + ": " + std::to_string(pid) + " " + CmdLine(pid));
-        ::kill(pid, SIGKILL);
-      }
-      auto [code, out] = Exec({"ip", "netns", "del", ns});
-      if (code != 0) left.push_back("ip netns del " + ns + ": " + out);
-      ns_made_ = false;
-    }
-    if (veth_made_) {
-      // Gone with the namespace once its peer was moved there; not otherwise.
-      if (Exec({"ip", "link", "show", host_if}).first == 0) (void)Exec({"ip", "link", "del", host_if});
-      veth_made_ = false;
+    if (net_) {
+      for (auto& l : net_->Remove()) left.push_back(std::move(l));
+      net_.reset();
     }
     if (uid_ != static_cast<uid_t>(-1)) {
       for (int pid : ProcessesOf(uid_)) {
@@ -308,7 +298,7 @@ class Remote {
   std::string Reload() const { return Join(NginxArgs()) + " -s reload"; }
   uid_t uid() const { return uid_; }
 
-  std::string ns, host_if, ns_if, host_ip, ns_ip;
+  std::string ns, host_ip, ns_ip;
   std::string dir;  // the remote root
 
  private:
@@ -353,52 +343,11 @@ class Remote {
     }
   }
 
-  // Namespaces of earlier runs that died before their teardown: their
-  // addresses would clash with ours.
-  void RemoveStaleNamespaces() {
-    std::istringstream list(Exec({"ip", "netns", "list"}).second);
-    static const std::regex ours("^aegir-it-([0-9]+)\\b.*");
-    for (std::string line; std::getline(list, line);) {
-      std::smatch m;
-      if (!std::regex_match(line, m, ours)) continue;
-      int pid = std::stoi(m[1].str());
-      if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // its test still runs
-      std::string name = "aegir-it-" + m[1].str();
-      std::istringstream pids(Exec({"ip", "netns", "pids", name}).second);
-      for (int p; pids >> p;) ::kill(p, SIGKILL);
-      (void)Exec({"ip", "netns", "del", name});
-    }
-  }
-
   void MakeNamespace() {
-    RemoveStaleNamespaces();
-    std::string pid = std::to_string(::getpid());
-    ns = "aegir-it-" + pid;
-    host_if = "ae" + pid + "h";
-    ns_if = "ae" + pid + "r";
-    std::string used = Exec({"ip", "-o", "-4", "addr", "show"}).second + Exec({"ip", "-4", "route", "show"}).second;
-    int n = ::getpid() % 250;
-    for (int tries = 0; Contains(used, "10.213." + std::to_string(n) + "."); ++tries) {
-      BOOST_REQUIRE_MESSAGE(tries < 250, "no free 10.213.N.0/30 network for the namespace");
-      n = (n + 1) % 250;
-    }
-    host_ip = "10.213." + std::to_string(n) + ".1";
-    ns_ip = "10.213." + std::to_string(n) + ".2";
-    auto [code, out] = Exec({"ip", "netns", "add", ns});
-    BOOST_REQUIRE_MESSAGE(code == 0, "cannot make the network namespace "
-                                         << ns << " with `ip netns add` (exit " << code
-                                         << "): this test needs iproute2 and root with CAP_SYS_ADMIN and "
-                                            "CAP_NET_ADMIN (a container must allow network namespaces):\n"
-                                         << out);
-    ns_made_ = true;
-    Must({"ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if});
-    veth_made_ = true;
-    Must({"ip", "link", "set", ns_if, "netns", ns});
-    Must({"ip", "addr", "add", host_ip + "/30", "dev", host_if});
-    Must({"ip", "link", "set", host_if, "up"});
-    Must(InNs({"ip", "addr", "add", ns_ip + "/30", "dev", ns_if}));
-    Must(InNs({"ip", "link", "set", ns_if, "up"}));
-    Must(InNs({"ip", "link", "set", "lo", "up"}));
+    net_.emplace("10.213.");
+    ns = net_->name;
+    host_ip = net_->host_ip;
+    ns_ip = net_->ns_ip;
     // Per namespace: the unprivileged user's nginx may take port 80 here.
     Must(InNs({"sysctl", "-q", "-w", "net.ipv4.ip_unprivileged_port_start=0"}));
   }
@@ -584,8 +533,7 @@ LogLevel VERBOSE
   uid_t uid_ = static_cast<uid_t>(-1);
   gid_t gid_ = static_cast<gid_t>(-1);
   std::string home_;
-  bool ns_made_ = false;
-  bool veth_made_ = false;
+  std::optional<NetNamespace> net_;
   bool made_run_sshd_ = false;
   std::optional<TempDir> tmp_;
   std::optional<Process> sshd_, nginx_, php_fpm_, mariadbd_;

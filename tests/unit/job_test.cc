@@ -113,6 +113,13 @@ BOOST_AUTO_TEST_CASE(a_job_without_a_token_and_with_locks) {
   ExpectRefused([](json& j) { j["locks"] = {"site 9"}; }, "bad lock");
   ExpectRefused([](json& j) { j["locks"] = json::array({"a", "b", "c", "d", "e", "f", "g", "h", "i"}); }, "at most 8");
   ExpectRefused([](json& j) { j["entity"] = "site:1;drop"; }, "bad entity");
+  ExpectRefused([](json& j) { j["target"]["label"] = "Has Space"; }, "bad target label");
+  json labelled = GoodJson();
+  labelled["target"]["label"] = "dmz-1";
+  auto l = Job::FromJson(labelled.dump());
+  BOOST_REQUIRE(l.ok());
+  BOOST_TEST(l->target.label == "dmz-1");
+  BOOST_TEST(Job::FromJson(l->ToJson())->target.label == "dmz-1");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_types_and_version) {

@@ -43,7 +43,9 @@ aegir::Job MakeJob(int64_t id, const std::string& entity, std::vector<std::strin
   job.operation = "server-verify";
   job.entity = entity;
   job.locks = std::move(locks);
-  job.target = {server, "localhost", "local"};
+  job.target.name = server;
+  job.target.host = "localhost";
+  job.target.connection = "local";
   job.roles = {"server_check"};
   job.feedback_url = "http://127.0.0.1:1/api/tasks/" + std::to_string(id);
   job.timeout_s = 60;
@@ -187,14 +189,15 @@ struct SchedulerFixture {
     return s;
   }
   // A test executor, registered with READY.
-  zmq::socket_t& AddExecutor(const std::string& id, int capacity, std::vector<int64_t> running = {}) {
+  zmq::socket_t& AddExecutor(const std::string& id, int capacity, std::vector<int64_t> running = {},
+                             std::vector<std::string> labels = {}) {
     executors.push_back(Connect(zmq::socket_type::dealer, executor_endpoint, id));
-    Ready(executors.back(), capacity, running);
+    Ready(executors.back(), capacity, running, labels);
     return executors.back();
   }
-  void Ready(zmq::socket_t& e, int capacity, std::vector<int64_t> running = {}) {
+  void Ready(zmq::socket_t& e, int capacity, std::vector<int64_t> running = {}, std::vector<std::string> labels = {}) {
     Send(e, {std::string(protocol::kVersion), std::string(protocol::kReady),
-             json{{"capacity", capacity}, {"labels", json::array()}, {"running", running}}.dump()});
+             json{{"capacity", capacity}, {"labels", labels}, {"running", running}}.dump()});
   }
   Frames Request(const Frames& frames) {
     Send(submitter, frames);
@@ -350,6 +353,32 @@ BOOST_FIXTURE_TEST_CASE(limit_per_server, SchedulerFixture) {
   BOOST_TEST(ReceiveJobs(executor, milliseconds(800)) == (std::vector<int64_t>{1, 3}));
   Done(executor, 1);
   BOOST_TEST(ReceiveJobs(executor, milliseconds(600)) == std::vector<int64_t>{2});
+}
+
+BOOST_FIXTURE_TEST_CASE(a_labelled_server_gets_only_executors_with_its_label, Started) {
+  auto& plain = AddExecutor("exec-plain", 4);
+  auto& dmz = AddExecutor("exec-dmz", 1, {}, {"dmz"});
+  std::this_thread::sleep_for(milliseconds(100));
+  auto labelled = [](int64_t id, const std::string& entity, const std::string& label) {
+    aegir::Job j = MakeJob(id, entity);
+    j.target.label = label;
+    return j;
+  };
+  Submit(labelled(1, "site:1", "dmz"));
+  Submit(labelled(2, "site:2", "dmz"));     // waits: the dmz executor has one slot
+  Submit(labelled(3, "site:3", "office"));  // waits: nobody reaches "office"
+  Submit(labelled(4, "site:4", ""));        // any executor: the plain one has room
+  BOOST_TEST(ReceiveJobs(dmz, milliseconds(800)) == std::vector<int64_t>{1});
+  BOOST_TEST(ReceiveJobs(plain, milliseconds(300)) == std::vector<int64_t>{4});
+  Done(dmz, 1);
+  BOOST_TEST(ReceiveJobs(dmz, milliseconds(800)) == std::vector<int64_t>{2});
+  BOOST_TEST(ReceiveJobs(plain, milliseconds(300)).empty());
+  BOOST_TEST(Status()["queued"] == 1);  // job 3
+  // A bad label is refused at READY.
+  auto& bad = AddExecutor("exec-bad", 1, {}, {"Bad Label"});
+  auto reply = Recv(bad);
+  BOOST_REQUIRE(reply.has_value());
+  BOOST_TEST((*reply)[1] == protocol::kError);
 }
 
 BOOST_FIXTURE_TEST_CASE(duplicate_submit_is_acked_once_queued, Started) {

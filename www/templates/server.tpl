@@ -7,6 +7,7 @@
   <dt>Added (UTC)</dt><dd>{{CREATED_AT}}</dd>
   <dt>Verified (UTC)</dt><dd>{{VERIFIED_AT}}</dd>
   {{#LOCAL}}<dt>Connection</dt><dd>this machine (no SSH)</dd>{{/LOCAL}}
+  <dt>Executors</dt><dd id="executor-label">{{EXECUTOR_LABEL}}</dd>
   {{#SSH}}<dt>Connection</dt><dd>SSH as <code>{{SSH_USER}}</code>, port {{SSH_PORT}}</dd>
   <dt>Host key</dt><dd>{{#NO_HOST_KEY}}<span id="host-key">not recorded yet</span>: the next verification records the key the server shows, and every later job accepts only that key.{{/NO_HOST_KEY}}{{#HOST_KEY}}<pre class="key" id="host-key">{{KEY}}</pre>
     <form method="post" action="/servers/{{ID}}/forget-host-key"><input type="hidden" name="csrf" value="{{CSRF}}"><button type="submit" class="danger">Forget the host key</button></form>{{/HOST_KEY}}</dd>{{/SSH}}

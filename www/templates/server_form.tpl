@@ -18,6 +18,9 @@
   <input id="ssh_user" name="ssh_user" value="{{SSH_USER}}" maxlength="32">
   <label for="ssh_port">SSH port</label>
   <input id="ssh_port" name="ssh_port" value="{{SSH_PORT}}" inputmode="numeric" maxlength="5">
+  <label for="executor_label">Executor label</label>
+  <input id="executor_label" name="executor_label" value="{{EXECUTOR_LABEL}}" maxlength="64" aria-describedby="label-help">
+  <small id="label-help">Only executors started with this label (<code>--labels</code>) run this server's jobs, for one that only some executors reach. Empty: any executor.</small>
   </fieldset>
   <fieldset><legend>Web server</legend>
   <label for="http_kind">Web server</label>
