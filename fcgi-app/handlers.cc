@@ -979,7 +979,14 @@ Response TaskView(Context& ctx, Request& req) {
   if (!lines.ok()) return StoreError(ctx, lines.status());
   bool more = lines->size() > static_cast<size_t>(kLogLinesPerPage);
   if (more) lines->pop_back();
-  return views::Task(ctx, **task, *lines, *after, more, kLogLinesPerPage);
+  // A long log: a link straight to its last page.
+  int64_t last_page = 0;
+  if (more) {
+    auto last = store::LastLogSeq(ctx.db, *id);
+    if (!last.ok()) return StoreError(ctx, last.status());
+    last_page = std::max<int64_t>(0, *last - kLogLinesPerPage);
+  }
+  return views::Task(ctx, **task, *lines, *after, more, kLogLinesPerPage, last_page);
 }
 
 // Stops a queued task at once; asks the executor running a running one to

@@ -457,6 +457,12 @@ Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& ent
                {Value(entity_type), Value(entity_id), Value(int64_t{limit})});
 }
 
+Result<int64_t> LastLogSeq(db::Connection& c, int64_t task_id) {
+  auto rows = c.Query("SELECT COALESCE(MAX(seq), 0) FROM task_log WHERE task_id = ?", {Value(task_id)});
+  if (!rows.ok()) return rows.status();
+  return rows->empty() ? 0 : (*rows)[0].Int(0);
+}
+
 Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t after, int limit) {
   return All(c, "SELECT seq, line FROM task_log WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?",
              {Value(task_id), Value(after), Value(int64_t{limit})}, LogLineFromRow);

@@ -262,6 +262,8 @@ Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit
 Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& entity_type, int64_t entity_id, int limit);
 // Lines with seq > after, in order, at most limit.
 Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t after, int limit);
+// The number of the task's last log line, 0 when it has none (one index lookup).
+Result<int64_t> LastLogSeq(db::Connection& c, int64_t task_id);
 Result<Counts> GetCounts(db::Connection& c);
 
 // Stores values a role posted back (merged into tasks.results) and applies

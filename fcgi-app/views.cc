@@ -613,7 +613,7 @@ void FillRecap(TemplateDictionary& b, const std::string& recap_json) {
 }  // namespace
 
 Response Task(const Context& ctx, const store::Task& task, const std::vector<store::LogLine>& lines, int64_t after,
-              bool more, int page_size) {
+              bool more, int page_size, int64_t last_page) {
   const std::string title = OperationTitle(ctx, task.operation);
   Page p(ctx, title + " #" + std::to_string(task.id), "TASKS", "task.tpl");
   bool live = !IsFinalState(task.state);
@@ -662,7 +662,7 @@ Response Task(const Context& ctx, const store::Task& task, const std::vector<sto
   }
   b.SetIntValue("LAST_SEQ", last);
   if (lines.empty()) b.ShowSection("NO_LINES");
-  if (more) b.ShowSection("MORE");
+  if (more) b.AddSectionDictionary("MORE")->SetIntValue("LAST_PAGE", last_page);
   return p.Finish();
 }
 

@@ -80,8 +80,9 @@ Response Clients(const Context& ctx, const std::vector<store::Client>& clients, 
 Response Tasks(const Context& ctx, const std::vector<store::Task>& tasks, int64_t older_before);
 // Shows the log lines after `after`, a page of at most page_size; "Earlier
 // lines" leads one page size back.
+// last_page: the `after` of the log's last page, when there are later pages.
 Response Task(const Context& ctx, const store::Task& task, const std::vector<store::LogLine>& lines, int64_t after,
-              bool more, int page_size);
+              bool more, int page_size, int64_t last_page = 0);
 // The live log poll: {"state": ..., "lines": [{"seq": n, "text": ...}], "final": bool, ...}
 Response TaskLogJson(const store::Task& task, const std::vector<store::LogLine>& lines);
 

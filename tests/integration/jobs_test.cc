@@ -323,6 +323,30 @@ BOOST_FIXTURE_TEST_CASE(the_aegir_client_submits_follows_and_cancels, LoggedIn) 
   BOOST_TEST(TaskState(WaitForTask(b, "/tasks/" + First(first, "\"job_id\":([0-9]+)"))) == "succeeded");
 }
 
+// A log of a million lines stays viewable, a page at a time.
+BOOST_FIXTURE_TEST_CASE(a_million_line_log_is_read_in_pages, LoggedIn) {
+  std::string task = Queue(b, kServer, "server-verify");
+  BOOST_REQUIRE(TaskState(WaitForTask(b, task)) == "succeeded");
+  const std::string id = IdOf(task);
+  std::string last = Sql(S(), "SELECT MAX(seq) FROM aegir.task_log WHERE task_id = " + id);
+  Sql(S(), "INSERT INTO aegir.task_log (task_id, seq, line) SELECT " + id + ", seq, CONCAT('line ', seq) FROM "
+           "aegir.seq_1_to_1000000 WHERE seq > " + last);
+  HttpResult first = b.Get(task);
+  BOOST_REQUIRE_EQUAL(first.status, 200);
+  BOOST_TEST(Contains(first.body, "data-seq=\"2000\""));
+  BOOST_TEST(!Contains(first.body, "data-seq=\"2001\""));
+  BOOST_TEST(Contains(first.body, "href=\"/tasks/" + id + "?after=998000\" id=\"log-last\""), "no link to the last page");
+  HttpResult end = b.Get(task + "?after=998000");
+  BOOST_REQUIRE_EQUAL(end.status, 200);
+  BOOST_TEST(Contains(end.body, ">line 1000000<"));
+  BOOST_TEST(Contains(end.body, ">line 998001<"));
+  BOOST_TEST(!Contains(end.body, ">line 998000<"));
+  BOOST_TEST(Contains(end.body, "Earlier lines"));
+  HttpResult middle = b.Get(task + "?after=500000");
+  BOOST_TEST(Contains(middle.body, ">line 500001<"));
+  BOOST_TEST(Contains(middle.body, ">line 502000<"));
+}
+
 BOOST_AUTO_TEST_CASE(the_stack_stops_cleanly_after_all_that) {
   std::vector<int> left = S().Stop();
   BOOST_TEST(left.empty(), left.size() << " processes left running");

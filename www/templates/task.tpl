@@ -30,4 +30,4 @@
 <pre class="log" id="log" data-task="{{ID}}" data-after="{{LAST_SEQ}}" data-live="{{LIVE}}">{{#LINE}}<span class="line" data-seq="{{SEQ}}">{{TEXT}}</span>
 {{/LINE}}</pre>
 {{#NO_LINES}}<p class="empty" id="log-empty">No output yet.</p>{{/NO_LINES}}
-{{#MORE}}<p><a href="/tasks/{{ID}}?after={{LAST_SEQ}}">Later lines</a></p>{{/MORE}}
+{{#MORE}}<p><a href="/tasks/{{ID}}?after={{LAST_SEQ}}" id="log-later">Later lines</a> · <a href="/tasks/{{ID}}?after={{LAST_PAGE}}" id="log-last">Last lines</a></p>{{/MORE}}
