@@ -78,9 +78,25 @@ Response LoginForm(Context& ctx, Request& req) {
   return views::Login(ctx, ctx.session->csrf_token, "", "");
 }
 
+// Throttling: after kMaxFailuresPerName failed logins for one account name,
+// or kMaxFailuresPerAddress from one address, within kFailureWindowMin
+// minutes, logins are refused without looking at the password.
+constexpr int kMaxFailuresPerName = 5;
+constexpr int kMaxFailuresPerAddress = 20;
+constexpr int kFailureWindowMin = 15;
+
 Response LoginSubmit(Context& ctx, Request& req) {
   std::string name = req.Form("name");
   std::string password = req.Form("password");
+  auto failures = store::CountLoginFailures(ctx.db, name.substr(0, 64), req.remote_addr, kFailureWindowMin);
+  if (!failures.ok()) return StoreError(ctx, failures.status());
+  if (failures->for_name >= kMaxFailuresPerName || failures->from_address >= kMaxFailuresPerAddress) {
+    log::Warn("login as '" + name.substr(0, 64) + "' from " + req.remote_addr + " refused: too many failures");
+    return views::Login(ctx, ctx.session->csrf_token, name,
+                        "Too many failed logins. Wait " + std::to_string(kFailureWindowMin) +
+                            " minutes, then try again.",
+                        429);
+  }
   auto user = store::FindUserByName(ctx.db, name.substr(0, 64));
   if (!user.ok()) return StoreError(ctx, user.status());
   // Without a user, check against a fixed hash anyway so the answer takes as
@@ -88,8 +104,12 @@ Response LoginSubmit(Context& ctx, Request& req) {
   static const std::string kDummy = crypto::HashPassword("not a password").value();
   bool good = crypto::VerifyPassword(*user ? (*user)->password_hash : kDummy, password) && user->has_value();
   if (!good) {
+    if (Status s = store::RecordLoginFailure(ctx.db, name.substr(0, 64), req.remote_addr); !s.ok()) {
+      return StoreError(ctx, s);
+    }
     return views::Login(ctx, ctx.session->csrf_token, name, "Wrong user name or password.", 401);
   }
+  (void)store::ClearLoginFailures(ctx.db, (*user)->name);
   // A new session id at login: an id planted before login is worth nothing.
   (void)store::DeleteSession(ctx.db, ctx.session->id_hash);
   // Logins are rare enough to carry the sweep of expired sessions (indexed).

@@ -155,6 +155,27 @@ TaskAuth TaskAuthFromRow(const db::Row& r) { return TaskAuth{r.Int(0), r.Str(1),
 
 }  // namespace
 
+Result<LoginFailures> CountLoginFailures(db::Connection& c, const std::string& name, const std::string& address,
+                                         int minutes) {
+  auto rows = c.Query(
+      "SELECT (SELECT COUNT(*) FROM login_failures WHERE name = ? AND at > UTC_TIMESTAMP() - INTERVAL ? MINUTE), "
+      "(SELECT COUNT(*) FROM login_failures WHERE remote_addr = ? AND at > UTC_TIMESTAMP() - INTERVAL ? MINUTE)",
+      {Value(name), Value(int64_t{minutes}), Value(address), Value(int64_t{minutes})});
+  if (!rows.ok()) return rows.status().WithContext("count failed logins");
+  return LoginFailures{(*rows)[0].Int(0), (*rows)[0].Int(1)};
+}
+
+Status RecordLoginFailure(db::Connection& c, const std::string& name, const std::string& address) {
+  auto r = c.Exec("INSERT INTO login_failures (name, remote_addr, at) VALUES (?, ?, UTC_TIMESTAMP())",
+                  {Value(TruncateUtf8(name, 64)), Value(address.substr(0, 64))});
+  return r.ok() ? Status::Ok() : r.status().WithContext("record a failed login");
+}
+
+Status ClearLoginFailures(db::Connection& c, const std::string& name) {
+  auto r = c.Exec("DELETE FROM login_failures WHERE name = ? OR at < UTC_TIMESTAMP() - INTERVAL 1 DAY", {Value(name)});
+  return r.ok() ? Status::Ok() : r.status().WithContext("clear failed logins");
+}
+
 Result<std::optional<User>> FindUserByName(db::Connection& c, const std::string& name) {
   return One(c, "SELECT id, name, is_admin, password_hash FROM users WHERE name = ?", {Value(name)}, UserFromRow);
 }

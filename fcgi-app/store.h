@@ -174,6 +174,17 @@ struct Counts {
 
 // Users.
 Result<std::optional<User>> FindUserByName(db::Connection& c, const std::string& name);
+// Failed logins in the last `minutes` for an account name and for an address.
+struct LoginFailures {
+  int64_t for_name = 0;
+  int64_t from_address = 0;
+};
+Result<LoginFailures> CountLoginFailures(db::Connection& c, const std::string& name, const std::string& address,
+                                         int minutes);
+Status RecordLoginFailure(db::Connection& c, const std::string& name, const std::string& address);
+// After a successful login: the account's failures are forgotten, and rows
+// older than a day are swept.
+Status ClearLoginFailures(db::Connection& c, const std::string& name);
 // Creates the user; Conflict if the name is taken.
 Result<int64_t> CreateUser(db::Connection& c, const std::string& name, const std::string& password_hash, bool is_admin);
 

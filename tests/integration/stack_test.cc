@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/crypto.h"
 #include "tests/integration/stack.h"
 
 using namespace aegir::testing;
@@ -82,6 +83,30 @@ BOOST_AUTO_TEST_CASE(wrong_password_is_refused) {
   BOOST_TEST(r.status == 401);
   BOOST_TEST(Contains(r.body, "Wrong user name or password."));
   BOOST_TEST(b.Get("/").status == 303);  // still logged out
+}
+
+// Five wrong passwords for one account name within 15 minutes: the next
+// login is refused even with the right password, and says why. Another
+// account is not affected.
+BOOST_AUTO_TEST_CASE(failed_logins_are_throttled) {
+  auto hash = aegir::crypto::HashPassword("the-right-password");
+  BOOST_REQUIRE(hash.ok());
+  Sql(S(), "INSERT INTO aegir.users (name, password_hash) VALUES ('ops', '" + *hash + "')");
+  Browser b(S().url());
+  auto attempt = [&](const std::string& name, const std::string& password) {
+    std::string csrf = Browser::CsrfToken(b.Get("/login").body);
+    return b.Post("/login", {{"csrf", csrf}, {"name", name}, {"password", password}});
+  };
+  for (int i = 0; i < 5; ++i) BOOST_TEST(attempt("ops", "wrong").status == 401);
+  HttpResult refused = attempt("ops", "the-right-password");
+  BOOST_TEST(refused.status == 429);
+  BOOST_TEST(Contains(refused.body, "Too many failed logins. Wait 15 minutes"), refused.body);
+  BOOST_TEST(b.Get("/").status == 303);  // not logged in
+  BOOST_TEST(std::stoi(Sql(S(), "SELECT COUNT(*) FROM aegir.login_failures WHERE name = 'ops'")) == 5);
+  // admin still logs in (and a success clears its own failures).
+  Browser admin(S().url());
+  LogIn(admin);
+  BOOST_TEST(admin.Get("/").status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(post_without_valid_csrf_token_changes_nothing) {
