@@ -47,12 +47,14 @@ Response App::Filtered(Context& ctx, Request& req) const {
 
   // Session filter.
   if (auto it = req.cookies.find(kSessionCookie); it != req.cookies.end() && it->second.size() == 64) {
-    auto s = store::FindSession(ctx.db, crypto::Sha256Hex(it->second));
+    auto s = store::FindSession(ctx.db, crypto::Sha256Hex(it->second), kSessionIdleS);
     if (!s.ok()) {
       log::Error(s.status().ToString());
       return views::Error(ctx, 503, "The database is not reachable right now. Try again in a moment.");
     }
     ctx.session = *s;
+    // At most one write a minute per session.
+    if (ctx.session && !ctx.session->seen_lately) (void)store::TouchSession(ctx.db, ctx.session->id_hash);
   }
   bool logged_in = ctx.session && ctx.session->user_id;
 

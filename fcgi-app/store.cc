@@ -191,18 +191,19 @@ Result<int64_t> CreateUser(db::Connection& c, const std::string& name, const std
 Status CreateSession(db::Connection& c, const std::string& id_hash, std::optional<int64_t> user_id,
                      const std::string& csrf_token, int ttl_s) {
   auto r = c.Exec(
-      "INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at) "
-      "VALUES (?, ?, ?, UTC_TIMESTAMP() + INTERVAL ? SECOND)",
+      "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) "
+      "VALUES (?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL ? SECOND)",
       {Value(id_hash), Value(user_id), Value(csrf_token), Value(int64_t{ttl_s})});
   return r.ok() ? Status::Ok() : r.status().WithContext("create session");
 }
 
-Result<std::optional<Session>> FindSession(db::Connection& c, const std::string& id_hash) {
+Result<std::optional<Session>> FindSession(db::Connection& c, const std::string& id_hash, int idle_s) {
   auto rows = c.Query(
-      "SELECT s.id_hash, s.user_id, COALESCE(u.name, ''), COALESCE(u.is_admin, 0), s.csrf_token "
+      "SELECT s.id_hash, s.user_id, COALESCE(u.name, ''), COALESCE(u.is_admin, 0), s.csrf_token, "
+      "s.last_seen_at > UTC_TIMESTAMP() - INTERVAL 60 SECOND "
       "FROM sessions s LEFT JOIN users u ON u.id = s.user_id "
-      "WHERE s.id_hash = ? AND s.expires_at > UTC_TIMESTAMP()",
-      {Value(id_hash)});
+      "WHERE s.id_hash = ? AND s.expires_at > UTC_TIMESTAMP() AND s.last_seen_at > UTC_TIMESTAMP() - INTERVAL ? SECOND",
+      {Value(id_hash), Value(int64_t{idle_s})});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<Session>();
   const auto& r = (*rows)[0];
@@ -212,7 +213,13 @@ Result<std::optional<Session>> FindSession(db::Connection& c, const std::string&
   s.user_name = r.Str(2);
   s.is_admin = r.Int(3) != 0;
   s.csrf_token = r.Str(4);
+  s.seen_lately = r.Int(5) != 0;
   return std::optional<Session>(s);
+}
+
+Status TouchSession(db::Connection& c, const std::string& id_hash) {
+  auto r = c.Exec("UPDATE sessions SET last_seen_at = UTC_TIMESTAMP() WHERE id_hash = ?", {Value(id_hash)});
+  return r.ok() ? Status::Ok() : r.status();
 }
 
 Status DeleteSession(db::Connection& c, const std::string& id_hash) {

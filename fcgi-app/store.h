@@ -28,6 +28,7 @@ struct Session {
   std::string user_name;
   bool is_admin = false;
   std::string csrf_token;
+  bool seen_lately = true;  // used within the last minute (no need to note it again)
 };
 
 struct Server {
@@ -192,7 +193,10 @@ Result<int64_t> CreateUser(db::Connection& c, const std::string& name, const std
 Status CreateSession(db::Connection& c, const std::string& id_hash, std::optional<int64_t> user_id,
                      const std::string& csrf_token, int ttl_s);
 // The live (unexpired) session with this hash, with its user.
-Result<std::optional<Session>> FindSession(db::Connection& c, const std::string& id_hash);
+// A live session: not past its absolute expiry, and used within idle_s.
+Result<std::optional<Session>> FindSession(db::Connection& c, const std::string& id_hash, int idle_s);
+// Notes that the session was used now (its idle clock starts again).
+Status TouchSession(db::Connection& c, const std::string& id_hash);
 Status DeleteSession(db::Connection& c, const std::string& id_hash);
 Status DeleteExpiredSessions(db::Connection& c);
 

@@ -109,6 +109,22 @@ BOOST_AUTO_TEST_CASE(failed_logins_are_throttled) {
   BOOST_TEST(admin.Get("/").status == 200);
 }
 
+// A session unused for an hour ends; one used within the hour goes on, and
+// its use is noted.
+BOOST_AUTO_TEST_CASE(an_idle_session_ends) {
+  Browser b(S().url());
+  LogIn(b);
+  const std::string mine = "user_id IS NOT NULL AND last_seen_at > UTC_TIMESTAMP() - INTERVAL 1 MINUTE";
+  Sql(S(), "UPDATE aegir.sessions SET last_seen_at = UTC_TIMESTAMP() - INTERVAL 30 MINUTE WHERE " + mine);
+  BOOST_TEST(b.Get("/").status == 200);
+  BOOST_TEST(std::stoi(Sql(S(), "SELECT COUNT(*) FROM aegir.sessions WHERE user_id IS NOT NULL AND "
+                                "last_seen_at > UTC_TIMESTAMP() - INTERVAL 1 MINUTE")) >= 1);
+  Sql(S(), "UPDATE aegir.sessions SET last_seen_at = UTC_TIMESTAMP() - INTERVAL 61 MINUTE WHERE " + mine);
+  HttpResult r = b.Get("/");
+  BOOST_TEST(r.status == 303);
+  BOOST_TEST(r.location == "/login");
+}
+
 BOOST_AUTO_TEST_CASE(post_without_valid_csrf_token_changes_nothing) {
   Browser b(S().url());
   LogIn(b);
