@@ -39,6 +39,7 @@ struct Config {
 inline constexpr const char* kSessionCookie = "aegir_session";
 inline constexpr int kSessionTtlS = 12 * 3600;  // absolute: a login lasts at most this long
 inline constexpr int kSessionIdleS = 3600;      // a session unused this long ends
+inline constexpr int kFeedbackGraceS = 300;     // a task's token is refused this long after it ended
 inline constexpr int kAnonymousSessionTtlS = 3600;
 inline constexpr size_t kMaxBodyBytes = 4 * 1024 * 1024;
 

@@ -1069,6 +1069,9 @@ std::optional<Response> AuthorizeFeedback(Context& ctx, Request& req, store::Tas
   if (!crypto::ConstantTimeEquals(crypto::Sha256Hex(auth.substr(prefix.size())), (*t)->feedback_token_hash)) {
     return JsonError(401, "wrong token for this task");
   }
+  // A token is good while its task runs and for a short grace after (late
+  // lines get a clear 409); then it is worth nothing.
+  if ((*t)->ended_s_ago > kFeedbackGraceS) return JsonError(401, "this task's token has expired");
   task = **t;
   return std::nullopt;
 }

@@ -151,7 +151,9 @@ User UserFromRow(const db::Row& r) { return User{r.Int(0), r.Str(1), r.Int(2) !=
 
 LogLine LogLineFromRow(const db::Row& r) { return LogLine{r.Int(0), r.Str(1)}; }
 
-TaskAuth TaskAuthFromRow(const db::Row& r) { return TaskAuth{r.Int(0), r.Str(1), r.Str(2), r.Str(3)}; }
+TaskAuth TaskAuthFromRow(const db::Row& r) {
+  return TaskAuth{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.IsNull(4) ? -1 : r.Int(4)};
+}
 
 }  // namespace
 
@@ -468,7 +470,10 @@ Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id) {
 }
 
 Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id) {
-  return One(c, "SELECT id, operation, state, feedback_token_hash FROM tasks WHERE id = ?", {Value(id)},
+  return One(c,
+             "SELECT id, operation, state, feedback_token_hash, TIMESTAMPDIFF(SECOND, finished_at, UTC_TIMESTAMP()) "
+             "FROM tasks WHERE id = ?",
+             {Value(id)},
              TaskAuthFromRow);
 }
 

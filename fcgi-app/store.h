@@ -162,6 +162,7 @@ struct TaskAuth {
   std::string operation;
   std::string state;
   std::string feedback_token_hash;
+  int64_t ended_s_ago = -1;  // seconds since it ended; -1 while it runs
 };
 
 struct LogLine {

@@ -221,6 +221,20 @@ BOOST_AUTO_TEST_CASE(feedback_api_refuses_wrong_tokens) {
   std::string after = b.Get(task).body;
   BOOST_TEST(!Contains(after, "forged"));
   BOOST_TEST(StateOf(after) == StateOf(html));
+  // The task's own token (set here: the real one lives only in the
+  // executor) is answered "ended" just after the end, and refused once the
+  // grace period has passed.
+  const std::string token(64, 'a');
+  Sql(S(), "UPDATE aegir.tasks SET feedback_token_hash = '" + aegir::crypto::Sha256Hex(token) + "' WHERE id = " + id);
+  std::vector<std::string> own = {"Content-Type: application/json", "Authorization: Bearer " + token};
+  HttpResult late = executor.PostRaw("/api/tasks/" + id + "/log", R"({"first_seq":9999,"lines":["late"]})", own);
+  BOOST_TEST(late.status == 409);
+  Sql(S(), "UPDATE aegir.tasks SET finished_at = UTC_TIMESTAMP(3) - INTERVAL 10 MINUTE WHERE id = " + id);
+  HttpResult expired = executor.PostRaw("/api/tasks/" + id + "/log", R"({"first_seq":9999,"lines":["late"]})", own);
+  BOOST_TEST(expired.status == 401);
+  BOOST_TEST(Contains(expired.body, "token has expired"));
+  // Neither late post was stored.
+  BOOST_TEST(!Contains(b.Get(task).body, ">late<"));
 }
 
 BOOST_AUTO_TEST_CASE(the_local_server_is_there_from_the_start) {
