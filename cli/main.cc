@@ -30,6 +30,7 @@
 #include "cli/client.h"
 #include "common/daemon.h"
 #include "common/flags.h"
+#include "common/text.h"
 
 namespace {
 
@@ -58,14 +59,6 @@ int Usage(const std::string& error) {
 int Fail(const aegir::Status& s) {
   std::fprintf(stderr, "aegir: %s\n", s.message().c_str());
   return 1;
-}
-
-std::optional<int64_t> JobId(const std::string& text) {
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  int64_t id = std::stoll(text);
-  return id > 0 ? std::optional<int64_t>(id) : std::nullopt;
 }
 
 void PrintTask(const json& t) {
@@ -185,7 +178,7 @@ int Main(int argc, char** argv) {
   std::optional<int64_t> job;
   if (command == "log" || command == "cancel" || (command == "status" && pos.size() > 1)) {
     if (pos.size() != 2) return Usage(command + " takes one job id");
-    job = JobId(pos[1]);
+    job = aegir::ParsePositiveId(pos[1]);
     if (!job) return Usage("'" + pos[1] + "' is not a job id");
   } else if ((command == "ping" || command == "status") && pos.size() > 1) {
     return Usage(command + " takes no arguments");

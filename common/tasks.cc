@@ -3,12 +3,18 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/text.h"
+
 namespace aegir::tasks {
 namespace {
 
 using db::Value;
 
+// The job text only for one task: the sweep lists every open task often and
+// needs the job of a few.
 constexpr const char* kOpenColumns =
+    "SELECT id, state, '', locks, COALESCE(executor, ''), cancel_requested FROM tasks ";
+constexpr const char* kOpenColumnsWithJob =
     "SELECT id, state, COALESCE(job, ''), locks, COALESCE(executor, ''), cancel_requested FROM tasks ";
 
 OpenTask FromRow(const db::Row& r) {
@@ -46,21 +52,7 @@ Status ApplySiteChange(db::Connection& c, const nlohmann::json& change) {
 
 }  // namespace
 
-std::string TruncateUtf8(const std::string& s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return s;
-  size_t cut = max_bytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut);
-}
-
-std::string JoinLocks(const std::vector<std::string>& locks) {
-  std::string out;
-  for (const auto& l : locks) {
-    if (!out.empty()) out += ' ';
-    out += l;
-  }
-  return out;
-}
+std::string JoinLocks(const std::vector<std::string>& locks) { return Join(locks, " "); }
 
 std::vector<std::string> SplitLocks(const std::string& locks) {
   std::vector<std::string> out;
@@ -79,7 +71,8 @@ Result<std::vector<OpenTask>> LoadOpen(db::Connection& c) {
 }
 
 Result<std::optional<OpenTask>> LoadOpen(db::Connection& c, int64_t id) {
-  auto rows = c.Query(std::string(kOpenColumns) + "WHERE id = ? AND state IN ('queued', 'running')", {Value(id)});
+  auto rows =
+      c.Query(std::string(kOpenColumnsWithJob) + "WHERE id = ? AND state IN ('queued', 'running')", {Value(id)});
   if (!rows.ok()) return rows.status().WithContext("load task " + std::to_string(id));
   if (rows->empty()) return std::optional<OpenTask>();
   return std::optional<OpenTask>(FromRow((*rows)[0]));
@@ -151,14 +144,22 @@ Result<bool> Requeue(db::Connection& c, int64_t id) {
   return *r > 0;
 }
 
-Result<bool> RequestCancel(db::Connection& c, int64_t id) {
-  auto r = c.Exec("UPDATE tasks SET cancel_requested = TRUE WHERE id = ? AND state = 'running'", {Value(id)});
-  if (!r.ok()) return r.status().WithContext("cancel task " + std::to_string(id));
-  if (*r > 0) return true;
-  // Zero rows also when it was requested already.
+Result<std::string> Cancel(db::Connection& c, int64_t id) {
   auto rows = c.Query("SELECT state FROM tasks WHERE id = ?", {Value(id)});
-  if (!rows.ok()) return rows.status();
-  return !rows->empty() && (*rows)[0].Str(0) == "running";
+  if (!rows.ok()) return rows.status().WithContext("cancel task " + std::to_string(id));
+  if (rows->empty()) return std::string();
+  std::string state = (*rows)[0].Str(0);
+  if (state == "queued") {
+    auto ended = Finish(c, id, "cancelled", std::nullopt, "Cancelled before it started.");
+    if (!ended.ok()) return ended.status();
+    if (*ended) return state;
+    state = "running";  // claimed in the meantime
+  }
+  if (state == "running") {
+    auto r = c.Exec("UPDATE tasks SET cancel_requested = TRUE WHERE id = ? AND state = 'running'", {Value(id)});
+    if (!r.ok()) return r.status().WithContext("cancel task " + std::to_string(id));
+  }
+  return state;
 }
 
 Result<bool> Finish(db::Connection& c, int64_t id, const std::string& state, std::optional<int64_t> exit_code,

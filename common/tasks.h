@@ -25,15 +25,15 @@ namespace aegir::tasks {
 struct OpenTask {
   int64_t id = 0;
   std::string state;               // queued | running
-  std::string job_json;            // the job without its feedback token ("" for a task queued before 0003)
+  std::string job_json;            // the job without its feedback token (read for one task only; "" if none)
   std::vector<std::string> locks;  // entity keys it holds while running
   std::string executor;            // the executor it was last handed to ("" if none)
   bool cancel_requested = false;
 };
 
-// The queued and running tasks, oldest first.
+// The queued and running tasks, oldest first, without their jobs.
 Result<std::vector<OpenTask>> LoadOpen(db::Connection& c);
-// One task if it is queued or running.
+// One task with its job, if it is queued or running.
 Result<std::optional<OpenTask>> LoadOpen(db::Connection& c, int64_t id);
 
 // queued -> running on `executor`, with a new feedback token (its SHA-256 is
@@ -54,8 +54,11 @@ Result<bool> Requeue(db::Connection& c, int64_t id);
 Result<bool> Finish(db::Connection& c, int64_t id, const std::string& state, std::optional<int64_t> exit_code,
                     const std::string& reason);
 
-// Marks a running task to be stopped. False if it is not running.
-Result<bool> RequestCancel(db::Connection& c, int64_t id);
+// Cancels a task: a queued one ends cancelled at once ("Cancelled before
+// it started."), a running one is marked to be stopped (its executor is told
+// by the scheduler). Returns the state it was in ("queued", "running" or a
+// final state, which it keeps), or "" when there is no such task.
+Result<std::string> Cancel(db::Connection& c, int64_t id);
 
 // What a client is told about one task (TASK-REPLY): {"id", "operation",
 // "entity", "state", "final", "exit_code", "reason", "created_at",
@@ -69,9 +72,5 @@ Result<std::optional<std::string>> LogJson(db::Connection& c, int64_t id, int64_
 // The entity keys of a job, as stored in tasks.locks.
 std::string JoinLocks(const std::vector<std::string>& locks);
 std::vector<std::string> SplitLocks(const std::string& locks);
-
-// At most max_bytes of s, never cutting a UTF-8 character in two (a cut one
-// would be refused by MariaDB's strict mode).
-std::string TruncateUtf8(const std::string& s, size_t max_bytes);
 
 }  // namespace aegir::tasks

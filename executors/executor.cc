@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "common/protocol.h"
+#include "common/text.h"
 #include "executors/playbook_writer.h"
 
 namespace aegir::executor {
@@ -264,13 +265,12 @@ void Executor::HandleSchedulerMessages() {
 // --- jobs ------------------------------------------------------------------
 
 void Executor::Cancel(const std::string& id_text) {
-  int64_t id = 0;
-  try {
-    id = std::stoll(id_text);
-  } catch (const std::exception&) {
+  auto parsed = ParsePositiveId(id_text);
+  if (!parsed) {
     log::Warn("CANCEL with a bad job id dropped");
     return;
   }
+  const int64_t id = *parsed;
   auto it = jobs_.find(id);
   if (it == jobs_.end()) {
     log::Info("CANCEL for job " + id_text + ", which does not run here");

@@ -10,6 +10,7 @@
 #include "common/crypto.h"
 #include "common/job.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "fcgi-app/app.h"
 #include "fcgi-app/feedback_values.h"
 #include "fcgi-app/operations.h"
@@ -18,14 +19,7 @@
 namespace aegir::web {
 namespace {
 
-// A positive decimal id of at most 18 digits.
-std::optional<int64_t> ParseId(const std::string& s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  if (!std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-  int64_t v = std::strtoll(s.c_str(), nullptr, 10);
-  if (v <= 0) return std::nullopt;
-  return v;
-}
+std::optional<int64_t> ParseId(const std::string& s) { return ParsePositiveId(s); }
 
 // Maps a store failure to an error page; the details go to the log only.
 Response StoreError(const Context& ctx, const Status& s) {
@@ -253,20 +247,7 @@ Response OperationForm(Context& ctx, Request& req) {
       auto vars = nlohmann::json::parse((*task)->vars_json, nullptr, false);
       for (const auto& f : call.op->fields) {
         if (!vars.is_object() || !vars.contains(f.name)) continue;
-        const auto& v = vars[f.name];
-        if (v.is_string()) {
-          form.values[f.name] = v.get<std::string>();
-        } else if (v.is_boolean()) {
-          form.values[f.name] = v.get<bool>() ? "1" : "";
-        } else if (v.is_number_integer()) {
-          form.values[f.name] = std::to_string(v.get<int64_t>());
-        } else if (v.is_array()) {
-          std::string lines;
-          for (const auto& item : v) {
-            if (item.is_string()) lines += (lines.empty() ? "" : "\n") + item.get<std::string>();
-          }
-          form.values[f.name] = lines;
-        }
+        if (auto text = FormText(vars[f.name])) form.values[f.name] = *text;
       }
     }
   }
@@ -1016,19 +997,12 @@ Response TaskView(Context& ctx, Request& req) {
 Response TaskCancel(Context& ctx, Request& req) {
   auto id = ParseId(req.route["id"]);
   if (!id) return NotFound(ctx, "That task", "/tasks");
-  auto task = store::GetTask(ctx.db, *id);
-  if (!task.ok()) return StoreError(ctx, task.status());
-  if (!*task) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
+  auto was = tasks::Cancel(ctx.db, *id);
+  if (!was.ok()) return StoreError(ctx, was.status());
+  if (was->empty()) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
   const std::string page = "/tasks/" + std::to_string(*id);
-  if ((*task)->state == "queued") {
-    auto ended = tasks::Finish(ctx.db, *id, "cancelled", std::nullopt, "Cancelled before it started.");
-    if (!ended.ok()) return StoreError(ctx, ended.status());
-  } else if ((*task)->state == "running") {
-    auto asked = tasks::RequestCancel(ctx.db, *id);
-    if (!asked.ok()) return StoreError(ctx, asked.status());
-  } else {
-    return views::Error(ctx, 409, "Task " + std::to_string(*id) + " has ended already (" + (*task)->state + ").",
-                        page);
+  if (*was != "queued" && *was != "running") {
+    return views::Error(ctx, 409, "Task " + std::to_string(*id) + " has ended already (" + *was + ").", page);
   }
   if (Status s = ctx.submitter.Cancel(*id); !s.ok()) {
     log::Warn("task " + std::to_string(*id) + ": cancel stored; the scheduler was not told yet: " + s.message());

@@ -117,6 +117,19 @@ const std::vector<std::string>& ChoicesOf(const VarSpec& spec, const DynamicChoi
   return it != dynamic.end() ? it->second : spec.choices;
 }
 
+std::optional<std::string> FormText(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return std::string(value.get<bool>() ? "1" : "0");
+  if (value.is_number_integer()) return std::to_string(value.get<int64_t>());
+  if (!value.is_array()) return std::nullopt;
+  std::string lines;
+  for (const auto& item : value) {
+    if (!item.is_string()) return std::nullopt;
+    lines += (lines.empty() ? "" : "\n") + item.get<std::string>();
+  }
+  return lines;
+}
+
 FormResult ValidateFields(const std::vector<VarSpec>& fields,
                           const std::function<std::string(const std::string&)>& get,
                           const DynamicChoices& dynamic) {

@@ -31,6 +31,12 @@ struct FormResult {
   bool ok() const { return errors.empty(); }
 };
 
+// A value as its form field carries it (what ValidateFields reads): a
+// string as it is, an integer in decimal, true/false as "1"/"0", a list one
+// item per line. Nothing for any other value (null, an object, a list with
+// something else than strings).
+std::optional<std::string> FormText(const nlohmann::json& value);
+
 // Validates the submitted strings (get(name) returns "" for a field that was
 // not sent). An empty field takes the declared default, or is left out when
 // it has none and is not required. A list is given one item per line (or

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include "common/job.h"
+#include "common/text.h"
 #include "fcgi-app/operation_form.h"
 
 namespace aegir::web {
@@ -132,13 +133,6 @@ std::vector<std::string> SplitArgv(const std::string& text) {
   return out;
 }
 
-std::string JoinArgv(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& a : argv) {
-    if (!out.empty()) out += ' ';
-    out += a;
-  }
-  return out;
-}
+std::string JoinArgv(const std::vector<std::string>& argv) { return Join(argv, " "); }
 
 }  // namespace aegir::web

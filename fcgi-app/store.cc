@@ -1,5 +1,7 @@
 #include "fcgi-app/store.h"
 
+#include "common/text.h"
+
 namespace aegir::web::store {
 
 using db::Value;
@@ -27,8 +29,6 @@ Result<std::optional<T>> One(db::Connection& c, const std::string& sql, const st
   if (rows->empty()) return std::optional<T>();
   return std::optional<T>(from_row((*rows)[0]));
 }
-
-using tasks::TruncateUtf8;
 
 constexpr const char* kTaskColumns =
     "t.id, t.operation, t.entity_type, t.entity_id, "

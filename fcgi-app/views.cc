@@ -278,7 +278,7 @@ void FillFields(TemplateDictionary& parent, const FieldsForm& form) {
     const auto& choices = ChoicesOf(f, form.choices);
     if (f.type == VarType::kBool) {
       TemplateDictionary* c = row->AddSectionDictionary("CHECKBOX");
-      bool on = typed != form.values.end() ? !typed->second.empty()
+      bool on = typed != form.values.end() ? !typed->second.empty() && typed->second != "0"
                                            : (f.default_value && f.default_value->is_boolean() &&
                                               f.default_value->get<bool>());
       if (on) c->ShowSection("CHECKED");

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/protocol.h"
 #include "common/tasks.h"
+#include "common/text.h"
 
 namespace aegir::scheduler {
 namespace {
@@ -57,10 +58,7 @@ std::string JoinIds(const std::set<int64_t>& ids) {
 }
 
 // A positive decimal job id, or 0.
-int64_t ParseJobId(const std::string& text) {
-  if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), ::isdigit)) return 0;
-  return std::stoll(text);
-}
+int64_t ParseJobId(const std::string& text) { return ParsePositiveId(text).value_or(0); }
 
 }  // namespace
 
@@ -300,6 +298,10 @@ Status Scheduler::RunOnce(milliseconds max_wait) {
 
 // --- submitters ---------------------------------------------------------------
 
+void Scheduler::ReplyError(const std::string& identity, const std::string& message) {
+  Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(message)});
+}
+
 void Scheduler::HandleSubmitter(Frames& frames) {
   // [identity, version, command, body...]
   if (frames.size() < 3) {
@@ -309,16 +311,15 @@ void Scheduler::HandleSubmitter(Frames& frames) {
   const std::string identity = ToString(frames[0]);
   const std::string version = ToString(frames[1]);
   const std::string command = ToString(frames[2]);
-  auto reply_error = [&](const std::string& msg) { Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   if (version != protocol::kVersion) {
-    reply_error("unsupported protocol version '" + version.substr(0, 32) + "' (this scheduler speaks " +
+    ReplyError(identity, "unsupported protocol version '" + version.substr(0, 32) + "' (this scheduler speaks " +
                 std::string(protocol::kVersion) + ")");
     return;
   }
   const bool takes_body = command == protocol::kSubmit || command == protocol::kCancel || command == protocol::kRun ||
                           command == protocol::kTask || command == protocol::kLog;
   if (takes_body && frames.size() != 4) {
-    reply_error(command + " takes exactly one frame (see docs/protocol.md)");
+    ReplyError(identity, command + " takes exactly one frame (see docs/protocol.md)");
     return;
   }
   if (command == protocol::kSubmit) {
@@ -337,15 +338,14 @@ void Scheduler::HandleSubmitter(Frames& frames) {
   } else if (command == protocol::kHeartbeat) {
     Send(*reply_to_, identity, {protocol::kVersion, protocol::kHeartbeat});
   } else {
-    reply_error("unknown command '" + command.substr(0, 32) + "' on the submit socket");
+    ReplyError(identity, "unknown command '" + command.substr(0, 32) + "' on the submit socket");
   }
 }
 
 void Scheduler::HandleSubmit(const std::string& identity, const std::string& body) {
-  auto reply_error = [&](const std::string& msg) { Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   auto job = Job::FromJson(body);
   if (!job.ok()) {
-    reply_error("SUBMIT refused: " + job.status().message());
+    ReplyError(identity, "SUBMIT refused: " + job.status().message());
     return;
   }
   const int64_t id = job->job_id;
@@ -354,17 +354,17 @@ void Scheduler::HandleSubmit(const std::string& identity, const std::string& bod
     // The stored row is the truth: what is queued is what it holds.
     auto row = tasks::LoadOpen(db_, id);
     if (!row.ok()) {
-      reply_error("SUBMIT not taken now: the database is unavailable (" + row.status().message() +
+      ReplyError(identity, "SUBMIT not taken now: the database is unavailable (" + row.status().message() +
                   "); a stored task is queued when it is back");
       return;
     }
     if (!*row || (*row)->state != "queued") {
-      reply_error("SUBMIT refused: task " + ids + " is not queued in the database");
+      ReplyError(identity, "SUBMIT refused: task " + ids + " is not queued in the database");
       return;
     }
     auto stored = Job::FromJson((*row)->job_json);
     if (!stored.ok() || stored->job_id != id) {
-      reply_error("SUBMIT refused: the stored job of task " + ids + " is not valid");
+      ReplyError(identity, "SUBMIT refused: the stored job of task " + ids + " is not valid");
       return;
     }
     Enqueue(std::move(stored).value());
@@ -374,54 +374,27 @@ void Scheduler::HandleSubmit(const std::string& identity, const std::string& bod
 }
 
 void Scheduler::HandleCancel(const std::string& identity, const std::string& body) {
-  auto reply_error = [&](const std::string& msg) { Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   int64_t id = ParseJobId(body);
   if (id <= 0) {
-    reply_error("CANCEL takes a job id (a positive decimal number)");
+    ReplyError(identity, "CANCEL takes a job id (a positive decimal number)");
     return;
   }
-  if (auto q = queue_.find(id); q != queue_.end()) {
-    auto ended = tasks::Finish(db_, id, "cancelled", std::nullopt, "Cancelled before it started.");
-    if (!ended.ok()) {
-      reply_error("CANCEL failed: the database is unavailable (" + ended.status().message() + ")");
-      return;
-    }
-    queue_.erase(q);
-    log::Info("job " + body + " cancelled while queued");
-  } else if (auto r = running_.find(id); r != running_.end()) {
-    auto asked = tasks::RequestCancel(db_, id);
-    if (!asked.ok()) {
-      reply_error("CANCEL failed: the database is unavailable (" + asked.status().message() + ")");
-      return;
-    }
-    SendCancel(id, r->second);
-  } else {
-    auto row = tasks::LoadOpen(db_, id);
-    if (!row.ok()) {
-      reply_error("CANCEL failed: the database is unavailable (" + row.status().message() + ")");
-      return;
-    }
-    if (!*row) {
-      reply_error("CANCEL refused: job " + body + " is not queued or running");
-      return;
-    }
-    // Stored but not seen yet (a SUBMIT that did not arrive).
-    auto ended = (*row)->state == "queued"
-                     ? tasks::Finish(db_, id, "cancelled", std::nullopt, "Cancelled before it started.")
-                     : tasks::RequestCancel(db_, id);
-    if (!ended.ok()) {
-      reply_error("CANCEL failed: the database is unavailable (" + ended.status().message() + ")");
-      return;
-    }
+  auto was = tasks::Cancel(db_, id);
+  if (!was.ok()) {
+    ReplyError(identity, "CANCEL failed: the database is unavailable (" + was.status().message() + ")");
+    return;
   }
+  if (*was != "queued" && *was != "running") {
+    ReplyError(identity, "CANCEL refused: job " + body + " is not queued or running");
+    return;
+  }
+  if (queue_.erase(id) != 0) log::Info("job " + body + " cancelled while queued");
+  if (auto r = running_.find(id); r != running_.end()) SendCancel(id, r->second);
   Send(*reply_to_, identity, {protocol::kVersion, protocol::kAck, Sv(body)});
 }
 
 void Scheduler::HandleRun(const std::string& identity, const std::string& body) {
-  auto refuse = [&](const std::string& msg) {
-    std::string text = "RUN refused: " + msg;
-    Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(text)});
-  };
+  auto refuse = [&](const std::string& msg) { ReplyError(identity, "RUN refused: " + msg); };
   if (!model_) return refuse("this scheduler was started without the operation catalogue (--catalogue)");
   json j = json::parse(body, nullptr, false);
   if (!j.is_object() || !j.contains("operation") || !j["operation"].is_string() || !j.contains("target") ||
@@ -441,17 +414,14 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body) 
   web::ModelContext& m = *model_;
   int64_t id = ParseJobId(ref);
   if (id == 0) {
-    Result<std::optional<int64_t>> found = std::optional<int64_t>();
-    if (type == "server") {
-      auto r = web::store::GetServerByName(m.db, ref);
-      found = r.ok() ? Result<std::optional<int64_t>>(*r ? std::optional<int64_t>((*r)->id) : std::nullopt) : r.status();
-    } else if (type == "platform") {
-      auto r = web::store::GetPlatformByName(m.db, ref);
-      found = r.ok() ? Result<std::optional<int64_t>>(*r ? std::optional<int64_t>((*r)->id) : std::nullopt) : r.status();
-    } else {
-      auto r = web::store::GetSiteByDomain(m.db, ref);
-      found = r.ok() ? Result<std::optional<int64_t>>(*r ? std::optional<int64_t>((*r)->id) : std::nullopt) : r.status();
-    }
+    // A server or platform by name, a site by domain.
+    auto id_of = [](const auto& row) -> Result<std::optional<int64_t>> {
+      if (!row.ok()) return row.status();
+      return *row ? std::optional<int64_t>((*row)->id) : std::nullopt;
+    };
+    Result<std::optional<int64_t>> found = type == "server"     ? id_of(web::store::GetServerByName(m.db, ref))
+                                           : type == "platform" ? id_of(web::store::GetPlatformByName(m.db, ref))
+                                                                : id_of(web::store::GetSiteByDomain(m.db, ref));
     if (!found.ok()) return refuse("the database is unavailable (" + found.status().message() + ")");
     if (!*found) return refuse("there is no " + type + " '" + ref + "'");
     id = **found;
@@ -467,22 +437,9 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body) 
     for (const auto& [name, value] : j["vars"].items()) {
       bool known = std::any_of(op->fields.begin(), op->fields.end(), [&](const auto& f) { return f.name == name; });
       if (!known) return refuse(op->name + " has no field '" + name.substr(0, 64) + "'");
-      if (value.is_string()) {
-        given[name] = value.get<std::string>();
-      } else if (value.is_boolean()) {
-        given[name] = value.get<bool>() ? "1" : "0";
-      } else if (value.is_number_integer()) {
-        given[name] = std::to_string(value.get<int64_t>());
-      } else if (value.is_array()) {
-        std::string lines;
-        for (const auto& item : value) {
-          if (!item.is_string()) return refuse(name + ": a list holds strings only");
-          lines += (lines.empty() ? "" : "\n") + item.get<std::string>();
-        }
-        given[name] = lines;
-      } else {
-        return refuse(name + ": a value is a string, a number, true/false or a list of strings");
-      }
+      auto text = web::FormText(value);
+      if (!text) return refuse(name + ": a value is a string, a number, true/false or a list of strings");
+      given[name] = *text;
     }
   }
   auto choices = web::ChoicesFor(m, *op, *target);
@@ -512,27 +469,25 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body) 
 }
 
 void Scheduler::HandleTask(const std::string& identity, const std::string& body) {
-  auto reply_error = [&](const std::string& msg) { Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   int64_t id = ParseJobId(body);
-  if (id <= 0) return reply_error("TASK takes a job id (a positive decimal number)");
+  if (id <= 0) return ReplyError(identity, "TASK takes a job id (a positive decimal number)");
   auto task = tasks::DescribeJson(db_, id);
-  if (!task.ok()) return reply_error("the database is unavailable (" + task.status().message() + ")");
-  if (!*task) return reply_error("there is no task " + body);
+  if (!task.ok()) return ReplyError(identity, "the database is unavailable (" + task.status().message() + ")");
+  if (!*task) return ReplyError(identity, "there is no task " + body);
   Send(*reply_to_, identity, {protocol::kVersion, protocol::kTaskReply, Sv(**task)});
 }
 
 void Scheduler::HandleLog(const std::string& identity, const std::string& body) {
-  auto reply_error = [&](const std::string& msg) { Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(msg)}); };
   json j = json::parse(body, nullptr, false);
   if (!j.is_object() || !j.contains("job_id") || !j["job_id"].is_number_integer() ||
       (j.contains("after") && !j["after"].is_number_integer())) {
-    return reply_error(R"(LOG takes {"job_id": N, "after": N})");
+    return ReplyError(identity, R"(LOG takes {"job_id": N, "after": N})");
   }
   int64_t after = j.value("after", int64_t{0});
   if (after < 0) after = 0;
   auto log = tasks::LogJson(db_, j["job_id"].get<int64_t>(), after, kLogLinesPerReply);
-  if (!log.ok()) return reply_error("the database is unavailable (" + log.status().message() + ")");
-  if (!*log) return reply_error("there is no task " + std::to_string(j["job_id"].get<int64_t>()));
+  if (!log.ok()) return ReplyError(identity, "the database is unavailable (" + log.status().message() + ")");
+  if (!*log) return ReplyError(identity, "there is no task " + std::to_string(j["job_id"].get<int64_t>()));
   Send(*reply_to_, identity, {protocol::kVersion, protocol::kLogReply, Sv(**log)});
 }
 
@@ -848,15 +803,23 @@ void Scheduler::Sweep() {
       if (t.state == "running" && t.cancel_requested) SendCancel(t.id, r->second);
       continue;
     }
-    auto job = Job::FromJson(t.job_json);
+    // Not known here: read its job (the list leaves jobs out).
+    auto full = tasks::LoadOpen(db_, t.id);
+    if (!full.ok()) {
+      log::Warn(full.status().message());
+      return;
+    }
+    if (!*full) continue;  // ended in the meantime
+    const std::string& job_json = (*full)->job_json;
+    auto job = Job::FromJson(job_json);
     if (!job.ok() || job->job_id != t.id) {
-      std::string why = t.job_json.empty() ? "it was stored without its job" : "its stored job is not valid";
-      log::Warn("task " + ids + " (" + t.state + "): " + why + "; it ends failed");
+      std::string why = job_json.empty() ? "it was stored without its job" : "its stored job is not valid";
+      log::Warn("task " + ids + " (" + (*full)->state + "): " + why + "; it ends failed");
       (void)tasks::Finish(db_, t.id, std::string(protocol::kStateFailed), std::nullopt,
-                          (t.state == "queued" ? "Not started: " : "Lost: ") + why + ".");
+                          ((*full)->state == "queued" ? "Not started: " : "Lost: ") + why + ".");
       continue;
     }
-    if (t.state == "queued") {
+    if ((*full)->state == "queued") {
       Enqueue(std::move(job).value());
       continue;
     }
@@ -901,8 +864,8 @@ void Scheduler::Sweep() {
   }
 }
 
-bool Scheduler::Busy(const Job& job) const {
-  for (const auto& k : job.LockKeys()) {
+bool Scheduler::Busy(const std::vector<std::string>& keys) const {
+  for (const auto& k : keys) {
     if (held_.count(k)) return true;
   }
   return false;
@@ -917,7 +880,7 @@ void Scheduler::Dispatch() {
   for (auto it = queue_.begin(); it != queue_.end() && free_slots > 0;) {
     const Job& job = it->second.job;
     auto keys = job.LockKeys();
-    bool wait = Busy(job) || it->second.not_before > now ||
+    bool wait = Busy(keys) || it->second.not_before > now ||
                 (options_.max_per_server > 0 && per_server_.count(job.target.name) &&
                  per_server_.at(job.target.name) >= options_.max_per_server);
     for (const auto& k : keys) wait = wait || blocked.count(k) != 0;

@@ -128,6 +128,8 @@ class Scheduler {
   Clock::time_point Now() const { return options_.now ? options_.now() : Clock::now(); }
 
   void HandleSubmitter(Frames& frames);
+  // ERROR + message to a submitter, on the socket being served.
+  void ReplyError(const std::string& identity, const std::string& message);
   // One ZAP request (ZeroMQ's authentication protocol, RFC 27): is this
   // CURVE client key authorized for the socket's domain?
   void HandleZap();
@@ -157,7 +159,8 @@ class Scheduler {
   bool Send(zmq::socket_t& socket, const std::string& identity, const std::vector<std::string_view>& frames);
   bool SendToExecutor(const std::string& identity, const std::vector<std::string_view>& frames);
   Clock::time_point NextTimer() const;
-  bool Busy(const Job& job) const;
+  // Whether a running job holds one of these keys.
+  bool Busy(const std::vector<std::string>& keys) const;
 
   zmq::context_t& context_;
   SchedulerOptions options_;
