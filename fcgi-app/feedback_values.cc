@@ -61,4 +61,59 @@ Result<nlohmann::json> ParseFeedbackValues(const std::string& body) {
   return values;
 }
 
+Result<LogPost> ParseLogPost(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("body is not a JSON object");
+  const auto seq = j.find("first_seq");
+  if (seq == j.end() || !seq->is_number_integer() || seq->get<int64_t>() < 1 || seq->get<int64_t>() > 2'000'000'000) {
+    return Status::InvalidArgument("first_seq must be a whole number from 1");
+  }
+  const auto lines = j.find("lines");
+  if (lines == j.end() || !lines->is_array() || lines->size() > 10000) {
+    return Status::InvalidArgument("lines must be an array of at most 10000 strings");
+  }
+  LogPost post;
+  post.first_seq = seq->get<int64_t>();
+  post.lines.reserve(lines->size());
+  for (const auto& l : *lines) {
+    if (!l.is_string()) return Status::InvalidArgument("lines must be strings");
+    const auto& s = l.get_ref<const std::string&>();
+    if (s.size() > 64 * 1024) return Status::InvalidArgument("a line is longer than 64 KiB");
+    post.lines.push_back(s);
+  }
+  return post;
+}
+
+Result<FinishPost> ParseFinishPost(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("body is not a JSON object");
+  FinishPost post;
+  if (auto it = j.find("state"); it != j.end() && it->is_string()) post.state = it->get<std::string>();
+  if (post.state != "succeeded" && post.state != "failed" && post.state != "cancelled") {
+    return Status::InvalidArgument("state must be succeeded, failed or cancelled");
+  }
+  if (auto it = j.find("exit_code"); it != j.end() && it->is_number_integer()) post.exit_code = it->get<int64_t>();
+  if (auto it = j.find("reason"); it != j.end() && it->is_string()) post.reason = it->get<std::string>();
+  if (auto it = j.find("recap"); it != j.end()) {
+    if (Status s = CheckRecap(*it); !s.ok()) return s;
+    post.recap = *it;
+  }
+  return post;
+}
+
+Status CheckRecap(const nlohmann::json& recap) {
+  if (!recap.is_object() || recap.size() > 1000) return Status::InvalidArgument("recap must be an object of hosts");
+  for (const auto& [host, counts] : recap.items()) {
+    if (host.empty() || host.size() > 255) return Status::InvalidArgument("recap: bad host name");
+    if (!counts.is_object() || counts.size() != 7) return Status::InvalidArgument("recap: counts of " + host);
+    for (const char* k : {"ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored"}) {
+      if (!counts.contains(k) || !counts[k].is_number_unsigned() || counts[k].get<uint64_t>() > 1'000'000'000) {
+        return Status::InvalidArgument(std::string("recap: ") + k + " of " + host.substr(0, 64) +
+                                       " must be a count");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace aegir::web

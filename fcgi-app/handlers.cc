@@ -1050,12 +1050,6 @@ std::optional<Response> AuthorizeFeedback(Context& ctx, Request& req, store::Tas
   return std::nullopt;
 }
 
-Result<nlohmann::json> ParseJsonBody(const Request& req) {
-  auto j = nlohmann::json::parse(req.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("body is not a JSON object");
-  return j;
-}
-
 Response FeedbackStart(Context& ctx, Request& req) {
   store::TaskAuth task;
   if (auto err = AuthorizeFeedback(ctx, req, task)) return *err;
@@ -1069,26 +1063,10 @@ Response FeedbackLog(Context& ctx, Request& req) {
   store::TaskAuth task;
   if (auto err = AuthorizeFeedback(ctx, req, task)) return *err;
   if (views::IsFinalState(task.state)) return JsonError(409, "the task has ended; its log is closed");
-  auto body = ParseJsonBody(req);
-  if (!body.ok()) return JsonError(400, body.status().message());
-  const auto& j = *body;
-  if (!j.contains("first_seq") || !j["first_seq"].is_number_integer() || j["first_seq"].get<int64_t>() < 1 ||
-      j["first_seq"].get<int64_t>() > 2'000'000'000) {
-    return JsonError(400, "first_seq must be a whole number from 1");
-  }
-  if (!j.contains("lines") || !j["lines"].is_array() || j["lines"].size() > 10000) {
-    return JsonError(400, "lines must be an array of at most 10000 strings");
-  }
-  std::vector<std::string> lines;
-  lines.reserve(j["lines"].size());
-  for (const auto& l : j["lines"]) {
-    if (!l.is_string()) return JsonError(400, "lines must be strings");
-    const auto& s = l.get_ref<const std::string&>();
-    if (s.size() > 64 * 1024) return JsonError(400, "a line is longer than 64 KiB");
-    lines.push_back(s);
-  }
+  auto post = ParseLogPost(req.body);
+  if (!post.ok()) return JsonError(400, post.status().message());
   if (task.state == "queued") (void)store::MarkTaskRunning(ctx.db, task.id);
-  Status s = store::AppendLog(ctx.db, task.id, j["first_seq"].get<int64_t>(), lines);
+  Status s = store::AppendLog(ctx.db, task.id, post->first_seq, post->lines);
   if (!s.ok()) {
     log::Error(s.ToString());
     return JsonError(503, "the log could not be stored");
@@ -1096,50 +1074,20 @@ Response FeedbackLog(Context& ctx, Request& req) {
   return Response::Json(200, R"({"ok":true})");
 }
 
-// {"host": {"ok": N, "changed": N, "unreachable": N, "failed": N,
-// "skipped": N, "rescued": N, "ignored": N}, ...}: at most 1000 hosts.
-Status CheckRecap(const nlohmann::json& recap) {
-  if (!recap.is_object() || recap.size() > 1000) return Status::InvalidArgument("recap must be an object of hosts");
-  for (const auto& [host, counts] : recap.items()) {
-    if (host.empty() || host.size() > 255) return Status::InvalidArgument("recap: bad host name");
-    if (!counts.is_object() || counts.size() != 7) return Status::InvalidArgument("recap: counts of " + host);
-    for (const char* k : {"ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored"}) {
-      if (!counts.contains(k) || !counts[k].is_number_unsigned() || counts[k].get<uint64_t>() > 1'000'000'000) {
-        return Status::InvalidArgument(std::string("recap: ") + k + " of " + host.substr(0, 64) +
-                                       " must be a count");
-      }
-    }
-  }
-  return Status::Ok();
-}
-
 Response FeedbackFinish(Context& ctx, Request& req) {
   store::TaskAuth task;
   if (auto err = AuthorizeFeedback(ctx, req, task)) return *err;
-  auto body = ParseJsonBody(req);
-  if (!body.ok()) return JsonError(400, body.status().message());
-  const auto& j = *body;
-  std::string state = j.contains("state") && j["state"].is_string() ? j["state"].get<std::string>() : "";
-  if (state != "succeeded" && state != "failed" && state != "cancelled") {
-    return JsonError(400, "state must be succeeded, failed or cancelled");
-  }
-  std::optional<int64_t> exit_code;
-  if (j.contains("exit_code") && j["exit_code"].is_number_integer()) exit_code = j["exit_code"].get<int64_t>();
-  std::string reason = j.contains("reason") && j["reason"].is_string() ? j["reason"].get<std::string>() : "";
-  nlohmann::json recap;
-  if (j.contains("recap")) {
-    auto checked = CheckRecap(j["recap"]);
-    if (!checked.ok()) return JsonError(400, checked.message());
-    recap = j["recap"];
-  }
-  auto ok = tasks::Finish(ctx.db, task.id, state, exit_code, reason);
+  auto post = ParseFinishPost(req.body);
+  if (!post.ok()) return JsonError(400, post.status().message());
+  const std::string& state = post->state;
+  auto ok = tasks::Finish(ctx.db, task.id, state, post->exit_code, post->reason);
   if (!ok.ok()) {
     log::Error(ok.status().ToString());
     return JsonError(503, "the result could not be stored");
   }
   if (!*ok) return JsonError(409, "the task has ended already");
-  if (!recap.is_null()) {
-    if (Status s = store::SetTaskRecap(ctx.db, task.id, recap.dump()); !s.ok()) log::Error(s.ToString());
+  if (!post->recap.is_null()) {
+    if (Status s = store::SetTaskRecap(ctx.db, task.id, post->recap.dump()); !s.ok()) log::Error(s.ToString());
   }
   log::Info("task " + std::to_string(task.id) + " (" + task.operation + ") " + state);
   if (state == "succeeded") QueueAfterSuccess(ctx, task.id);
