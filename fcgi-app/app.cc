@@ -20,6 +20,10 @@ App::App(Config config, Catalogue catalogue) : config_(std::move(config)), catal
 Response App::Dispatch(Context& ctx, Request& req) const {
   ctx.session.reset();
   ctx.new_session_token.clear();
+  ctx.client_ids.clear();
+  ctx.platform_ids.clear();
+  ctx.scope = {};
+  ctx.actor = Actor{std::nullopt, "", req.remote_addr};
   Response r;
   try {
     r = Filtered(ctx, req);
@@ -57,11 +61,30 @@ Response App::Filtered(Context& ctx, Request& req) const {
     if (ctx.session && !ctx.session->seen_lately) (void)store::TouchSession(ctx.db, ctx.session->id_hash);
   }
   bool logged_in = ctx.session && ctx.session->user_id;
+  if (logged_in) {
+    ctx.actor.user_id = ctx.session->user_id;
+    ctx.actor.name = ctx.session->user_name;
+    if (!ctx.session->is_admin) {
+      // A client user: what they may see and use, read once per request.
+      ctx.scope.user_id = ctx.session->user_id;
+      auto clients = store::ClientIdsOfUser(ctx.db, *ctx.session->user_id);
+      auto platforms = store::PlatformIdsOfUser(ctx.db, *ctx.session->user_id);
+      if (!clients.ok() || !platforms.ok()) {
+        log::Error((clients.ok() ? platforms.status() : clients.status()).ToString());
+        return views::Error(ctx, 503, "The database is not reachable right now. Try again in a moment.");
+      }
+      ctx.client_ids.insert(clients->begin(), clients->end());
+      ctx.platform_ids.insert(platforms->begin(), platforms->end());
+    }
+  }
 
   // Access filter.
-  if (route.access == Access::kUser && !logged_in) {
+  if ((route.access == Access::kUser || route.access == Access::kAdmin) && !logged_in) {
     if (req.method == "GET" || req.method == "HEAD") return Response::Redirect("/login");
     return views::Error(ctx, 403, "Your session has ended. Log in again, then repeat what you were doing.", "/login");
+  }
+  if (route.access == Access::kAdmin && !ctx.session->is_admin) {
+    return views::Error(ctx, 403, "Only an administrator may open this page.");
   }
 
   // CSRF filter: every POST carries the session's token.

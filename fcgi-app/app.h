@@ -2,7 +2,8 @@
 // table and the filters every request passes before its handler.
 //
 // Request flow: Dispatch() -> session filter (loads the session from its
-// cookie) -> access filter (login required?) -> CSRF filter (every POST but
+// cookie, and a client user's clients and platforms) -> access filter (login
+// required? admin only?) -> CSRF filter (every POST but
 // the token-authenticated feedback API) -> route handler -> Response.
 // Any exception or unexpected error becomes an error page, never a blank
 // response.
@@ -10,6 +11,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <zmq.hpp>
@@ -52,6 +54,13 @@ struct Context : ModelContext {
   std::optional<store::Session> session;
   // The browser token of a session made during this request (login page).
   std::string new_session_token;
+  // A client user's clients (ModelContext::platform_ids holds their platforms).
+  std::set<int64_t> client_ids;
+
+  bool IsAdmin() const { return session && session->user_id && session->is_admin; }
+  // Whether the current user may see and act on the site / put sites on the platform.
+  bool MaySee(const store::Site& site) const { return IsAdmin() || client_ids.count(site.client_id) > 0; }
+  bool MayUsePlatform(int64_t platform_id) const { return IsAdmin() || platform_ids.count(platform_id) > 0; }
 };
 
 class App {

@@ -127,6 +127,7 @@ Result<std::vector<VarSpec>> ParseArgumentSpecs(const std::string& yaml_text, co
       if (!type.ok()) return type.status().WithContext(v.name);
       v.type = *type;
       v.required = o["required"] && o["required"].as<bool>();
+      v.no_log = o["no_log"] && o["no_log"].as<bool>();
       if (o["default"] && !o["default"].IsNull()) {
         auto d = DefaultOf(o["default"], v.type);
         if (!d.ok()) return d.status().WithContext(v.name);

@@ -41,6 +41,7 @@ struct VarSpec {
   std::string pattern;                   // the whole value (each item of a list) must match
   std::shared_ptr<const std::regex> re;  // pattern, compiled; null without one
   std::string description;
+  bool no_log = false;  // a secret: masked in the audit log (Ansible's no_log)
 };
 
 struct Operation {

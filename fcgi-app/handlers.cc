@@ -13,11 +13,11 @@
 #include "common/text.h"
 #include "fcgi-app/app.h"
 #include "fcgi-app/feedback_values.h"
+#include "fcgi-app/handlers.h"
 #include "fcgi-app/operations.h"
 #include "fcgi-app/views.h"
 
 namespace aegir::web {
-namespace {
 
 std::optional<int64_t> ParseId(const std::string& s) { return ParsePositiveId(s); }
 
@@ -34,6 +34,40 @@ Response NotFound(const Context& ctx, const std::string& what, const std::string
   return views::Error(ctx, 404, what + " does not exist.", back);
 }
 
+void Audit(Context& ctx, const std::string& action, const std::string& entity_type, std::optional<int64_t> entity_id,
+           const nlohmann::json& details) {
+  store::AuditEntry e;
+  e.user_id = ctx.actor.user_id;
+  e.actor = ctx.actor.name;
+  e.address = ctx.actor.address;
+  e.action = action;
+  e.entity_type = entity_type;
+  e.entity_id = entity_id;
+  e.details_json = details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (Status s = store::AddAudit(ctx.db, e); !s.ok()) log::Error(s.ToString());
+}
+
+Status EnsureSession(Context& ctx) {
+  if (ctx.session) return Status::Ok();
+  // A form shown before login needs a CSRF token, so an anonymous session is made.
+  std::string token = crypto::RandomHex(32);
+  store::Session s;
+  s.id_hash = crypto::Sha256Hex(token);
+  s.csrf_token = crypto::RandomHex(32);
+  AEGIR_RETURN_IF_ERROR(store::CreateSession(ctx.db, s.id_hash, std::nullopt, s.csrf_token, kAnonymousSessionTtlS));
+  ctx.session = s;
+  ctx.new_session_token = token;
+  return Status::Ok();
+}
+
+namespace {
+
+// A site the current user may not see is answered like one that does not
+// exist: guessing ids tells nothing.
+bool Hidden(const Context& ctx, const store::Site& site) { return !ctx.MaySee(site); }
+bool Hidden(const Context&, const store::Server&) { return false; }    // admin routes only
+bool Hidden(const Context&, const store::Platform&) { return false; }  // admin routes only
+
 // The entity the route's {id} names ("server", "platform" or "site"), read
 // into out; otherwise the page to answer: 404 for an id that is malformed,
 // unknown or, unless deleted_ok, of a deleted entity.
@@ -45,7 +79,7 @@ std::optional<Response> FindEntity(Context& ctx, Request& req, Result<std::optio
   if (!id) return NotFound(ctx, "That " + name, list);
   auto found = get(ctx.db, *id);
   if (!found.ok()) return StoreError(ctx, found.status());
-  if (!*found || (!deleted_ok && (*found)->status == "deleted")) {
+  if (!*found || (!deleted_ok && (*found)->status == "deleted") || Hidden(ctx, **found)) {
     std::string label = name;
     label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
     return NotFound(ctx, label + " " + std::to_string(*id), list);
@@ -58,17 +92,7 @@ std::optional<Response> FindEntity(Context& ctx, Request& req, Result<std::optio
 
 Response LoginForm(Context& ctx, Request& req) {
   if (ctx.session && ctx.session->user_id) return Response::Redirect("/");
-  if (!ctx.session) {
-    // The login form needs a CSRF token, so an anonymous session is made.
-    std::string token = crypto::RandomHex(32);
-    store::Session s;
-    s.id_hash = crypto::Sha256Hex(token);
-    s.csrf_token = crypto::RandomHex(32);
-    Status st = store::CreateSession(ctx.db, s.id_hash, std::nullopt, s.csrf_token, kAnonymousSessionTtlS);
-    if (!st.ok()) return StoreError(ctx, st);
-    ctx.session = s;
-    ctx.new_session_token = token;
-  }
+  if (Status st = EnsureSession(ctx); !st.ok()) return StoreError(ctx, st);
   return views::Login(ctx, ctx.session->csrf_token, "", "");
 }
 
@@ -101,7 +125,13 @@ Response LoginSubmit(Context& ctx, Request& req) {
     if (Status s = store::RecordLoginFailure(ctx.db, name.substr(0, 64), req.remote_addr); !s.ok()) {
       return StoreError(ctx, s);
     }
+    Audit(ctx, "login-failed", "", std::nullopt, {{"name", name.substr(0, 64)}});
     return views::Login(ctx, ctx.session->csrf_token, name, "Wrong user name or password.", 401);
+  }
+  if (!(*user)->active) {
+    Audit(ctx, "login-refused", "user", (*user)->id, {{"name", (*user)->name}, {"why", "disabled"}});
+    return views::Login(ctx, ctx.session->csrf_token, name,
+                        "This account is disabled. Ask an administrator to enable it.", 403);
   }
   (void)store::ClearLoginFailures(ctx.db, (*user)->name);
   // A new session id at login: an id planted before login is worth nothing.
@@ -116,6 +146,9 @@ Response LoginSubmit(Context& ctx, Request& req) {
   Status st = store::CreateSession(ctx.db, s.id_hash, s.user_id, s.csrf_token, kSessionTtlS);
   if (!st.ok()) return StoreError(ctx, st);
   log::Info("user " + (*user)->name + " logged in");
+  ctx.actor.user_id = (*user)->id;
+  ctx.actor.name = (*user)->name;
+  Audit(ctx, "login", "user", (*user)->id, nlohmann::json::object());
   Response r = Response::Redirect("/");
   r.SetCookie(kSessionCookie, token, kSessionTtlS, ctx.config.secure_cookies);
   return r;
@@ -123,6 +156,7 @@ Response LoginSubmit(Context& ctx, Request& req) {
 
 Response Logout(Context& ctx, Request& req) {
   (void)store::DeleteSession(ctx.db, ctx.session->id_hash);
+  if (ctx.session->user_id) Audit(ctx, "logout", "user", ctx.session->user_id, nlohmann::json::object());
   Response r = Response::Redirect("/login");
   r.ClearCookie(kSessionCookie, ctx.config.secure_cookies);
   return r;
@@ -131,9 +165,9 @@ Response Logout(Context& ctx, Request& req) {
 // ---- Dashboard ----
 
 Response Dashboard(Context& ctx, Request& req) {
-  auto counts = store::GetCounts(ctx.db);
+  auto counts = store::GetCounts(ctx.db, ctx.scope);
   if (!counts.ok()) return StoreError(ctx, counts.status());
-  auto recent = store::ListTasks(ctx.db, 0, 10);
+  auto recent = store::ListTasks(ctx.db, 0, 10, ctx.scope);
   if (!recent.ok()) return StoreError(ctx, recent.status());
   return views::Dashboard(ctx, *counts, *recent);
 }
@@ -212,6 +246,9 @@ OperationCall FindOperation(Context& ctx, Request& req) {
     return call;
   }
   call.target = std::move(target).value();
+  if (call.target->site && !ctx.MaySee(*call.target->site)) {
+    call.error = NotFound(ctx, FieldLabel("aegir_" + type) + " " + std::to_string(*id), list);
+  }
   return call;
 }
 
@@ -469,6 +506,7 @@ Response ServerAddSubmit(Context& ctx, Request& req) {
     }
     return StoreError(ctx, id.status());
   }
+  Audit(ctx, "server-add", "server", *id, {{"name", form.name}, {"hostname", form.hostname}});
   return Response::Redirect("/servers/" + std::to_string(*id));
 }
 
@@ -526,6 +564,7 @@ Response ServerForgetHostKey(Context& ctx, Request& req) {
   Status s = store::ForgetHostKey(ctx.db, id);
   if (!s.ok()) return StoreError(ctx, s);
   log::Info("host key of server " + server.name + " forgotten by " + ctx.session->user_name);
+  Audit(ctx, "server-forget-host-key", "server", id, {{"name", server.name}});
   return Response::Redirect("/servers/" + std::to_string(id));
 }
 
@@ -549,6 +588,11 @@ Response ServerEditSubmit(Context& ctx, Request& req) {
   server.id = existing.id;
   Status s = store::UpdateServer(ctx.db, server, services);
   if (!s.ok()) return StoreError(ctx, s);
+  nlohmann::json changed = {{"hostname", form.hostname},         {"ssh_user", form.ssh_user},
+                            {"ssh_port", form.ssh_port},         {"executor_label", form.executor_label},
+                            {"http", form.http_kind},            {"reload", form.reload},
+                            {"db", form.db_kind},                {"db_admin_user", form.db_admin_user}};
+  Audit(ctx, "server-edit", "server", server.id, changed);
   QueueFollowUp(ctx, kServerVerify, "server", server.id, {}, ctx.session->user_id);
   return Response::Redirect("/servers/" + std::to_string(server.id));
 }
@@ -666,6 +710,9 @@ Response PlatformAddSubmit(Context& ctx, Request& req) {
     }
     return StoreError(ctx, id.status());
   }
+  Audit(ctx, "platform-add", "platform", *id,
+        {{"name", form.name}, {"server_id", form.server_id}, {"source", form.source}, {"git_url", form.git_url},
+         {"git_ref", form.git_ref}, {"source_path", form.source_path}});
   QueueFollowUp(ctx, kPlatformDeploy, "platform", *id, {}, ctx.session->user_id);
   return Response::Redirect("/platforms/" + std::to_string(*id));
 }
@@ -688,14 +735,14 @@ Response PlatformView(Context& ctx, Request& req) {
 // ---- Sites ----
 
 Response SiteList(Context& ctx, Request& req) {
-  auto sites = store::ListSites(ctx.db);
+  auto sites = store::ListSites(ctx.db, ctx.scope);
   if (!sites.ok()) return StoreError(ctx, sites.status());
   return views::Sites(ctx, *sites);
 }
 
 Result<views::SiteFormChoices> SiteChoices(Context& ctx) {
   views::SiteFormChoices c;
-  auto platforms = store::ListPlatforms(ctx.db);
+  auto platforms = store::ListPlatforms(ctx.db, ctx.scope);
   if (!platforms.ok()) return platforms.status();
   for (const auto& p : *platforms) {
     if (p.status == "enabled") c.platforms.push_back(p);
@@ -709,7 +756,7 @@ Result<views::SiteFormChoices> SiteChoices(Context& ctx) {
       c.db_servers.push_back(s);
     }
   }
-  auto clients = store::ListClients(ctx.db);
+  auto clients = store::ListClients(ctx.db, ctx.scope);
   if (!clients.ok()) return clients.status();
   c.clients = *clients;
   return c;
@@ -793,6 +840,7 @@ Response SiteAddForm(Context& ctx, Request& req) {
   views::SiteForm form;
   form.platform_id = ParseId(req.Query("platform")).value_or(0);
   if (!choices->db_servers.empty()) form.db_server_id = choices->db_servers.front().id;
+  if (!choices->clients.empty()) form.client_id = choices->clients.front().id;
   for (const auto& c : choices->clients) {
     if (c.name == "default") form.client_id = c.id;
   }
@@ -814,6 +862,17 @@ Response SiteAddSubmit(Context& ctx, Request& req) {
   form.db_server_id = ParseId(req.Form("db_server_id")).value_or(0);
   form.client_id = ParseId(req.Form("client_id")).value_or(0);
   if (form.https.empty()) form.https = "off";
+  if (!ctx.IsAdmin()) {
+    // Client users do not choose servers: the platform's own server when it
+    // has a database service, else the first that has one.
+    form.db_server_id = choices->db_servers.empty() ? 0 : choices->db_servers.front().id;
+    for (const auto& p : choices->platforms) {
+      if (p.id != form.platform_id) continue;
+      for (const auto& d : choices->db_servers) {
+        if (d.id == p.server_id) form.db_server_id = d.id;
+      }
+    }
+  }
   auto& e = form.errors;
   if (!IsDomainName(form.domain)) {
     e.push_back("Domain: give a lower-case domain name with at least one dot, such as blog.example.org.");
@@ -855,6 +914,9 @@ Response SiteAddSubmit(Context& ctx, Request& req) {
     }
     return StoreError(ctx, id.status());
   }
+  Audit(ctx, "site-add", "site", *id,
+        {{"domain", form.domain}, {"platform_id", form.platform_id}, {"client_id", form.client_id},
+         {"https", form.https}});
   QueueFollowUp(ctx, kSiteInstall, "site", *id, install_values.values, ctx.session->user_id);
   return Response::Redirect("/sites/" + std::to_string(*id));
 }
@@ -910,6 +972,9 @@ Response SiteEditSubmit(Context& ctx, Request& req) {
   if (!form.errors.empty()) return views::SiteFormPage(ctx, form, *choices, 422);
   Status s = store::UpdateSite(ctx.db, id, form.https, form.client_id, aliases);
   if (!s.ok()) return StoreError(ctx, s);
+  nlohmann::json alias_list = nlohmann::json::array();
+  for (const auto& a : aliases) alias_list.push_back({{"alias", a.alias}, {"redirect", a.redirect}});
+  Audit(ctx, "site-edit", "site", id, {{"https", form.https}, {"client_id", form.client_id}, {"aliases", alias_list}});
   QueueFollowUp(ctx, kSiteVerify, "site", id, {}, ctx.session->user_id);
   return Response::Redirect("/sites/" + std::to_string(id));
 }
@@ -936,7 +1001,8 @@ Response ClientAdd(Context& ctx, Request& req) {
     }
     return StoreError(ctx, id.status());
   }
-  return Response::Redirect("/clients");
+  Audit(ctx, "client-add", "client", *id, {{"name", name}});
+  return Response::Redirect("/clients/" + std::to_string(*id));
 }
 
 // ---- Tasks ----
@@ -951,7 +1017,7 @@ Response TaskList(Context& ctx, Request& req) {
     if (!v) return views::Error(ctx, 400, "The 'before' parameter must be a task number.", "/tasks");
     before = *v;
   }
-  auto tasks = store::ListTasks(ctx.db, before, kTasksPerPage + 1);
+  auto tasks = store::ListTasks(ctx.db, before, kTasksPerPage + 1, ctx.scope);
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
   int64_t older = 0;
   if (tasks->size() > static_cast<size_t>(kTasksPerPage)) {
@@ -968,6 +1034,16 @@ std::optional<int64_t> ParseAfter(const Request& req) {
   return ParseId(a);
 }
 
+// Whether the current user may see the task: admins all; client users the
+// tasks on their clients' sites.
+Result<bool> MaySeeTask(Context& ctx, const store::Task& task) {
+  if (ctx.IsAdmin()) return true;
+  if (task.entity_type != "site") return false;
+  auto site = store::GetSite(ctx.db, task.entity_id);
+  if (!site.ok()) return site.status();
+  return *site && ctx.MaySee(**site);
+}
+
 Response TaskView(Context& ctx, Request& req) {
   auto id = ParseId(req.route["id"]);
   if (!id) return NotFound(ctx, "That task", "/tasks");
@@ -976,6 +1052,9 @@ Response TaskView(Context& ctx, Request& req) {
   auto task = store::GetTask(ctx.db, *id);
   if (!task.ok()) return StoreError(ctx, task.status());
   if (!*task) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
+  auto visible = MaySeeTask(ctx, **task);
+  if (!visible.ok()) return StoreError(ctx, visible.status());
+  if (!*visible) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
   auto lines = store::GetLog(ctx.db, *id, *after, kLogLinesPerPage + 1);
   if (!lines.ok()) return StoreError(ctx, lines.status());
   bool more = lines->size() > static_cast<size_t>(kLogLinesPerPage);
@@ -997,6 +1076,12 @@ Response TaskView(Context& ctx, Request& req) {
 Response TaskCancel(Context& ctx, Request& req) {
   auto id = ParseId(req.route["id"]);
   if (!id) return NotFound(ctx, "That task", "/tasks");
+  auto task = store::GetTask(ctx.db, *id);
+  if (!task.ok()) return StoreError(ctx, task.status());
+  if (!*task) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
+  auto visible = MaySeeTask(ctx, **task);
+  if (!visible.ok()) return StoreError(ctx, visible.status());
+  if (!*visible) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
   auto was = tasks::Cancel(ctx.db, *id);
   if (!was.ok()) return StoreError(ctx, was.status());
   if (was->empty()) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
@@ -1004,6 +1089,7 @@ Response TaskCancel(Context& ctx, Request& req) {
   if (*was != "queued" && *was != "running") {
     return views::Error(ctx, 409, "Task " + std::to_string(*id) + " has ended already (" + *was + ").", page);
   }
+  Audit(ctx, "task-cancel", (*task)->entity_type, (*task)->entity_id, {{"task_id", *id}, {"was", *was}});
   if (Status s = ctx.submitter.Cancel(*id); !s.ok()) {
     log::Warn("task " + std::to_string(*id) + ": cancel stored; the scheduler was not told yet: " + s.message());
   }
@@ -1016,6 +1102,8 @@ Response TaskLogPoll(Context& ctx, Request& req) {
   if (!id || !after) return Response::Json(400, R"({"error":"bad task or line number"})");
   auto task = store::GetTask(ctx.db, *id);
   if (!task.ok() || !*task) return Response::Json(task.ok() ? 404 : 503, R"({"error":"task not available"})");
+  auto visible = MaySeeTask(ctx, **task);
+  if (!visible.ok() || !*visible) return Response::Json(visible.ok() ? 404 : 503, R"({"error":"task not available"})");
   auto lines = store::GetLog(ctx.db, *id, *after, kLogLinesPerPage);
   if (!lines.ok()) return Response::Json(503, R"({"error":"log not available"})");
   return views::TaskLogJson(**task, *lines);
@@ -1115,17 +1203,17 @@ void AddRoutes(Router& r) {
   r.Add({"POST", "/login", Access::kPublic, LoginSubmit});
   r.Add({"POST", "/logout", Access::kUser, Logout});
   r.Add({"GET", "/", Access::kUser, Dashboard});
-  r.Add({"GET", "/servers", Access::kUser, ServerList});
-  r.Add({"GET", "/servers/add", Access::kUser, ServerAddForm});
-  r.Add({"POST", "/servers/add", Access::kUser, ServerAddSubmit});
-  r.Add({"GET", "/servers/{id}", Access::kUser, ServerView});
-  r.Add({"GET", "/servers/{id}/edit", Access::kUser, ServerEditForm});
-  r.Add({"POST", "/servers/{id}/edit", Access::kUser, ServerEditSubmit});
-  r.Add({"POST", "/servers/{id}/forget-host-key", Access::kUser, ServerForgetHostKey});
-  r.Add({"GET", "/platforms", Access::kUser, PlatformList});
-  r.Add({"GET", "/platforms/add", Access::kUser, PlatformAddForm});
-  r.Add({"POST", "/platforms/add", Access::kUser, PlatformAddSubmit});
-  r.Add({"GET", "/platforms/{id}", Access::kUser, PlatformView});
+  r.Add({"GET", "/servers", Access::kAdmin, ServerList});
+  r.Add({"GET", "/servers/add", Access::kAdmin, ServerAddForm});
+  r.Add({"POST", "/servers/add", Access::kAdmin, ServerAddSubmit});
+  r.Add({"GET", "/servers/{id}", Access::kAdmin, ServerView});
+  r.Add({"GET", "/servers/{id}/edit", Access::kAdmin, ServerEditForm});
+  r.Add({"POST", "/servers/{id}/edit", Access::kAdmin, ServerEditSubmit});
+  r.Add({"POST", "/servers/{id}/forget-host-key", Access::kAdmin, ServerForgetHostKey});
+  r.Add({"GET", "/platforms", Access::kAdmin, PlatformList});
+  r.Add({"GET", "/platforms/add", Access::kAdmin, PlatformAddForm});
+  r.Add({"POST", "/platforms/add", Access::kAdmin, PlatformAddSubmit});
+  r.Add({"GET", "/platforms/{id}", Access::kAdmin, PlatformView});
   r.Add({"GET", "/sites", Access::kUser, SiteList});
   r.Add({"GET", "/sites/add", Access::kUser, SiteAddForm});
   r.Add({"POST", "/sites/add", Access::kUser, SiteAddSubmit});
@@ -1134,11 +1222,12 @@ void AddRoutes(Router& r) {
   r.Add({"POST", "/sites/{id}/edit", Access::kUser, SiteEditSubmit});
   for (const char* type : {"servers", "platforms", "sites"}) {
     std::string run = std::string("/") + type + "/{id}/run/{operation}";
-    r.Add({"GET", run, Access::kUser, OperationForm});
-    r.Add({"POST", run, Access::kUser, OperationRun});
+    Access access = std::string(type) == "sites" ? Access::kUser : Access::kAdmin;
+    r.Add({"GET", run, access, OperationForm});
+    r.Add({"POST", run, access, OperationRun});
   }
-  r.Add({"GET", "/clients", Access::kUser, ClientList});
-  r.Add({"POST", "/clients", Access::kUser, ClientAdd});
+  r.Add({"GET", "/clients", Access::kAdmin, ClientList});
+  r.Add({"POST", "/clients", Access::kAdmin, ClientAdd});
   r.Add({"GET", "/tasks", Access::kUser, TaskList});
   r.Add({"GET", "/tasks/{id}", Access::kUser, TaskView});
   r.Add({"GET", "/tasks/{id}/log", Access::kUser, TaskLogPoll});
@@ -1147,6 +1236,7 @@ void AddRoutes(Router& r) {
   r.Add({"POST", "/api/tasks/{id}/log", Access::kFeedback, FeedbackLog});
   r.Add({"POST", "/api/tasks/{id}/finish", Access::kFeedback, FeedbackFinish});
   r.Add({"POST", "/api/tasks/{id}/feedback", Access::kFeedback, FeedbackValues});
+  AddAccountRoutes(r);
 }
 
 }  // namespace aegir::web

@@ -1,6 +1,7 @@
 #include "fcgi-app/operations.h"
 
 #include <algorithm>
+#include <regex>
 
 #include "common/crypto.h"
 #include "common/log.h"
@@ -130,7 +131,9 @@ Result<DynamicChoices> ChoicesFor(ModelContext& ctx, const Operation& op, const 
       if (!platforms.ok()) return platforms.status();
       auto& list = choices[f.name];
       for (const auto& p : *platforms) {
-        if (p.status == "enabled") list.push_back(p.name);
+        if (p.status != "enabled") continue;
+        if (!ctx.scope.all() && !ctx.platform_ids.count(p.id)) continue;
+        list.push_back(p.name);
       }
     }
   }
@@ -264,6 +267,17 @@ std::map<std::string, json> BuildVars(const Operation& op, const Target& t,
   return out;
 }
 
+json MaskedValues(const Operation& op, const std::map<std::string, json>& form) {
+  static const std::regex kSecretName("(^|_)(password|passwd|secret|token|key|salts?)(_|$)");
+  json out = json::object();
+  for (const auto& [name, value] : form) {
+    auto spec = std::find_if(op.fields.begin(), op.fields.end(), [&](const VarSpec& f) { return f.name == name; });
+    bool secret = (spec != op.fields.end() && spec->no_log) || std::regex_search(name, kSecretName);
+    out[name] = secret ? json("********") : value;
+  }
+  return out;
+}
+
 Result<int64_t> RecordRefused(ModelContext& ctx, const Operation& op, const Target& target, const std::string& reason,
                               std::optional<int64_t> user_id) {
   // No job is stored: nothing will ever run or post for this task.
@@ -354,6 +368,17 @@ Result<Job> StoreOperation(ModelContext& ctx, const Operation& op, const Target&
     if (!created.ok()) return created.status();
     id = *created;
     if (!results.empty()) AEGIR_RETURN_IF_ERROR(store::MergeTaskResults(ctx.db, id, results));
+    store::AuditEntry audit;
+    audit.user_id = ctx.actor.user_id;
+    audit.actor = ctx.actor.name;
+    audit.address = ctx.actor.address;
+    audit.action = "operation";
+    audit.entity_type = target.entity_type;
+    audit.entity_id = target.entity_id;
+    audit.task_id = id;
+    audit.details_json = json{{"operation", op.name}, {"values", MaskedValues(op, form)}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
+    AEGIR_RETURN_IF_ERROR(store::AddAudit(ctx.db, audit));
     job.job_id = id;
     job.feedback_url = ctx.public_url + "/api/tasks/" + std::to_string(id);
     AEGIR_RETURN_IF_ERROR(job.Validate());

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -36,13 +37,29 @@ inline constexpr const char* kServerVerify = "server-verify";
 // What running an operation needs, and nothing of the web: a database
 // connection, the catalogue, and the URL executors post feedback to.
 // aegir-web's per-thread Context is one; aegir-scheduler makes its own.
+//
+// actor and scope say who is acting: the audit log names the actor of every
+// operation stored, and a client user's scope limits the choices offered
+// (target platforms). Unset, they stand for a trusted tool with full access.
+struct Actor {
+  std::optional<int64_t> user_id;
+  std::string name = "aegir client";
+  std::string address;
+};
 struct ModelContext {
   ModelContext(const Catalogue& catalogue, std::string public_url)
       : catalogue(catalogue), public_url(std::move(public_url)) {}
   const Catalogue& catalogue;
   std::string public_url;
   db::Connection db;
+  Actor actor;
+  store::Scope scope;
+  std::set<int64_t> platform_ids;  // a client user's: the platforms they may use
 };
+
+// The operation's form values for the audit log: variables declared no_log,
+// or named like a secret, show as "********".
+nlohmann::json MaskedValues(const Operation& op, const std::map<std::string, nlohmann::json>& form);
 
 // Everything the model says about the entity an operation runs on.
 struct Target {

@@ -21,7 +21,8 @@ using Handler = std::function<Response(Context&, Request&)>;
 
 enum class Access {
   kPublic,    // anyone (login page, static health)
-  kUser,      // a logged-in user
+  kUser,      // a logged-in user (an admin, or a client user: handlers check the entity is theirs)
+  kAdmin,     // a logged-in admin
   kFeedback,  // the feedback API: token checked by the handler, no CSRF
 };
 

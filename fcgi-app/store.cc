@@ -147,7 +147,42 @@ Backup BackupFromRow(const db::Row& r) {
   return Backup{r.Int(0), r.Int(1), r.Str(2), r.Int(3), r.Str(4), r.Str(5)};
 }
 
-User UserFromRow(const db::Row& r) { return User{r.Int(0), r.Str(1), r.Int(2) != 0, r.Str(3)}; }
+constexpr const char* kUserColumns =
+    "SELECT u.id, u.name, u.is_admin, u.password_hash, u.active, DATE_FORMAT(u.created_at, '%Y-%m-%d %H:%i:%s'), "
+    "u.password_token_hash IS NOT NULL AND u.password_token_expires_at > UTC_TIMESTAMP(), "
+    "COALESCE((SELECT GROUP_CONCAT(c.name ORDER BY c.name SEPARATOR ', ') FROM user_clients uc "
+    "JOIN clients c ON c.id = uc.client_id WHERE uc.user_id = u.id), '') FROM users u ";
+
+User UserFromRow(const db::Row& r) {
+  User u;
+  u.id = r.Int(0);
+  u.name = r.Str(1);
+  u.is_admin = r.Int(2) != 0;
+  u.password_hash = r.Str(3);
+  u.active = r.Int(4) != 0;
+  u.created_at = r.Str(5);
+  u.password_link_pending = r.Int(6) != 0;
+  u.client_names = r.Str(7);
+  return u;
+}
+
+Result<std::vector<int64_t>> Ids(db::Connection& c, const std::string& sql, const std::vector<Value>& params) {
+  auto rows = c.Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  std::vector<int64_t> out;
+  for (const auto& r : *rows) out.push_back(r.Int(0));
+  return out;
+}
+
+// The scope's condition on a query's sites (alias s) / tasks (alias t, its
+// site st) / platforms (alias p), to append after WHERE ... AND; its one
+// parameter is the user id.
+constexpr const char* kSiteInScope = " AND s.client_id IN (SELECT uc.client_id FROM user_clients uc WHERE uc.user_id = ?)";
+constexpr const char* kTaskInScope =
+    " AND t.entity_type = 'site' AND st.client_id IN (SELECT uc.client_id FROM user_clients uc WHERE uc.user_id = ?)";
+constexpr const char* kPlatformInScope =
+    " AND p.id IN (SELECT cp.platform_id FROM client_platforms cp JOIN user_clients uc ON uc.client_id = cp.client_id "
+    "WHERE uc.user_id = ?)";
 
 LogLine LogLineFromRow(const db::Row& r) { return LogLine{r.Int(0), r.Str(1)}; }
 
@@ -179,7 +214,79 @@ Status ClearLoginFailures(db::Connection& c, const std::string& name) {
 }
 
 Result<std::optional<User>> FindUserByName(db::Connection& c, const std::string& name) {
-  return One(c, "SELECT id, name, is_admin, password_hash FROM users WHERE name = ?", {Value(name)}, UserFromRow);
+  return One(c, std::string(kUserColumns) + "WHERE u.name = ?", {Value(name)}, UserFromRow);
+}
+
+Result<std::vector<User>> ListUsers(db::Connection& c) {
+  return All(c, std::string(kUserColumns) + "ORDER BY u.name", {}, UserFromRow);
+}
+
+Result<std::optional<User>> GetUser(db::Connection& c, int64_t id) {
+  auto u = One(c, std::string(kUserColumns) + "WHERE u.id = ?", {Value(id)}, UserFromRow);
+  if (!u.ok() || !*u) return u;
+  auto clients = ClientIdsOfUser(c, id);
+  if (!clients.ok()) return clients.status();
+  (*u)->client_ids = *clients;
+  return u;
+}
+
+Status UpdateUser(db::Connection& c, int64_t id, bool is_admin, bool active, const std::vector<int64_t>& client_ids) {
+  db::Transaction tx(c);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
+  auto r = c.Exec("UPDATE users SET is_admin = ?, active = ? WHERE id = ?",
+                  {Value(int64_t{is_admin ? 1 : 0}), Value(int64_t{active ? 1 : 0}), Value(id)});
+  if (!r.ok()) return r.status().WithContext("update user");
+  r = c.Exec("DELETE FROM user_clients WHERE user_id = ?", {Value(id)});
+  if (!r.ok()) return r.status().WithContext("update user's clients");
+  for (int64_t client : client_ids) {
+    r = c.Exec("INSERT INTO user_clients (user_id, client_id) VALUES (?, ?)", {Value(id), Value(client)});
+    if (!r.ok()) return r.status().WithContext("update user's clients");
+  }
+  if (!active) {
+    r = c.Exec("DELETE FROM sessions WHERE user_id = ?", {Value(id)});
+    if (!r.ok()) return r.status().WithContext("end a disabled user's sessions");
+  }
+  return tx.Commit();
+}
+
+Status SetPasswordToken(db::Connection& c, int64_t user_id, const std::string& token_hash, int ttl_s) {
+  auto r = c.Exec(
+      "UPDATE users SET password_token_hash = ?, password_token_expires_at = UTC_TIMESTAMP() + INTERVAL ? SECOND "
+      "WHERE id = ?",
+      {Value(token_hash), Value(int64_t{ttl_s}), Value(user_id)});
+  return r.ok() ? Status::Ok() : r.status().WithContext("make a password link");
+}
+
+Result<std::optional<User>> FindUserByPasswordToken(db::Connection& c, const std::string& token_hash) {
+  return One(c,
+             std::string(kUserColumns) +
+                 "WHERE u.password_token_hash = ? AND u.password_token_expires_at > UTC_TIMESTAMP() AND u.active",
+             {Value(token_hash)}, UserFromRow);
+}
+
+Status SetPassword(db::Connection& c, int64_t user_id, const std::string& password_hash,
+                   const std::string& keep_session) {
+  db::Transaction tx(c);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
+  auto r = c.Exec(
+      "UPDATE users SET password_hash = ?, password_token_hash = NULL, password_token_expires_at = NULL WHERE id = ?",
+      {Value(password_hash), Value(user_id)});
+  if (!r.ok()) return r.status().WithContext("set password");
+  // Whoever knew the old password is logged out everywhere.
+  r = c.Exec("DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?", {Value(user_id), Value(keep_session)});
+  if (!r.ok()) return r.status().WithContext("end the user's other sessions");
+  return tx.Commit();
+}
+
+Result<std::vector<int64_t>> ClientIdsOfUser(db::Connection& c, int64_t user_id) {
+  return Ids(c, "SELECT client_id FROM user_clients WHERE user_id = ? ORDER BY client_id", {Value(user_id)});
+}
+
+Result<std::vector<int64_t>> PlatformIdsOfUser(db::Connection& c, int64_t user_id) {
+  return Ids(c,
+             "SELECT DISTINCT cp.platform_id FROM client_platforms cp JOIN user_clients uc ON uc.client_id = cp.client_id "
+             "WHERE uc.user_id = ? ORDER BY cp.platform_id",
+             {Value(user_id)});
 }
 
 Result<int64_t> CreateUser(db::Connection& c, const std::string& name, const std::string& password_hash,
@@ -204,7 +311,8 @@ Result<std::optional<Session>> FindSession(db::Connection& c, const std::string&
       "SELECT s.id_hash, s.user_id, COALESCE(u.name, ''), COALESCE(u.is_admin, 0), s.csrf_token, "
       "s.last_seen_at > UTC_TIMESTAMP() - INTERVAL 60 SECOND "
       "FROM sessions s LEFT JOIN users u ON u.id = s.user_id "
-      "WHERE s.id_hash = ? AND s.expires_at > UTC_TIMESTAMP() AND s.last_seen_at > UTC_TIMESTAMP() - INTERVAL ? SECOND",
+      "WHERE s.id_hash = ? AND s.expires_at > UTC_TIMESTAMP() AND s.last_seen_at > UTC_TIMESTAMP() - INTERVAL ? SECOND "
+      "AND (s.user_id IS NULL OR u.active)",
       {Value(id_hash), Value(int64_t{idle_s})});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<Session>();
@@ -308,9 +416,42 @@ Result<std::vector<Distribution>> ListDistributions(db::Connection& c) {
              +[](const db::Row& r) { return Distribution{r.Int(0), r.Str(1), r.Str(2)}; });
 }
 
-Result<std::vector<Client>> ListClients(db::Connection& c) {
-  return All(c, "SELECT id, name FROM clients ORDER BY name", {},
-             +[](const db::Row& r) { return Client{r.Int(0), r.Str(1)}; });
+Client ClientFromRow(const db::Row& r) { return Client{r.Int(0), r.Str(1)}; }
+
+Result<std::vector<Client>> ListClients(db::Connection& c, const Scope& scope) {
+  if (scope.all()) return All(c, "SELECT id, name FROM clients ORDER BY name", {}, ClientFromRow);
+  return All(c,
+             "SELECT c.id, c.name FROM clients c JOIN user_clients uc ON uc.client_id = c.id WHERE uc.user_id = ? "
+             "ORDER BY c.name",
+             {Value(*scope.user_id)}, ClientFromRow);
+}
+
+Result<std::optional<Client>> GetClient(db::Connection& c, int64_t id) {
+  return One(c, "SELECT id, name FROM clients WHERE id = ?", {Value(id)}, ClientFromRow);
+}
+
+Result<std::vector<int64_t>> ListClientPlatforms(db::Connection& c, int64_t client_id) {
+  return Ids(c, "SELECT platform_id FROM client_platforms WHERE client_id = ? ORDER BY platform_id",
+             {Value(client_id)});
+}
+
+Status SetClientPlatforms(db::Connection& c, int64_t client_id, const std::vector<int64_t>& platform_ids) {
+  db::Transaction tx(c);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
+  auto r = c.Exec("DELETE FROM client_platforms WHERE client_id = ?", {Value(client_id)});
+  if (!r.ok()) return r.status().WithContext("set the client's platforms");
+  for (int64_t p : platform_ids) {
+    r = c.Exec("INSERT INTO client_platforms (client_id, platform_id) VALUES (?, ?)", {Value(client_id), Value(p)});
+    if (!r.ok()) return r.status().WithContext("set the client's platforms");
+  }
+  return tx.Commit();
+}
+
+Result<std::vector<User>> ListClientUsers(db::Connection& c, int64_t client_id) {
+  return All(c,
+             std::string(kUserColumns) +
+                 "WHERE u.id IN (SELECT user_id FROM user_clients WHERE client_id = ?) ORDER BY u.name",
+             {Value(client_id)}, UserFromRow);
 }
 
 Result<int64_t> CreateClient(db::Connection& c, const std::string& name) {
@@ -319,8 +460,12 @@ Result<int64_t> CreateClient(db::Connection& c, const std::string& name) {
   return static_cast<int64_t>(c.LastInsertId());
 }
 
-Result<std::vector<Platform>> ListPlatforms(db::Connection& c) {
-  return All(c, std::string(kPlatformColumns) + "WHERE p.status <> 'deleted' ORDER BY p.name", {}, PlatformFromRow);
+Result<std::vector<Platform>> ListPlatforms(db::Connection& c, const Scope& scope) {
+  if (scope.all()) {
+    return All(c, std::string(kPlatformColumns) + "WHERE p.status <> 'deleted' ORDER BY p.name", {}, PlatformFromRow);
+  }
+  return All(c, std::string(kPlatformColumns) + "WHERE p.status <> 'deleted'" + kPlatformInScope + " ORDER BY p.name",
+             {Value(*scope.user_id)}, PlatformFromRow);
 }
 
 Result<std::vector<Platform>> ListPlatformsOnServer(db::Connection& c, int64_t server_id) {
@@ -347,8 +492,12 @@ Result<int64_t> CreatePlatform(db::Connection& c, const NewPlatform& p) {
   return static_cast<int64_t>(c.LastInsertId());
 }
 
-Result<std::vector<Site>> ListSites(db::Connection& c) {
-  return All(c, std::string(kSiteColumns) + "WHERE s.status <> 'deleted' ORDER BY s.domain", {}, SiteFromRow);
+Result<std::vector<Site>> ListSites(db::Connection& c, const Scope& scope) {
+  if (scope.all()) {
+    return All(c, std::string(kSiteColumns) + "WHERE s.status <> 'deleted' ORDER BY s.domain", {}, SiteFromRow);
+  }
+  return All(c, std::string(kSiteColumns) + "WHERE s.status <> 'deleted'" + kSiteInScope + " ORDER BY s.domain",
+             {Value(*scope.user_id)}, SiteFromRow);
 }
 
 Result<std::vector<Site>> ListSitesOnPlatform(db::Connection& c, int64_t platform_id) {
@@ -477,11 +626,15 @@ Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id) {
              TaskAuthFromRow);
 }
 
-Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit) {
-  if (before > 0) {
-    return Tasks(c, "WHERE t.id < ? ORDER BY t.id DESC LIMIT ?", {Value(before), Value(int64_t{limit})});
+Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit, const Scope& scope) {
+  std::string where = "WHERE t.id < ?";
+  std::vector<Value> params{Value(before > 0 ? before : INT64_MAX)};
+  if (!scope.all()) {
+    where += kTaskInScope;
+    params.push_back(Value(*scope.user_id));
   }
-  return Tasks(c, "ORDER BY t.id DESC LIMIT ?", {Value(int64_t{limit})});
+  params.push_back(Value(int64_t{limit}));
+  return Tasks(c, where + " ORDER BY t.id DESC LIMIT ?", params);
 }
 
 Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& entity_type, int64_t entity_id,
@@ -501,7 +654,22 @@ Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t 
              {Value(task_id), Value(after), Value(int64_t{limit})}, LogLineFromRow);
 }
 
-Result<Counts> GetCounts(db::Connection& c) {
+Result<Counts> GetCounts(db::Connection& c, const Scope& scope) {
+  if (!scope.all()) {
+    // A client user: their sites, the platforms they may use, the tasks on their sites.
+    const std::string tasks_in =
+        "SELECT COUNT(*) FROM tasks t JOIN sites st ON t.entity_type = 'site' AND st.id = t.entity_id "
+        "JOIN user_clients uc ON uc.client_id = st.client_id AND uc.user_id = ? WHERE t.state = ";
+    auto rows = c.Query(
+        "SELECT 0, (SELECT COUNT(*) FROM platforms p WHERE p.status <> 'deleted'" + std::string(kPlatformInScope) +
+            "), (SELECT COUNT(*) FROM sites s WHERE s.status <> 'deleted'" + kSiteInScope + "), (" + tasks_in +
+            "'queued'), (" + tasks_in + "'running'), (" + tasks_in + "'failed')",
+        {Value(*scope.user_id), Value(*scope.user_id), Value(*scope.user_id), Value(*scope.user_id),
+         Value(*scope.user_id)});
+    if (!rows.ok()) return rows.status();
+    const auto& r = (*rows)[0];
+    return Counts{r.Int(0), r.Int(1), r.Int(2), r.Int(3), r.Int(4), r.Int(5)};
+  }
   auto rows = c.Query(
       "SELECT (SELECT COUNT(*) FROM servers), "
       "(SELECT COUNT(*) FROM platforms WHERE status <> 'deleted'), "
@@ -598,6 +766,43 @@ Status ApplyFeedback(db::Connection& c, int64_t task_id, const nlohmann::json& v
     if (!r.ok()) return r.status().WithContext("record the deployed commit");
   }
   return tx.Commit();
+}
+
+Status AddAudit(db::Connection& c, const AuditEntry& e) {
+  auto r = c.Exec(
+      "INSERT INTO audit_log (user_id, actor, address, action, entity_type, entity_id, task_id, details) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {Value(e.user_id), Value(TruncateUtf8(e.actor, 128)), Value(e.address.substr(0, 64)), Value(e.action),
+       Value(e.entity_type), Value(e.entity_id), Value(e.task_id), Value(e.details_json)});
+  return r.ok() ? Status::Ok() : r.status().WithContext("write the audit log");
+}
+
+Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, int64_t before, int limit,
+                                          std::optional<int64_t> user_id) {
+  std::string sql =
+      "SELECT id, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s'), user_id, actor, address, action, entity_type, "
+      "entity_id, task_id, details FROM audit_log WHERE id < ?";
+  std::vector<Value> params{Value(before > 0 ? before : INT64_MAX)};
+  if (user_id) {
+    sql += " AND user_id = ?";
+    params.push_back(Value(*user_id));
+  }
+  sql += " ORDER BY id DESC LIMIT ?";
+  params.push_back(Value(int64_t{limit}));
+  return All(c, sql, params, +[](const db::Row& r) {
+               AuditEntry e;
+               e.id = r.Int(0);
+               e.at = r.Str(1);
+               if (!r.IsNull(2)) e.user_id = r.Int(2);
+               e.actor = r.Str(3);
+               e.address = r.Str(4);
+               e.action = r.Str(5);
+               e.entity_type = r.Str(6);
+               if (!r.IsNull(7)) e.entity_id = r.Int(7);
+               if (!r.IsNull(8)) e.task_id = r.Int(8);
+               e.details_json = r.Str(9);
+               return e;
+             });
 }
 
 }  // namespace aegir::web::store

@@ -20,6 +20,34 @@ struct User {
   std::string name;
   bool is_admin = false;
   std::string password_hash;
+  bool active = true;
+  std::string created_at;
+  std::vector<int64_t> client_ids;    // ListUsers and GetUser only
+  std::string client_names;           // ListUsers only: "acme, beta"
+  bool password_link_pending = false; // a set-password link is out and unused
+};
+
+// Whose view a query takes. Without a user: everything (an admin, or the
+// scheduler serving a trusted tool). With one: a client user's, that is the
+// sites of their clients, the tasks on those sites, and the platforms their
+// clients may use.
+struct Scope {
+  std::optional<int64_t> user_id;
+  bool all() const { return !user_id.has_value(); }
+};
+
+// One row of the audit log.
+struct AuditEntry {
+  int64_t id = 0;
+  std::string at;
+  std::optional<int64_t> user_id;
+  std::string actor;    // the user's name, or the tool
+  std::string address;  // the client's address, "" when not over HTTP
+  std::string action;   // login, site-add, operation, ...
+  std::string entity_type;
+  std::optional<int64_t> entity_id;
+  std::optional<int64_t> task_id;
+  std::string details_json = "{}";  // secrets masked by the caller
 };
 
 struct Session {
@@ -189,6 +217,22 @@ Status RecordLoginFailure(db::Connection& c, const std::string& name, const std:
 Status ClearLoginFailures(db::Connection& c, const std::string& name);
 // Creates the user; Conflict if the name is taken.
 Result<int64_t> CreateUser(db::Connection& c, const std::string& name, const std::string& password_hash, bool is_admin);
+Result<std::vector<User>> ListUsers(db::Connection& c);
+Result<std::optional<User>> GetUser(db::Connection& c, int64_t id);
+// Sets the role, whether the account may log in, and its clients, in one
+// transaction; a disabled account's sessions end at once.
+Status UpdateUser(db::Connection& c, int64_t id, bool is_admin, bool active, const std::vector<int64_t>& client_ids);
+// A one-time link to set the password: only the token's SHA-256 is stored;
+// a new link replaces an earlier one.
+Status SetPasswordToken(db::Connection& c, int64_t user_id, const std::string& token_hash, int ttl_s);
+// The active user whose unexpired link has this token hash.
+Result<std::optional<User>> FindUserByPasswordToken(db::Connection& c, const std::string& token_hash);
+// Sets the password, spends any link, and ends the user's sessions but keep_session.
+Status SetPassword(db::Connection& c, int64_t user_id, const std::string& password_hash,
+                   const std::string& keep_session = "");
+// The clients a user acts for, and the platforms those clients may use.
+Result<std::vector<int64_t>> ClientIdsOfUser(db::Connection& c, int64_t user_id);
+Result<std::vector<int64_t>> PlatformIdsOfUser(db::Connection& c, int64_t user_id);
 
 // Sessions. A session's browser token is never stored: only its SHA-256.
 Status CreateSession(db::Connection& c, const std::string& id_hash, std::optional<int64_t> user_id,
@@ -217,11 +261,17 @@ Result<std::vector<Service>> ListServicesOfType(db::Connection& c, const std::st
 
 // Distributions and clients.
 Result<std::vector<Distribution>> ListDistributions(db::Connection& c);
-Result<std::vector<Client>> ListClients(db::Connection& c);
+Result<std::vector<Client>> ListClients(db::Connection& c, const Scope& scope = {});
+Result<std::optional<Client>> GetClient(db::Connection& c, int64_t id);
 Result<int64_t> CreateClient(db::Connection& c, const std::string& name);
+// The platforms a client's users may put sites on; Set replaces them.
+Result<std::vector<int64_t>> ListClientPlatforms(db::Connection& c, int64_t client_id);
+Status SetClientPlatforms(db::Connection& c, int64_t client_id, const std::vector<int64_t>& platform_ids);
+// The users acting for a client.
+Result<std::vector<User>> ListClientUsers(db::Connection& c, int64_t client_id);
 
 // Platforms (deleted ones are not listed).
-Result<std::vector<Platform>> ListPlatforms(db::Connection& c);
+Result<std::vector<Platform>> ListPlatforms(db::Connection& c, const Scope& scope = {});
 Result<std::vector<Platform>> ListPlatformsOnServer(db::Connection& c, int64_t server_id);
 Result<std::optional<Platform>> GetPlatform(db::Connection& c, int64_t id);
 Result<std::optional<Platform>> GetPlatformByName(db::Connection& c, const std::string& name);
@@ -229,7 +279,7 @@ Result<std::optional<Platform>> GetPlatformByName(db::Connection& c, const std::
 Result<int64_t> CreatePlatform(db::Connection& c, const NewPlatform& p);
 
 // Sites (deleted ones are not listed).
-Result<std::vector<Site>> ListSites(db::Connection& c);
+Result<std::vector<Site>> ListSites(db::Connection& c, const Scope& scope = {});
 Result<std::vector<Site>> ListSitesOnPlatform(db::Connection& c, int64_t platform_id);
 Result<std::optional<Site>> GetSite(db::Connection& c, int64_t id);
 // The live (not deleted) site with that domain.
@@ -274,13 +324,13 @@ Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id);
 // One primary-key lookup, no joins: the feedback API runs it on every post.
 Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id);
 // Newest first; only tasks with id < before when before > 0.
-Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit);
+Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit, const Scope& scope = {});
 Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& entity_type, int64_t entity_id, int limit);
 // Lines with seq > after, in order, at most limit.
 Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t after, int limit);
 // The number of the task's last log line, 0 when it has none (one index lookup).
 Result<int64_t> LastLogSeq(db::Connection& c, int64_t task_id);
-Result<Counts> GetCounts(db::Connection& c);
+Result<Counts> GetCounts(db::Connection& c, const Scope& scope = {});
 
 // Stores values a role posted back (merged into tasks.results) and applies
 // them to the task's entity (docs/operations.md, "Feedback from roles").
@@ -294,4 +344,12 @@ Status MergeTaskResults(db::Connection& c, int64_t task_id, const nlohmann::json
 Result<bool> MarkTaskRunning(db::Connection& c, int64_t id);
 // Stores lines first_seq.. ; lines already stored are left as they are.
 Status AppendLog(db::Connection& c, int64_t task_id, int64_t first_seq, const std::vector<std::string>& lines);
+
+// The audit log: Add appends a row; List gives the newest first, only rows
+// with id < before when before > 0.
+Status AddAudit(db::Connection& c, const AuditEntry& e);
+// user_id: only that user's rows.
+Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, int64_t before, int limit,
+                                          std::optional<int64_t> user_id = std::nullopt);
+
 }  // namespace aegir::web::store

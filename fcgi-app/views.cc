@@ -11,6 +11,15 @@ namespace {
 
 using ctemplate::TemplateDictionary;
 
+// Shows IS_ADMIN or IS_CLIENT_USER in d: links and fields only an admin may
+// use (the handlers refuse them anyway). A section's contents are looked up
+// from the dictionary it was shown in, so it is shown in each dictionary
+// whose values it wraps (not template-global).
+void ShowRole(const Context& ctx, TemplateDictionary& d) {
+  if (!ctx.session || !ctx.session->user_id) return;
+  d.ShowSection(ctx.session->is_admin ? "IS_ADMIN" : "IS_CLIENT_USER");
+}
+
 // The frame every page shares; body() is the page's own dictionary.
 class Page {
  public:
@@ -22,9 +31,11 @@ class Page {
       user->SetValue("NAME", ctx.session->user_name);
       user->SetValue("CSRF", ctx.session->csrf_token);
       if (!nav.empty()) user->ShowSection("NAV_" + nav);
+      ShowRole(ctx, *user);
     }
     body_ = root_.AddIncludeDictionary("BODY");
     body_->SetFilename(body_template);
+    ShowRole(ctx, *body_);
     // Template-global: included templates (operation buttons, fields) see it too.
     if (ctx.session) root_.SetTemplateGlobalValue("CSRF", ctx.session->csrf_token);
   }
@@ -439,6 +450,7 @@ Response Sites(const Context& ctx, const std::vector<store::Site>& sites) {
   p.body().ShowSection(sites.empty() ? "NO_SITES" : "HAS_SITES");
   for (const auto& s : sites) {
     TemplateDictionary* row = p.body().AddSectionDictionary("SITE");
+    ShowRole(ctx, *row);
     row->SetIntValue("ID", s.id);
     row->SetValue("DOMAIN", s.domain);
     row->SetIntValue("PLATFORM_ID", s.platform_id);
@@ -465,6 +477,7 @@ Response SiteFormPage(const Context& ctx, const SiteForm& form, const SiteFormCh
     b.SetValue("SUBMIT", "Save and verify");
   } else {
     TemplateDictionary* add = b.AddSectionDictionary("ADD");
+    ShowRole(ctx, *add);
     b.SetValue("ACTION", "/sites/add");
     b.SetValue("HEADING", "Add a site");
     b.SetValue("SUBMIT", "Add and install");
@@ -557,7 +570,11 @@ Response Clients(const Context& ctx, const std::vector<store::Client>& clients, 
                  const std::string& error, int status) {
   Page p(ctx, "Clients", "CLIENTS", "clients.tpl");
   auto& b = p.body();
-  for (const auto& c : clients) b.AddSectionDictionary("CLIENT")->SetValue("NAME", c.name);
+  for (const auto& c : clients) {
+    TemplateDictionary* row = b.AddSectionDictionary("CLIENT");
+    row->SetValue("NAME", c.name);
+    row->SetIntValue("ID", c.id);
+  }
   b.SetValue("NAME", name);
   if (!error.empty()) b.AddSectionDictionary("ERROR")->SetValue("MESSAGE", error);
   return p.Finish(status);
@@ -677,6 +694,154 @@ Response TaskLogJson(const store::Task& task, const std::vector<store::LogLine>&
   j["lines"] = nlohmann::json::array();
   for (const auto& l : lines) j["lines"].push_back({{"seq", l.seq}, {"text", l.line}});
   return Response::Json(200, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+namespace {
+
+void FillClientChoices(TemplateDictionary& b, const std::vector<store::Client>& clients,
+                       const std::set<int64_t>& chosen) {
+  for (const auto& c : clients) {
+    TemplateDictionary* row = b.AddSectionDictionary("CLIENT");
+    row->SetIntValue("ID", c.id);
+    row->SetValue("NAME", c.name);
+    if (chosen.count(c.id)) row->ShowSection("CHECKED");
+  }
+}
+
+}  // namespace
+
+Response Users(const Context& ctx, const std::vector<store::User>& users, const std::vector<store::Client>& clients,
+               const UserForm& form, int status) {
+  Page p(ctx, "Users", "USERS", "users.tpl");
+  auto& b = p.body();
+  for (const auto& u : users) {
+    TemplateDictionary* row = b.AddSectionDictionary("USER_ROW");
+    row->SetIntValue("ID", u.id);
+    row->SetValue("NAME", u.name);
+    row->SetValue("ROLE", u.is_admin ? "admin" : "client user");
+    row->SetValue("CLIENTS", u.is_admin ? "all" : u.client_names);
+    row->SetValue("STATE", !u.active ? "disabled" : u.password_link_pending ? "link sent" : "active");
+    row->SetValue("CREATED_AT", u.created_at);
+  }
+  b.SetValue("NAME", form.name);
+  if (form.is_admin) b.ShowSection("ADMIN_CHECKED");
+  FillClientChoices(b, clients, form.client_ids);
+  FillErrors(b, form.errors);
+  return p.Finish(status);
+}
+
+Response User(const Context& ctx, const store::User& user, const std::vector<store::Client>& clients,
+              const UserForm& form, int status) {
+  Page p(ctx, "User " + user.name, "USERS", "user.tpl");
+  auto& b = p.body();
+  b.SetIntValue("ID", user.id);
+  b.SetValue("NAME", user.name);
+  b.SetValue("CREATED_AT", user.created_at);
+  if (user.password_link_pending) b.ShowSection("LINK_PENDING");
+  if (form.is_admin) b.ShowSection("ADMIN_CHECKED");
+  if (form.active) b.ShowSection("ACTIVE_CHECKED");
+  FillClientChoices(b, clients, form.client_ids);
+  FillErrors(b, form.errors);
+  return p.Finish(status);
+}
+
+Response PasswordLink(const Context& ctx, int64_t user_id, const std::string& user_name, const std::string& url,
+                      int valid_hours) {
+  Page p(ctx, "Password link for " + user_name, "USERS", "password_link.tpl");
+  p.body().SetIntValue("ID", user_id);
+  p.body().SetValue("NAME", user_name);
+  p.body().SetValue("URL", url);
+  p.body().SetIntValue("HOURS", valid_hours);
+  return p.Finish();
+}
+
+Response PasswordForm(const Context& ctx, const std::string& user_name, const std::string& action,
+                      const std::string& error, int status) {
+  Page p(ctx, "Set your password", "", "password.tpl");
+  p.body().SetValue("NAME", user_name);
+  p.body().SetValue("ACTION", action);
+  if (ctx.session) p.body().SetValue("CSRF", ctx.session->csrf_token);
+  if (!error.empty()) p.body().AddSectionDictionary("ERROR")->SetValue("MESSAGE", error);
+  return p.Finish(status);
+}
+
+Response Account(const Context& ctx, const std::string& error, const std::string& notice, int status) {
+  Page p(ctx, "Your account", "ACCOUNT", "account.tpl");
+  p.body().SetValue("NAME", ctx.session ? ctx.session->user_name : "");
+  if (!error.empty()) p.body().AddSectionDictionary("ERROR")->SetValue("MESSAGE", error);
+  if (!notice.empty()) p.body().AddSectionDictionary("NOTICE")->SetValue("MESSAGE", notice);
+  return p.Finish(status);
+}
+
+Response Client(const Context& ctx, const store::Client& client, const std::vector<store::User>& users,
+                const std::vector<store::Platform>& platforms, const std::set<int64_t>& allowed,
+                const std::string& notice, int status) {
+  Page p(ctx, "Client " + client.name, "CLIENTS", "client.tpl");
+  auto& b = p.body();
+  b.SetIntValue("ID", client.id);
+  b.SetValue("NAME", client.name);
+  if (users.empty()) b.ShowSection("NO_USERS");
+  for (const auto& u : users) {
+    TemplateDictionary* row = b.AddSectionDictionary("USER_ROW");
+    row->SetIntValue("ID", u.id);
+    row->SetValue("NAME", u.name);
+    row->SetValue("STATE", u.active ? "active" : "disabled");
+  }
+  if (platforms.empty()) b.ShowSection("NO_PLATFORMS");
+  for (const auto& pl : platforms) {
+    TemplateDictionary* row = b.AddSectionDictionary("PLATFORM");
+    row->SetIntValue("ID", pl.id);
+    row->SetValue("NAME", pl.name);
+    row->SetValue("SERVER", pl.server_name);
+    row->SetValue("STATUS", pl.status);
+    if (allowed.count(pl.id)) row->ShowSection("CHECKED");
+  }
+  if (!notice.empty()) b.AddSectionDictionary("NOTICE")->SetValue("MESSAGE", notice);
+  return p.Finish(status);
+}
+
+Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries, int64_t older_before,
+               std::optional<int64_t> user_id) {
+  Page p(ctx, "Audit log", "AUDIT", "audit.tpl");
+  auto& b = p.body();
+  if (entries.empty()) b.ShowSection("NO_ENTRIES");
+  else b.ShowSection("HAS_ENTRIES");
+  for (const auto& e : entries) {
+    TemplateDictionary* row = b.AddSectionDictionary("ENTRY");
+    row->SetIntValue("ID", e.id);
+    row->SetValue("AT", e.at);
+    row->SetValue("ACTOR", e.actor);
+    row->SetValue("ADDRESS", e.address);
+    row->SetValue("ACTION", e.action);
+    std::string what = e.entity_type;
+    if (e.entity_id) what += (what.empty() ? "" : " ") + std::to_string(*e.entity_id);
+    row->SetValue("ENTITY", what);
+    if (e.entity_id && (e.entity_type == "site" || e.entity_type == "server" || e.entity_type == "platform" ||
+                        e.entity_type == "client" || e.entity_type == "user")) {
+      row->AddSectionDictionary("ENTITY_LINK")->SetValue("HREF", "/" + e.entity_type + "s/" + std::to_string(*e.entity_id));
+    } else {
+      row->ShowSection("ENTITY_TEXT");
+    }
+    if (e.task_id) row->AddSectionDictionary("TASK")->SetIntValue("TASK_ID", *e.task_id);
+    row->SetValue("DETAILS", e.details_json == "{}" ? "" : e.details_json);
+  }
+  if (older_before > 0) {
+    TemplateDictionary* older = b.AddSectionDictionary("OLDER");
+    older->SetIntValue("BEFORE", older_before);
+    if (user_id) older->AddSectionDictionary("FOR_USER")->SetIntValue("USER", *user_id);
+  }
+  if (user_id) b.AddSectionDictionary("FILTERED")->SetIntValue("USER", *user_id);
+  return p.Finish();
+}
+
+Response Notice(const Context& ctx, const std::string& title, const std::string& message, const std::string& link,
+                const std::string& link_text, int status) {
+  Page p(ctx, title, "", "notice.tpl");
+  p.body().SetValue("TITLE", title);
+  p.body().SetValue("MESSAGE", message);
+  p.body().SetValue("LINK", link);
+  p.body().SetValue("LINK_TEXT", link_text);
+  return p.Finish(status);
 }
 
 }  // namespace aegir::web::views

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,38 @@ Response Task(const Context& ctx, const store::Task& task, const std::vector<sto
               bool more, int page_size, int64_t last_page = 0);
 // The live log poll: {"state": ..., "lines": [{"seq": n, "text": ...}], "final": bool, ...}
 Response TaskLogJson(const store::Task& task, const std::vector<store::LogLine>& lines);
+
+// Users (admin): the list and the add form (name, admin, clients as typed).
+struct UserForm {
+  int64_t id = 0;  // 0: adding
+  std::string name;
+  bool is_admin = false;
+  bool active = true;
+  std::set<int64_t> client_ids;
+  std::vector<std::string> errors;
+};
+Response Users(const Context& ctx, const std::vector<store::User>& users, const std::vector<store::Client>& clients,
+               const UserForm& form, int status = 200);
+Response User(const Context& ctx, const store::User& user, const std::vector<store::Client>& clients,
+              const UserForm& form, int status = 200);
+// Shown once to the admin who made it: the link that lets user_name set a password.
+Response PasswordLink(const Context& ctx, int64_t user_id, const std::string& user_name, const std::string& url,
+                      int valid_hours);
+// The form behind a password link (action: its own address).
+Response PasswordForm(const Context& ctx, const std::string& user_name, const std::string& action,
+                      const std::string& error, int status = 200);
+// The logged-in user's own page: change the password.
+Response Account(const Context& ctx, const std::string& error, const std::string& notice, int status = 200);
+// A client (admin): its users, and the platforms its users may put sites on.
+Response Client(const Context& ctx, const store::Client& client, const std::vector<store::User>& users,
+                const std::vector<store::Platform>& platforms, const std::set<int64_t>& allowed,
+                const std::string& notice, int status = 200);
+// user_id: only that user's entries are shown (and paged).
+Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries, int64_t older_before,
+               std::optional<int64_t> user_id);
+// A short message with one link onwards.
+Response Notice(const Context& ctx, const std::string& title, const std::string& message, const std::string& link,
+                const std::string& link_text, int status = 200);
 
 bool IsFinalState(const std::string& state);
 

@@ -55,11 +55,6 @@ struct World {
 };
 World w;
 
-std::string First(const std::string& html, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(html, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path);
   out << text;
@@ -80,24 +75,9 @@ HttpResult Visit(const std::string& domain) {
   return visitor.GetWith("/", {"Host: " + domain + ":" + std::to_string(apache.port)});
 }
 
-// Presses an operation's button (or submits its form) and waits for the task
-// to succeed; returns the task page.
-std::string RunToSuccess(Browser& b, const std::string& entity, const std::string& op,
-                         std::vector<std::pair<std::string, std::string>> fields = {}) {
-  fields.insert(fields.begin(), {"csrf", Browser::CsrfToken(b.Get(entity).body)});
-  HttpResult r = b.Post(entity + "/run/" + op, fields);
-  BOOST_REQUIRE_MESSAGE(r.status == 303 && r.location.rfind("/tasks/", 0) == 0,
-                        op << " was not queued (HTTP " << r.status << "):\n" << r.body);
-  std::string html = WaitForTask(b, r.location);
-  BOOST_REQUIRE_MESSAGE(TaskState(html) == "succeeded", op << " did not succeed:\n" << html);
-  return html;
-}
-
 // Waits for the newest task of an entity (one a form queued) to succeed.
 void NewestTaskSucceeds(Browser& b, const std::string& entity) {
-  std::string task = First(b.Get(entity).body, "href=\"(/tasks/[0-9]+)\"");
-  BOOST_REQUIRE_MESSAGE(!task.empty(), entity << " has no task");
-  std::string html = WaitForTask(b, task);
+  std::string html = WaitForTask(b, NewestTask(b, entity));
   BOOST_REQUIRE_MESSAGE(TaskState(html) == "succeeded", html);
 }
 

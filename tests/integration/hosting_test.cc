@@ -38,39 +38,6 @@ const std::string kTitle = "Aegir Test Blog";
 
 std::string LoggedIn(Browser& b) { return LogIn(b, S()); }
 
-std::string First(const std::string& html, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(html, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
-// Posts an operation's form (fields may be empty); returns the redirect.
-HttpResult RunOperation(Browser& b, const std::string& entity, const std::string& op,
-                        std::vector<std::pair<std::string, std::string>> fields = {}) {
-  std::string path = entity + "/run/" + op;
-  HttpResult page = b.Get(entity);
-  BOOST_REQUIRE_EQUAL(page.status, 200);
-  fields.insert(fields.begin(), {"csrf", Browser::CsrfToken(page.body)});
-  return b.Post(path, fields);
-}
-
-// Runs an operation that must succeed; returns the ended task's page.
-std::string RunToSuccess(Browser& b, const std::string& entity, const std::string& op,
-                         std::vector<std::pair<std::string, std::string>> fields = {}) {
-  HttpResult r = RunOperation(b, entity, op, std::move(fields));
-  BOOST_REQUIRE_MESSAGE(r.status == 303 && r.location.rfind("/tasks/", 0) == 0,
-                        op << " was not queued (HTTP " << r.status << "):\n" << r.body);
-  std::string html = WaitForTask(b, r.location);
-  BOOST_REQUIRE_MESSAGE(TaskState(html) == "succeeded", op << " did not succeed:\n" << html);
-  return html;
-}
-
-// The newest task of an entity page's task table.
-std::string NewestTask(Browser& b, const std::string& entity) {
-  std::string task = First(b.Get(entity).body, "href=\"(/tasks/[0-9]+)\"");
-  BOOST_REQUIRE_MESSAGE(!task.empty(), entity << " has no task");
-  return task;
-}
-
 HttpResult Site(Browser&, const std::string& domain, const std::string& path = "/") {
   return Visit(S(), domain, path);
 }

@@ -29,11 +29,6 @@ Stack& S() { return StackSuite::Get(); }
 
 const std::string kServer = "/servers/1";  // "localhost", made by the launcher
 
-std::string First(const std::string& text, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
 std::string ReadFile(const std::string& path) {
   std::ifstream f(path);
   return std::string(std::istreambuf_iterator<char>(f), {});

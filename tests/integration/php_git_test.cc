@@ -57,11 +57,6 @@ World w;
 const std::string kDomain = "app.localhost";
 const std::string kCloneDomain = "app-copy.localhost";
 
-std::string First(const std::string& html, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(html, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
 std::string Trim(std::string s) {
   s.erase(s.find_last_not_of(" \t\r\n") + 1);
   s.erase(0, s.find_first_not_of(" \t\r\n"));
@@ -124,16 +119,10 @@ std::string CommitIndex(const std::string& marker, const std::string& message) {
 }
 
 // The newest task of an entity page's task table.
-std::string NewestTask(Browser& b, const std::string& entity) {
-  std::string task = First(b.Get(entity).body, "href=\"(/tasks/[0-9]+)\"");
-  BOOST_REQUIRE_MESSAGE(!task.empty(), entity << " has no task");
-  return task;
-}
-
 // Presses an operation's button on the entity's page (the button's own form
 // and CSRF token), or posts its form page when it has one; the task must be
 // queued and succeed. Returns the ended task's page.
-std::string RunToSuccess(Browser& b, const std::string& entity, const std::string& op,
+std::string PressToSuccess(Browser& b, const std::string& entity, const std::string& op,
                          std::vector<std::pair<std::string, std::string>> fields = {}) {
   HttpResult page = b.Get(entity);
   BOOST_REQUIRE_EQUAL(page.status, 200);
@@ -348,7 +337,7 @@ BOOST_AUTO_TEST_CASE(deploy_again_after_a_commit_to_the_branch) {
   BOOST_TEST(DeployedCommit(b.Get(w.platform).body) == w.first);
 
   // The platform's Deploy button (its ref, main, stays the same).
-  RunToSuccess(b, w.platform, "platform-deploy");
+  PressToSuccess(b, w.platform, "platform-deploy");
   std::string page = b.Get(w.platform).body;
   BOOST_TEST(Contains(page, "id=\"platform-status\">enabled<"));
   BOOST_TEST(DeployedCommit(page) == w.second);
@@ -482,7 +471,7 @@ BOOST_AUTO_TEST_CASE(back_up_the_php_site) {
   Need("site", w.db_name);
   Browser b(S().url());
   LogIn(b, S());
-  std::string task = RunToSuccess(b, w.site, "site-backup", {{"aegir_backup_description", "php site backup"}});
+  std::string task = PressToSuccess(b, w.site, "site-backup", {{"aegir_backup_description", "php site backup"}});
   std::string path = First(task, "id=\"result-backup_path\">([^<]+)<");
   BOOST_REQUIRE(!path.empty());
   BOOST_TEST(fs::is_regular_file(path));
@@ -504,7 +493,7 @@ BOOST_AUTO_TEST_CASE(clone_the_php_site_and_fetch_the_clone) {
   Need("site", w.db_name);
   Browser b(S().url());
   LogIn(b, S());
-  RunToSuccess(b, w.site, "site-clone", {{"aegir_new_domain", kCloneDomain}});
+  PressToSuccess(b, w.site, "site-clone", {{"aegir_new_domain", kCloneDomain}});
   w.clone = First(b.Get("/sites").body, "href=\"(/sites/[0-9]+)\">" + kCloneDomain + "<");
   BOOST_REQUIRE(!w.clone.empty());
   std::string page = b.Get(w.clone).body;

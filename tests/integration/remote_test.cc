@@ -117,11 +117,6 @@ std::string Trim(std::string s) {
   return s;
 }
 
-std::string First(const std::string& text, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
-
 // The text of an HTML-escaped element.
 std::string Unescape(std::string s) {
   const std::pair<std::string, std::string> entities[] = {{"&lt;", "<"},  {"&gt;", ">"},   {"&quot;", "\""},
@@ -571,13 +566,6 @@ std::string HostKeyShown(const std::string& server_page) {
 const std::string kNoHostKey = "<span id=\"host-key\">not recorded yet</span>";
 
 // Posts an operation's form (fields may be empty); returns the answer.
-HttpResult RunOperation(Browser& b, const std::string& entity, const std::string& op, Fields fields = {}) {
-  HttpResult page = b.Get(entity);
-  BOOST_REQUIRE_EQUAL(page.status, 200);
-  fields.insert(fields.begin(), {"csrf", Browser::CsrfToken(page.body)});
-  return b.Post(entity + "/run/" + op, fields);
-}
-
 // Waits for a task that must succeed; on failure shows its page and the
 // remote daemons' logs.
 std::string MustSucceed(Browser& b, const std::string& task, const std::string& what) {
@@ -586,7 +574,7 @@ std::string MustSucceed(Browser& b, const std::string& task, const std::string& 
   return html;
 }
 
-std::string RunToSuccess(Browser& b, const std::string& entity, const std::string& op, Fields fields = {}) {
+std::string RunRemoteToSuccess(Browser& b, const std::string& entity, const std::string& op, Fields fields = {}) {
   HttpResult r = RunOperation(b, entity, op, std::move(fields));
   BOOST_REQUIRE_MESSAGE(r.status == 303 && r.location.rfind("/tasks/", 0) == 0, op << " was not queued (HTTP "
                                                                                    << r.status << "):\n"
@@ -595,7 +583,7 @@ std::string RunToSuccess(Browser& b, const std::string& entity, const std::strin
 }
 
 // The newest task of an entity page's task table, "" when it has none.
-std::string NewestTask(Browser& b, const std::string& entity) {
+std::string NewestTaskOrNone(Browser& b, const std::string& entity) {
   return First(b.Get(entity).body, "href=\"(/tasks/[0-9]+)\"");
 }
 
@@ -605,7 +593,7 @@ std::string NewestTask(Browser& b, const std::string& entity) {
 // the user sees.
 void ExpectNotRun(Browser& b, const std::string& entity, const std::string& what,
                   const std::string& previous_task = "") {
-  std::string task = NewestTask(b, entity);
+  std::string task = NewestTaskOrNone(b, entity);
   if (task.empty() || task == previous_task) return;
   std::string html = WaitForTask(b, task);
   BOOST_TEST(TaskState(html) == "failed", what << " (" << task << ") ran on " << kServer
@@ -696,18 +684,18 @@ BOOST_AUTO_TEST_CASE(nothing_but_verify_runs_before_the_host_key_is_recorded) {
   BOOST_TEST(!fs::exists(PlatformDir(kEarlyPlatform)),
              PlatformDir(kEarlyPlatform) << " was written on " << kServer << " before the server was verified");
   // The deploy button is refused, with the reason, and queues nothing.
-  std::string before = NewestTask(b, platform);
+  std::string before = NewestTaskOrNone(b, platform);
   HttpResult run = RunOperation(b, platform, "platform-deploy");
   BOOST_TEST(run.status == 409);
   BOOST_TEST(Contains(run.body, kVerifyFirst), run.body);
-  BOOST_TEST(NewestTask(b, platform) == before);
+  BOOST_TEST(NewestTaskOrNone(b, platform) == before);
   BOOST_TEST(Contains(b.Get(w.server).body, kNoHostKey));
 }
 
 BOOST_AUTO_TEST_CASE(verify_over_ssh_records_the_host_key) {
   Browser b(S().url());
   LogIn(b, S());
-  std::string html = RunToSuccess(b, w.server, "server-verify");
+  std::string html = RunRemoteToSuccess(b, w.server, "server-verify");
   BOOST_TEST(Contains(html, kServer + ": connected as " + kUser), html);
   std::string page = b.Get(w.server).body;
   BOOST_TEST(Contains(page, "badge verified"));
@@ -730,7 +718,7 @@ BOOST_AUTO_TEST_CASE(deploy_a_platform_over_ssh) {
   LogIn(b, S());
   HttpResult added = AddPlatform(b, kPlatform);
   BOOST_REQUIRE_MESSAGE(added.status == 303, added.body);
-  std::string task = NewestTask(b, added.location);
+  std::string task = NewestTaskOrNone(b, added.location);
   BOOST_REQUIRE_MESSAGE(!task.empty(), "no deploy was queued with the platform");
   MustSucceed(b, task, "the deploy of " + kPlatform);
   BOOST_TEST(Contains(b.Get(added.location).body, "id=\"platform-status\">enabled<"));
@@ -764,7 +752,7 @@ BOOST_AUTO_TEST_CASE(install_a_site_over_ssh_and_fetch_it_at_the_remote_address)
                                            {"aegir_site_admin_email", "admin@example.org"}});
   BOOST_REQUIRE_MESSAGE(added.status == 303, added.body);
   w.site = added.location;
-  std::string task = NewestTask(b, w.site);
+  std::string task = NewestTaskOrNone(b, w.site);
   BOOST_REQUIRE_MESSAGE(!task.empty(), "no install was queued with the site");
   MustSucceed(b, task, "the install of " + kDomain);
   std::string page = b.Get(w.site).body;
@@ -816,11 +804,11 @@ BOOST_AUTO_TEST_CASE(a_changed_host_key_is_refused_until_it_is_forgotten) {
   BOOST_TEST(Contains(b.Get(w.server).body, kNoHostKey));
   // Without a recorded key only verify runs: an operation's button is
   // refused...
-  std::string before = NewestTask(b, w.site);
+  std::string before = NewestTaskOrNone(b, w.site);
   HttpResult refused = RunOperation(b, w.site, "site-backup", {{"aegir_backup_description", "refused"}});
   BOOST_TEST(refused.status == 409);
   BOOST_TEST(Contains(refused.body, kVerifyFirst), refused.body);
-  BOOST_TEST(NewestTask(b, w.site) == before);
+  BOOST_TEST(NewestTaskOrNone(b, w.site) == before);
   // ...and so is the verify an edit of the site queues.
   HttpResult edit = b.Get(w.site + "/edit");
   BOOST_REQUIRE_EQUAL(edit.status, 200);
@@ -833,7 +821,7 @@ BOOST_AUTO_TEST_CASE(a_changed_host_key_is_refused_until_it_is_forgotten) {
   BOOST_TEST(saved.status == 303, saved.body);
   ExpectNotRun(b, w.site, "the verify queued by the site's edit", before);
 
-  RunToSuccess(b, w.server, "server-verify");
+  RunRemoteToSuccess(b, w.server, "server-verify");
   page = b.Get(w.server).body;
   BOOST_TEST(HostKeyShown(page) == new_key);
   w.host_key = new_key;
@@ -842,7 +830,7 @@ BOOST_AUTO_TEST_CASE(a_changed_host_key_is_refused_until_it_is_forgotten) {
 BOOST_AUTO_TEST_CASE(back_up_the_remote_site_over_ssh) {
   Browser b(S().url());
   LogIn(b, S());
-  std::string task = RunToSuccess(b, w.site, "site-backup", {{"aegir_backup_description", "remote backup"}});
+  std::string task = RunRemoteToSuccess(b, w.site, "site-backup", {{"aegir_backup_description", "remote backup"}});
   std::string path = Unescape(First(task, "id=\"result-backup_path\">([^<]+)<"));
   BOOST_REQUIRE_MESSAGE(!path.empty(), task);
   BOOST_TEST(fs::path(path).parent_path() == fs::path(R().server_dir() + "/backups"));

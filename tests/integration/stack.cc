@@ -159,6 +159,35 @@ std::string LogIn(Browser& b, const Stack& stack) {
   return dash.body;
 }
 
+std::string First(const std::string& html, const std::string& pattern) {
+  std::smatch m;
+  return std::regex_search(html, m, std::regex(pattern)) ? m[1].str() : "";
+}
+
+HttpResult RunOperation(Browser& b, const std::string& entity, const std::string& op,
+                        std::vector<std::pair<std::string, std::string>> fields) {
+  HttpResult page = b.Get(entity);
+  BOOST_REQUIRE_EQUAL(page.status, 200);
+  fields.insert(fields.begin(), {"csrf", Browser::CsrfToken(page.body)});
+  return b.Post(entity + "/run/" + op, fields);
+}
+
+std::string RunToSuccess(Browser& b, const std::string& entity, const std::string& op,
+                         std::vector<std::pair<std::string, std::string>> fields) {
+  HttpResult r = RunOperation(b, entity, op, std::move(fields));
+  BOOST_REQUIRE_MESSAGE(r.status == 303 && r.location.rfind("/tasks/", 0) == 0,
+                        op << " was not queued (HTTP " << r.status << "):\n" << r.body);
+  std::string html = WaitForTask(b, r.location);
+  BOOST_REQUIRE_MESSAGE(TaskState(html) == "succeeded", op << " did not succeed:\n" << html);
+  return html;
+}
+
+std::string NewestTask(Browser& b, const std::string& entity) {
+  std::string task = First(b.Get(entity).body, "href=\"(/tasks/[0-9]+)\"");
+  BOOST_REQUIRE_MESSAGE(!task.empty(), entity << " has no task");
+  return task;
+}
+
 std::string TaskState(const std::string& task_html) {
   std::smatch m;
   static const std::regex re("id=\"task-state\">([a-z]+)<");

@@ -93,6 +93,18 @@ struct StackSuite {
 bool Contains(const std::string& haystack, const std::string& needle);
 // Logs in as admin through the login form; returns the dashboard's HTML.
 std::string LogIn(Browser& b, const Stack& stack);
+// The first capture group of pattern's first match in html, or "".
+std::string First(const std::string& html, const std::string& pattern);
+// Posts an operation's form on an entity page ("/sites/7"), with the page's
+// CSRF token and the given fields; returns the answer.
+HttpResult RunOperation(Browser& b, const std::string& entity, const std::string& op,
+                        std::vector<std::pair<std::string, std::string>> fields = {});
+// Runs an operation that must succeed (fails the test otherwise); returns the
+// ended task's page.
+std::string RunToSuccess(Browser& b, const std::string& entity, const std::string& op,
+                         std::vector<std::pair<std::string, std::string>> fields = {});
+// The newest task in an entity page's task table ("/tasks/N"); fails the test without one.
+std::string NewestTask(Browser& b, const std::string& entity);
 // The state a task page shows ("queued", "running", "succeeded", ...).
 std::string TaskState(const std::string& task_html);
 // Reloads the task page until the task has ended (bounded); returns the page.

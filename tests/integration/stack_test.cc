@@ -36,7 +36,7 @@ std::string AddServer(Browser& b, const std::string& name, const std::string& ho
 }
 
 // Presses the operation's button on the server page; returns the task page path.
-std::string RunOperation(Browser& b, const std::string& server_path, const std::string& operation) {
+std::string PressButton(Browser& b, const std::string& server_path, const std::string& operation) {
   HttpResult page = b.Get(server_path);
   BOOST_REQUIRE_EQUAL(page.status, 200);
   std::string action = server_path + "/run/" + operation;
@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(verify_localhost_end_to_end) {
   BOOST_TEST(Contains(page.body, "<h1>local</h1>"));
   BOOST_TEST(Contains(page.body, "Verify server"));
 
-  std::string task = RunOperation(b, server, "server-verify");
+  std::string task = PressButton(b, server, "server-verify");
   std::string html = WaitForEnd(b, task);
   BOOST_TEST_MESSAGE("task page:\n" << html);
   BOOST_TEST(StateOf(html) == "succeeded");
@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(unreachable_server_fails_with_the_reason) {
   Browser b(S().url());
   LogIn(b);
   std::string server = AddServer(b, "ghost", "ghost.invalid");
-  std::string task = RunOperation(b, server, "server-verify");
+  std::string task = PressButton(b, server, "server-verify");
   std::string html = WaitForEnd(b, task);
   BOOST_TEST(StateOf(html) == "failed");
   BOOST_TEST(Contains(html, "id=\"task-reason\">ansible-playbook exited with code"));
@@ -207,7 +207,7 @@ BOOST_AUTO_TEST_CASE(feedback_api_refuses_wrong_tokens) {
   Browser b(S().url());
   LogIn(b);
   std::string server = AddServer(b, "tokens", "localhost");
-  std::string task = RunOperation(b, server, "server-verify");
+  std::string task = PressButton(b, server, "server-verify");
   std::string html = WaitForEnd(b, task);
   std::string id = task.substr(std::string("/tasks/").size());
   Browser executor(S().url());
@@ -394,7 +394,7 @@ BOOST_AUTO_TEST_CASE(a_killed_program_is_restarted_and_the_panel_keeps_working) 
   Browser b(stack.url());
   aegir::testing::LogIn(b, stack);
   std::string server = AddServer(b, "after-restarts", "localhost");
-  std::string html = WaitForEnd(b, RunOperation(b, server, "server-verify"));
+  std::string html = WaitForEnd(b, PressButton(b, server, "server-verify"));
   BOOST_TEST(StateOf(html) == "succeeded", "task page:\n" << html);
 
   std::vector<int> left = stack.Stop();

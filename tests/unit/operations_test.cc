@@ -142,3 +142,30 @@ BOOST_AUTO_TEST_CASE(buttons_follow_the_state) {
   BOOST_TEST(!Offered(drop, "enabled", 2));
   BOOST_TEST(Offered(drop, "enabled", 0));
 }
+
+BOOST_AUTO_TEST_CASE(the_audit_log_gets_form_values_with_secrets_masked) {
+  Operation op = Op("site-backup", "site", {});
+  VarSpec declared_secret;
+  declared_secret.name = "aegir_restore_passphrase";
+  declared_secret.no_log = true;
+  VarSpec plain;
+  plain.name = "aegir_backup_description";
+  op.fields = {declared_secret, plain};
+  std::map<std::string, json> form = {{"aegir_restore_passphrase", "hunter2 hunter2"},
+                                      {"aegir_backup_description", "before the upgrade"},
+                                      {"aegir_smtp_password", "s3cret"},
+                                      {"aegir_api_token", "abc"},
+                                      {"aegir_ssh_key", "-----BEGIN"},
+                                      {"aegir_keyword", "not a secret"},
+                                      {"aegir_copies", 3}};
+  json masked = MaskedValues(op, form);
+  BOOST_TEST(masked["aegir_restore_passphrase"] == "********");  // declared no_log
+  BOOST_TEST(masked["aegir_smtp_password"] == "********");       // named like a secret
+  BOOST_TEST(masked["aegir_api_token"] == "********");
+  BOOST_TEST(masked["aegir_ssh_key"] == "********");
+  BOOST_TEST(masked["aegir_backup_description"] == "before the upgrade");
+  BOOST_TEST(masked["aegir_keyword"] == "not a secret");
+  BOOST_TEST(masked["aegir_copies"] == 3);
+  BOOST_TEST(masked.dump().find("hunter2") == std::string::npos);
+  BOOST_TEST(masked.dump().find("s3cret") == std::string::npos);
+}

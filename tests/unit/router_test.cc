@@ -71,8 +71,14 @@ BOOST_AUTO_TEST_CASE(application_route_table) {
   AddRoutes(r);
   struct Case { const char* method; const char* path; Access access; };
   for (const Case& c : {Case{"GET", "/login", Access::kPublic}, Case{"POST", "/login", Access::kPublic},
-                        Case{"POST", "/logout", Access::kUser}, Case{"GET", "/servers/1", Access::kUser},
-                        Case{"POST", "/servers/1/run/server-verify", Access::kUser},
+                        Case{"POST", "/logout", Access::kUser}, Case{"GET", "/servers/1", Access::kAdmin},
+                        Case{"POST", "/servers/1/run/server-verify", Access::kAdmin},
+                        Case{"POST", "/platforms/1/run/platform-deploy", Access::kAdmin},
+                        Case{"POST", "/sites/1/run/site-backup", Access::kUser},
+                        Case{"GET", "/sites/1", Access::kUser}, Case{"GET", "/clients", Access::kAdmin},
+                        Case{"GET", "/users", Access::kAdmin}, Case{"POST", "/users/3", Access::kAdmin},
+                        Case{"GET", "/audit", Access::kAdmin}, Case{"GET", "/account", Access::kUser},
+                        Case{"GET", "/password/abc", Access::kPublic}, Case{"POST", "/password/abc", Access::kPublic},
                         Case{"GET", "/tasks/9", Access::kUser}, Case{"GET", "/tasks/9/log", Access::kUser},
                         Case{"POST", "/api/tasks/9/log", Access::kFeedback},
                         Case{"POST", "/api/tasks/9/finish", Access::kFeedback}}) {

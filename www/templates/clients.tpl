@@ -1,6 +1,6 @@
 {{%AUTOESCAPE context="HTML"}}<h1>Clients</h1>
-<p>A client owns sites.</p>
-<ul>{{#CLIENT}}<li>{{NAME}}</li>{{/CLIENT}}</ul>
+<p>A client owns sites. Its users (client users) see and act only on its sites; its page says which platforms they may use.</p>
+<ul>{{#CLIENT}}<li><a href="/clients/{{ID}}">{{NAME}}</a></li>{{/CLIENT}}</ul>
 <h2>Add a client</h2>
 {{#ERROR}}<p class="error" role="alert">{{MESSAGE}}</p>{{/ERROR}}
 <form method="post" action="/clients" class="form narrow">

@@ -2,9 +2,9 @@
 <h1>{{DOMAIN}}</h1>
 <dl class="facts">
   <dt>Status</dt><dd><span class="badge {{STATUS}}" id="site-status">{{STATUS}}</span></dd>
-  <dt>Platform</dt><dd><a href="/platforms/{{PLATFORM_ID}}" id="site-platform">{{PLATFORM_NAME}}</a></dd>
-  <dt>Web server</dt><dd><a href="/servers/{{SERVER_ID}}">{{SERVER_NAME}}</a></dd>
-  <dt>Database</dt><dd>{{DB_NAME}} on <a href="/servers/{{DB_SERVER_ID}}">{{DB_SERVER_NAME}}</a></dd>
+  <dt>Platform</dt><dd>{{#IS_ADMIN}}<a href="/platforms/{{PLATFORM_ID}}" id="site-platform">{{PLATFORM_NAME}}</a>{{/IS_ADMIN}}{{#IS_CLIENT_USER}}<span id="site-platform">{{PLATFORM_NAME}}</span>{{/IS_CLIENT_USER}}</dd>
+  {{#IS_ADMIN}}<dt>Web server</dt><dd><a href="/servers/{{SERVER_ID}}">{{SERVER_NAME}}</a></dd>
+  <dt>Database</dt><dd>{{DB_NAME}} on <a href="/servers/{{DB_SERVER_ID}}">{{DB_SERVER_NAME}}</a></dd>{{/IS_ADMIN}}
   <dt>Client</dt><dd>{{CLIENT_NAME}}</dd>
   <dt>HTTPS</dt><dd>{{HTTPS}}</dd>
   <dt>Aliases</dt><dd>{{#NO_ALIASES}}none{{/NO_ALIASES}}{{#ALIAS}}<span class="alias">{{ALIAS}}{{#REDIRECT}} (redirects){{/REDIRECT}}</span> {{/ALIAS}}</dd>
