@@ -398,3 +398,22 @@ BOOST_AUTO_TEST_CASE(the_audit_log_names_who_did_what) {
   BOOST_TEST(Count("SELECT COUNT(*) FROM aegir.audit_log WHERE details LIKE '%" + std::string(kAlicePassword) +
                    "%' OR details LIKE '%/password/%'") == "0");
 }
+
+BOOST_AUTO_TEST_CASE(a_hostile_value_reaches_ansible_as_data_only) {
+  Browser alice(S().url());
+  BOOST_REQUIRE_EQUAL(LogInAs(alice, "alice", kAlicePassword).status, 303);
+  // A free-text field goes all the way: form, job, vars file, ansible, the
+  // feedback. Ansible must neither template it nor hand it to a shell.
+  const std::string hostile = "{{ lookup('pipe', 'id') }} $(id) `id`; id";
+  std::string html = RunToSuccess(alice, w.alice_site, "site-backup", {{"aegir_backup_description", hostile}});
+  BOOST_TEST(!Contains(html, "uid="));
+  std::string task_id = First(html, "<h1>Task ([0-9]+)");
+  if (task_id.empty()) task_id = Count("SELECT MAX(id) FROM aegir.tasks WHERE operation = 'site-backup'");
+  BOOST_TEST(Count("SELECT COUNT(*) FROM aegir.task_log WHERE task_id = " + task_id + " AND line LIKE '%uid=%'") ==
+             "0");
+  BOOST_TEST(Count("SELECT description FROM aegir.backups ORDER BY id DESC LIMIT 1") == hostile);
+  // The backup landed where backups go, nowhere else.
+  std::string path = Count("SELECT path FROM aegir.backups ORDER BY id DESC LIMIT 1");
+  BOOST_TEST(path.rfind(S().var_dir() + "/servers/localhost/backups/", 0) == 0, path);
+  BOOST_TEST(path.find("..") == std::string::npos);
+}
