@@ -17,6 +17,8 @@ App::App(Config config, Catalogue catalogue) : config_(std::move(config)), catal
   AddRoutes(router_);
 }
 
+bool SecureCookies(const Context& ctx, const Request& req) { return ctx.config.secure_cookies || req.https; }
+
 Response App::Dispatch(Context& ctx, Request& req) const {
   ctx.session.reset();
   ctx.new_session_token.clear();
@@ -32,7 +34,7 @@ Response App::Dispatch(Context& ctx, Request& req) const {
     r = views::Error(ctx, 500, "The request could not be completed; the details are in aegir-web's log.");
   }
   if (!ctx.new_session_token.empty()) {
-    r.SetCookie(kSessionCookie, ctx.new_session_token, kAnonymousSessionTtlS, ctx.config.secure_cookies);
+    r.SetCookie(kSessionCookie, ctx.new_session_token, kAnonymousSessionTtlS, SecureCookies(ctx, req));
   }
   return r;
 }

@@ -80,6 +80,10 @@ class App {
   Router router_;
 };
 
+// Cookies carry Secure when the public URL is https:// or the request came
+// over HTTPS.
+bool SecureCookies(const Context& ctx, const Request& req);
+
 // Registers every route (handlers.cc).
 void AddRoutes(Router& router);
 

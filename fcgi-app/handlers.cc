@@ -150,7 +150,7 @@ Response LoginSubmit(Context& ctx, Request& req) {
   ctx.actor.name = (*user)->name;
   Audit(ctx, "login", "user", (*user)->id, nlohmann::json::object());
   Response r = Response::Redirect("/");
-  r.SetCookie(kSessionCookie, token, kSessionTtlS, ctx.config.secure_cookies);
+  r.SetCookie(kSessionCookie, token, kSessionTtlS, SecureCookies(ctx, req));
   return r;
 }
 
@@ -158,7 +158,7 @@ Response Logout(Context& ctx, Request& req) {
   (void)store::DeleteSession(ctx.db, ctx.session->id_hash);
   if (ctx.session->user_id) Audit(ctx, "logout", "user", ctx.session->user_id, nlohmann::json::object());
   Response r = Response::Redirect("/login");
-  r.ClearCookie(kSessionCookie, ctx.config.secure_cookies);
+  r.ClearCookie(kSessionCookie, SecureCookies(ctx, req));
   return r;
 }
 

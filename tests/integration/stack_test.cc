@@ -62,6 +62,10 @@ BOOST_AUTO_TEST_CASE(login_page_through_nginx_with_security_headers) {
   BOOST_TEST(r.headers["x-frame-options"] == "DENY");
   BOOST_TEST(r.headers["x-content-type-options"] == "nosniff");
   BOOST_TEST(Contains(r.headers["content-security-policy"], "default-src 'self'"));
+  BOOST_TEST(Contains(r.headers["content-security-policy"], "script-src 'self'"));  // no inline script
+  BOOST_TEST(Contains(r.headers["content-security-policy"], "frame-ancestors 'none'"));
+  BOOST_TEST(r.headers["referrer-policy"] == "same-origin");
+  BOOST_TEST(!Contains(r.headers["set-cookie"], "Secure"));  // plain http on loopback
   // Static files come from nginx.
   BOOST_TEST(b.Get("/static/style.css").status == 200);
 }
