@@ -239,6 +239,24 @@ BOOST_AUTO_TEST_CASE(feedback_api_refuses_wrong_tokens) {
   BOOST_TEST(Contains(expired.body, "token has expired"));
   // Neither late post was stored.
   BOOST_TEST(!Contains(b.Get(task).body, ">late<"));
+
+  // One task's token never writes to another task, running or not.
+  std::string other = PressButton(b, server, "server-verify");
+  std::string other_id = other.substr(std::string("/tasks/").size());
+  Sql(S(), "UPDATE aegir.tasks SET finished_at = UTC_TIMESTAMP(3) WHERE id = " + id);  // token fresh again
+  for (const char* endpoint : {"/log", "/feedback", "/finish", "/start"}) {
+    std::string body = std::string(endpoint) == "/log"        ? R"({"first_seq":1,"lines":["intruder"]})"
+                       : std::string(endpoint) == "/feedback" ? R"({"values":{"deployed_commit":"abcdef1"}})"
+                                                             : R"({"state":"failed","exit_code":1})";
+    HttpResult cross = executor.PostRaw("/api/tasks/" + other_id + endpoint, body, own);
+    BOOST_TEST(cross.status == 401, endpoint);
+    BOOST_TEST(Contains(cross.body, "wrong token"), endpoint);
+  }
+  std::string other_html = WaitForEnd(b, other);
+  BOOST_TEST(StateOf(other_html) == "succeeded");
+  BOOST_TEST(!Contains(other_html, "intruder"));
+  BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks WHERE id = " + other_id + " AND results LIKE '%abcdef1%'") ==
+             "0\n");
 }
 
 BOOST_AUTO_TEST_CASE(the_local_server_is_there_from_the_start) {
