@@ -11,9 +11,9 @@
 #include "common/crypto.h"
 #include "common/curve.h"
 #include "common/log.h"
+#include "common/messages.h"
 #include "common/protocol.h"
 #include "common/tasks.h"
-#include "common/text.h"
 
 namespace aegir::scheduler {
 namespace {
@@ -23,7 +23,6 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
 constexpr int kMaxMessagesPerTurn = 256;  // per socket, so neither side starves the other
-constexpr int kMaxCapacity = 1024;
 // An orphaned job (its executor went silent, or we restarted while it ran)
 // ends failed when no executor reports it within this time.
 constexpr milliseconds kOrphanGrace = protocol::kHeartbeatInterval * protocol::kHeartbeatLiveness;
@@ -36,6 +35,13 @@ constexpr const char* kClientDomain = "clients";
 constexpr int kLogLinesPerReply = 500;
 
 std::string ToString(const zmq::message_t& m) { return std::string(m.data<char>(), m.size()); }
+
+std::vector<std::string> ToStrings(const std::vector<zmq::message_t>& frames) {
+  std::vector<std::string> out;
+  out.reserve(frames.size());
+  for (const auto& f : frames) out.push_back(ToString(f));
+  return out;
+}
 
 std::string_view Sv(const std::string& s) { return s; }
 
@@ -56,9 +62,6 @@ std::string JoinIds(const std::set<int64_t>& ids) {
   }
   return out;
 }
-
-// A positive decimal job id, or 0.
-int64_t ParseJobId(const std::string& text) { return ParsePositiveId(text).value_or(0); }
 
 }  // namespace
 
@@ -304,34 +307,27 @@ void Scheduler::ReplyError(const std::string& identity, const std::string& messa
 
 void Scheduler::HandleSubmitter(Frames& frames) {
   // [identity, version, command, body...]
-  if (frames.size() < 3) {
+  auto envelope = protocol::SplitEnvelope(ToStrings(frames));
+  if (!envelope) {
     log::Warn("submitter message with " + std::to_string(frames.size()) + " frames dropped");
     return;
   }
-  const std::string identity = ToString(frames[0]);
-  const std::string version = ToString(frames[1]);
-  const std::string command = ToString(frames[2]);
-  if (version != protocol::kVersion) {
-    ReplyError(identity, "unsupported protocol version '" + version.substr(0, 32) + "' (this scheduler speaks " +
-                std::string(protocol::kVersion) + ")");
-    return;
-  }
-  const bool takes_body = command == protocol::kSubmit || command == protocol::kCancel || command == protocol::kRun ||
-                          command == protocol::kTask || command == protocol::kLog;
-  if (takes_body && frames.size() != 4) {
-    ReplyError(identity, command + " takes exactly one frame (see docs/protocol.md)");
+  const std::string& identity = envelope->identity;
+  const std::string& command = envelope->command;
+  if (Status s = protocol::CheckSubmitterEnvelope(*envelope); !s.ok()) {
+    ReplyError(identity, s.message());
     return;
   }
   if (command == protocol::kSubmit) {
-    HandleSubmit(identity, ToString(frames[3]));
+    HandleSubmit(identity, envelope->body[0]);
   } else if (command == protocol::kCancel) {
-    HandleCancel(identity, ToString(frames[3]));
+    HandleCancel(identity, envelope->body[0]);
   } else if (command == protocol::kRun) {
-    HandleRun(identity, ToString(frames[3]));
+    HandleRun(identity, envelope->body[0]);
   } else if (command == protocol::kTask) {
-    HandleTask(identity, ToString(frames[3]));
+    HandleTask(identity, envelope->body[0]);
   } else if (command == protocol::kLog) {
-    HandleLog(identity, ToString(frames[3]));
+    HandleLog(identity, envelope->body[0]);
   } else if (command == protocol::kStatus) {
     std::string body = StatusJson().dump();
     Send(*reply_to_, identity, {protocol::kVersion, protocol::kStatusReply, Sv(body)});
@@ -374,7 +370,7 @@ void Scheduler::HandleSubmit(const std::string& identity, const std::string& bod
 }
 
 void Scheduler::HandleCancel(const std::string& identity, const std::string& body) {
-  int64_t id = ParseJobId(body);
+  int64_t id = protocol::ParseJobId(body);
   if (id <= 0) {
     ReplyError(identity, "CANCEL takes a job id (a positive decimal number)");
     return;
@@ -396,23 +392,18 @@ void Scheduler::HandleCancel(const std::string& identity, const std::string& bod
 void Scheduler::HandleRun(const std::string& identity, const std::string& body) {
   auto refuse = [&](const std::string& msg) { ReplyError(identity, "RUN refused: " + msg); };
   if (!model_) return refuse("this scheduler was started without the operation catalogue (--catalogue)");
-  json j = json::parse(body, nullptr, false);
-  if (!j.is_object() || !j.contains("operation") || !j["operation"].is_string() || !j.contains("target") ||
-      !j["target"].is_string() || (j.contains("vars") && !j["vars"].is_object())) {
-    return refuse(R"(expected {"operation": "...", "target": "type:id-or-name", "vars": {...}})");
-  }
-  const web::Operation* op = catalogue_->Find(j["operation"].get<std::string>());
-  if (!op) return refuse("no operation '" + j["operation"].get<std::string>().substr(0, 64) + "' in the catalogue");
-  // "site:12" or "site:blog.example.org" (a server or platform by name).
-  const std::string target_text = j["target"].get<std::string>();
-  auto colon = target_text.find(':');
-  const std::string type = target_text.substr(0, colon);
-  const std::string ref = colon == std::string::npos ? "" : target_text.substr(colon + 1);
+  auto request = protocol::ParseRun(body);
+  if (!request.ok()) return refuse(request.status().message());
+  const web::Operation* op = catalogue_->Find(request->operation);
+  if (!op) return refuse("no operation '" + request->operation.substr(0, 64) + "' in the catalogue");
+  const std::string& target_text = request->target;
+  const std::string& type = request->type;
+  const std::string& ref = request->ref;
   if (type != op->entity || ref.empty() || ref.size() > 255) {
     return refuse(op->name + " runs on a " + op->entity + ": give the target as " + op->entity + ":<id or name>");
   }
   web::ModelContext& m = *model_;
-  int64_t id = ParseJobId(ref);
+  int64_t id = protocol::ParseJobId(ref);
   if (id == 0) {
     // A server or platform by name, a site by domain.
     auto id_of = [](const auto& row) -> Result<std::optional<int64_t>> {
@@ -433,14 +424,12 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body) 
   }
   // The form's fields are the whitelist: nothing else may be given.
   std::map<std::string, std::string> given;
-  if (j.contains("vars")) {
-    for (const auto& [name, value] : j["vars"].items()) {
-      bool known = std::any_of(op->fields.begin(), op->fields.end(), [&](const auto& f) { return f.name == name; });
-      if (!known) return refuse(op->name + " has no field '" + name.substr(0, 64) + "'");
-      auto text = web::FormText(value);
-      if (!text) return refuse(name + ": a value is a string, a number, true/false or a list of strings");
-      given[name] = *text;
-    }
+  for (const auto& [name, value] : request->vars.items()) {
+    bool known = std::any_of(op->fields.begin(), op->fields.end(), [&](const auto& f) { return f.name == name; });
+    if (!known) return refuse(op->name + " has no field '" + name.substr(0, 64) + "'");
+    auto text = web::FormText(value);
+    if (!text) return refuse(name + ": a value is a string, a number, true/false or a list of strings");
+    given[name] = *text;
   }
   auto choices = web::ChoicesFor(m, *op, *target);
   if (!choices.ok()) return refuse(choices.status().message());
@@ -469,7 +458,7 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body) 
 }
 
 void Scheduler::HandleTask(const std::string& identity, const std::string& body) {
-  int64_t id = ParseJobId(body);
+  int64_t id = protocol::ParseJobId(body);
   if (id <= 0) return ReplyError(identity, "TASK takes a job id (a positive decimal number)");
   auto task = tasks::DescribeJson(db_, id);
   if (!task.ok()) return ReplyError(identity, "the database is unavailable (" + task.status().message() + ")");
@@ -478,16 +467,11 @@ void Scheduler::HandleTask(const std::string& identity, const std::string& body)
 }
 
 void Scheduler::HandleLog(const std::string& identity, const std::string& body) {
-  json j = json::parse(body, nullptr, false);
-  if (!j.is_object() || !j.contains("job_id") || !j["job_id"].is_number_integer() ||
-      (j.contains("after") && !j["after"].is_number_integer())) {
-    return ReplyError(identity, R"(LOG takes {"job_id": N, "after": N})");
-  }
-  int64_t after = j.value("after", int64_t{0});
-  if (after < 0) after = 0;
-  auto log = tasks::LogJson(db_, j["job_id"].get<int64_t>(), after, kLogLinesPerReply);
+  auto request = protocol::ParseLogRequest(body);
+  if (!request.ok()) return ReplyError(identity, request.status().message());
+  auto log = tasks::LogJson(db_, request->job_id, request->after, kLogLinesPerReply);
   if (!log.ok()) return ReplyError(identity, "the database is unavailable (" + log.status().message() + ")");
-  if (!*log) return ReplyError(identity, "there is no task " + std::to_string(j["job_id"].get<int64_t>()));
+  if (!*log) return ReplyError(identity, "there is no task " + std::to_string(request->job_id));
   Send(*reply_to_, identity, {protocol::kVersion, protocol::kLogReply, Sv(**log)});
 }
 
@@ -524,19 +508,19 @@ void Scheduler::HandleZap() {
 // --- executors ----------------------------------------------------------------
 
 void Scheduler::HandleExecutor(Frames& frames) {
-  if (frames.size() < 3) {
+  auto envelope = protocol::SplitEnvelope(ToStrings(frames));
+  if (!envelope) {
     log::Warn("executor message with " + std::to_string(frames.size()) + " frames dropped");
     return;
   }
-  const std::string identity = ToString(frames[0]);
-  const std::string version = ToString(frames[1]);
-  const std::string command = ToString(frames[2]);
-  const std::string body = frames.size() > 3 ? ToString(frames[3]) : "";
+  const std::string& identity = envelope->identity;
+  const std::string& command = envelope->command;
+  // Frames after the body are ignored.
+  const std::string body = envelope->body.empty() ? "" : envelope->body[0];
   const std::string who = PrintableIdentity(identity);
-  if (version != protocol::kVersion) {
-    std::string msg = "unsupported protocol version '" + version.substr(0, 32) + "'";
-    log::Warn("executor " + who + ": " + msg);
-    SendToExecutor(identity, {protocol::kVersion, protocol::kError, Sv(msg)});
+  if (Status s = protocol::CheckExecutorEnvelope(*envelope); !s.ok()) {
+    log::Warn("executor " + who + ": " + s.message());
+    SendToExecutor(identity, {protocol::kVersion, protocol::kError, Sv(s.message())});
     return;
   }
   auto it = executors_.find(identity);
@@ -561,32 +545,16 @@ void Scheduler::HandleExecutor(Frames& frames) {
 
 void Scheduler::HandleReady(const std::string& identity, const std::string& body) {
   const std::string who = PrintableIdentity(identity);
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  int capacity = -1;
-  std::vector<std::string> labels;
-  std::vector<int64_t> running;
-  std::string error;
-  if (j.is_discarded() || !j.is_object()) {
-    error = "READY body is not a JSON object";
-  } else {
-    try {
-      capacity = j.at("capacity").get<int>();
-      if (j.contains("labels")) labels = j.at("labels").get<std::vector<std::string>>();
-      if (j.contains("running")) running = j.at("running").get<std::vector<int64_t>>();
-      if (capacity < 0 || capacity > kMaxCapacity) error = "READY capacity must be 0 to 1024";
-      if (labels.size() > 32) error = "READY has more than 32 labels";
-      for (const auto& l : labels) {
-        if (!IsValidLabel(l)) error = "READY label '" + l.substr(0, 64) + "' is not [a-z0-9][a-z0-9._-]{0,63}";
-      }
-    } catch (const json::exception& e) {
-      error = std::string("READY field missing or of the wrong type: ") + e.what();
-    }
-  }
-  if (!error.empty()) {
+  auto ready = protocol::ParseReady(body);
+  if (!ready.ok()) {
+    const std::string& error = ready.status().message();
     log::Warn("executor " + who + ": " + error);
     SendToExecutor(identity, {protocol::kVersion, protocol::kError, Sv(error)});
     return;
   }
+  const int capacity = ready->capacity;
+  const std::vector<std::string>& labels = ready->labels;
+  const std::vector<int64_t>& running = ready->running;
   bool known = executors_.count(identity) != 0;
   ExecutorInfo& e = executors_[identity];
   if (executor_from_) e.socket = executor_from_;
@@ -628,27 +596,17 @@ void Scheduler::HandleReady(const std::string& identity, const std::string& body
 
 void Scheduler::HandleDone(const std::string& identity, const std::string& body) {
   const std::string who = PrintableIdentity(identity);
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  int64_t job_id = 0;
-  std::string state, reason;
-  std::optional<int64_t> exit_code;
-  try {
-    if (j.is_discarded() || !j.is_object()) throw std::invalid_argument("not a JSON object");
-    job_id = j.at("job_id").get<int64_t>();
-    state = j.at("state").get<std::string>();
-    if (j.contains("exit_code") && !j.at("exit_code").is_null()) exit_code = j.at("exit_code").get<int64_t>();
-    if (j.contains("reason") && j.at("reason").is_string()) reason = j.at("reason").get<std::string>();
-    if (state != protocol::kStateSucceeded && state != protocol::kStateFailed && state != protocol::kStateCancelled &&
-        state != protocol::kStateRejected) {
-      throw std::invalid_argument("unknown state '" + state.substr(0, 32) + "'");
-    }
-  } catch (const std::exception& e) {
-    std::string msg = std::string("bad DONE: ") + e.what();
+  auto done = protocol::ParseDone(body);
+  if (!done.ok()) {
+    std::string msg = "bad DONE: " + done.status().message();
     log::Warn("executor " + who + ": " + msg);
     SendToExecutor(identity, {protocol::kVersion, protocol::kError, Sv(msg)});
     return;
   }
-  if (exit_code && *exit_code < 0) exit_code.reset();
+  const int64_t job_id = done->job_id;
+  const std::string& state = done->state;
+  const std::string& reason = done->reason;
+  const std::optional<int64_t> exit_code = done->exit_code;
   auto r = running_.find(job_id);
   // Only the executor running the job, or anyone for an orphaned job, may end
   // it: a DONE resent after a reconnect must not end a later run of the id.
