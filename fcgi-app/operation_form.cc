@@ -1,6 +1,7 @@
 #include "fcgi-app/operation_form.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "common/job.h"
 
@@ -19,15 +20,23 @@ std::string Trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+// Well-formed UTF-8 (RFC 3629): overlong forms ("\xC0\xAF" for '/'), UTF-16
+// surrogates and code points above U+10FFFF are refused, as MariaDB's utf8mb4
+// and JSON output refuse them.
 bool ValidUtf8(const std::string& s) {
+  static const uint32_t kMinCodePoint[] = {0, 0, 0x80, 0x800, 0x10000};  // by sequence length
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
     if (n == 0 || i + n > s.size()) return false;
+    uint32_t cp = n == 1 ? c : c & (0x7F >> n);
     for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
     }
+    if (cp < kMinCodePoint[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
     i += n;
   }
   return true;
