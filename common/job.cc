@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
+#include <stdexcept>
 
 namespace aegir {
 namespace {
@@ -22,6 +24,15 @@ bool LowerOrDigit(char c) { return Lower(c) || Digit(c); }
 bool LabelChar(char c) { return Lower(c) || Digit(c) || c == '.' || c == '_' || c == '-'; }
 bool KeyChar(char c) {
   return Lower(c) || Digit(c) || (c >= 'A' && c <= 'Z') || c == '_' || c == '-' || c == '.' || c == ':';
+}
+
+// An integer field of the job as an int (see JsonInteger).
+int IntField(const nlohmann::json& v, const char* name) {
+  auto n = JsonInteger(v);
+  if (!n || *n < std::numeric_limits<int>::min() || *n > std::numeric_limits<int>::max()) {
+    throw std::invalid_argument(std::string(name) + " must be an integer");
+  }
+  return static_cast<int>(*n);
 }
 
 constexpr size_t kMaxVars = 200;
@@ -58,6 +69,16 @@ bool IsValidHostKey(const std::string& s) {
     start = end + 1;
   }
   return true;
+}
+
+std::optional<int64_t> JsonInteger(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) {
+    uint64_t u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(u);
+  }
+  if (v.is_number_integer()) return v.get<int64_t>();
+  return std::nullopt;
 }
 
 bool IsValidHostName(const std::string& s) {
@@ -173,10 +194,12 @@ Result<Job> Job::FromJson(const std::string& text) {
   if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("job is not a JSON object");
   Job job;
   try {
-    if (j.at("version").get<int>() != kVersion) {
+    if (IntField(j.at("version"), "version") != kVersion) {
       return Status::InvalidArgument("unsupported job version " + j.at("version").dump());
     }
-    job.job_id = j.at("job_id").get<int64_t>();
+    auto job_id = JsonInteger(j.at("job_id"));
+    if (!job_id) throw std::invalid_argument("job_id must be an integer");
+    job.job_id = *job_id;
     job.operation = j.at("operation").get<std::string>();
     job.entity = j.at("entity").get<std::string>();
     if (j.contains("locks")) job.locks = j.at("locks").get<std::vector<std::string>>();
@@ -186,7 +209,7 @@ Result<Job> Job::FromJson(const std::string& text) {
     job.target.connection = t.at("connection").get<std::string>();
     // Optional: a job of an older aegir-web has none of them.
     job.target.user = t.value("user", std::string());
-    job.target.port = t.value("port", 22);
+    job.target.port = t.contains("port") ? IntField(t.at("port"), "target port") : 22;
     job.target.host_key = t.value("host_key", std::string());
     job.target.label = t.value("label", std::string());
     job.roles = j.at("roles").get<std::vector<std::string>>();
@@ -195,8 +218,10 @@ Result<Job> Job::FromJson(const std::string& text) {
     for (const auto& [k, v] : vars.items()) job.vars[k] = v;
     job.feedback_url = j.at("feedback_url").get<std::string>();
     job.feedback_token = j.value("feedback_token", std::string());
-    job.timeout_s = j.at("timeout_s").get<int>();
+    job.timeout_s = IntField(j.at("timeout_s"), "timeout_s");
   } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(std::string("job field missing or of the wrong type: ") + e.what());
+  } catch (const std::invalid_argument& e) {
     return Status::InvalidArgument(std::string("job field missing or of the wrong type: ") + e.what());
   }
   AEGIR_RETURN_IF_ERROR(job.Validate());

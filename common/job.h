@@ -30,6 +30,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,11 +77,19 @@ bool IsValidRoleName(const std::string& s);      // [a-z][a-z0-9_]{0,63}
 bool IsValidVarName(const std::string& s);       // [a-z_][a-z0-9_]{0,63}
 bool IsValidHostName(const std::string& s);      // RFC 1123 host name or IPv4 address
 bool IsValidOperationName(const std::string& s); // [a-z][a-z0-9-]{0,63}
-bool IsValidEntityKey(const std::string& s);
-bool IsValidLabel(const std::string& s);         // [a-z0-9][a-z0-9._-]{0,63}     // [A-Za-z0-9_.:-]{1,128}, e.g. "site:7"
+bool IsValidEntityKey(const std::string& s);     // [A-Za-z0-9_.:-]{1,128}, e.g. "site:7"
+bool IsValidLabel(const std::string& s);         // [a-z0-9][a-z0-9._-]{0,63}
 bool IsValidUserName(const std::string& s);      // [a-z_][a-z0-9_-]{0,31}
 // One or more lines "<key type> <base64>" (at most 16 KiB): what a
 // known_hosts line holds after its host names.
 bool IsValidHostKey(const std::string& s);
+
+// The number a JSON value holds when it is an integer that fits int64_t;
+// nothing for anything else. Read numbers from outside with it, not with
+// get<int64_t>() or get<int>(): those truncate a float (1.5 is 1), wrap a
+// number above the type's range around (4294967318 as an int is 22), and a
+// float outside the range (1e300, or an integer too long for 64 bits, which
+// JSON parsing makes a float) is undefined behaviour.
+std::optional<int64_t> JsonInteger(const nlohmann::json& v);
 
 }  // namespace aegir

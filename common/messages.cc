@@ -1,5 +1,6 @@
 #include "common/messages.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "common/job.h"
@@ -9,6 +10,17 @@
 namespace aegir::protocol {
 
 using nlohmann::json;
+
+namespace {
+
+// A number field (see JsonInteger: never get<int64_t>() on what a peer sent).
+int64_t Integer(const json& v, const char* name) {
+  auto n = JsonInteger(v);
+  if (!n) throw std::invalid_argument(std::string(name) + " must be an integer");
+  return *n;
+}
+
+}  // namespace
 
 std::optional<Envelope> SplitEnvelope(std::vector<std::string> frames) {
   if (frames.size() < 3) return std::nullopt;
@@ -50,15 +62,21 @@ Result<Ready> ParseReady(const std::string& body) {
   // found is the one reported.
   std::string error;
   try {
-    r.capacity = j.at("capacity").get<int>();
+    const int64_t capacity = Integer(j.at("capacity"), "capacity");
     if (j.contains("labels")) r.labels = j.at("labels").get<std::vector<std::string>>();
-    if (j.contains("running")) r.running = j.at("running").get<std::vector<int64_t>>();
-    if (r.capacity < 0 || r.capacity > kMaxCapacity) error = "READY capacity must be 0 to 1024";
+    if (j.contains("running")) {
+      if (!j.at("running").is_array()) throw std::invalid_argument("running must be an array of job ids");
+      for (const auto& id : j.at("running")) r.running.push_back(Integer(id, "a running job id"));
+    }
+    if (capacity < 0 || capacity > kMaxCapacity) error = "READY capacity must be 0 to 1024";
+    r.capacity = static_cast<int>(std::clamp<int64_t>(capacity, 0, kMaxCapacity));
     if (r.labels.size() > kMaxLabels) error = "READY has more than 32 labels";
     for (const auto& l : r.labels) {
       if (!IsValidLabel(l)) error = "READY label '" + l.substr(0, 64) + "' is not [a-z0-9][a-z0-9._-]{0,63}";
     }
   } catch (const json::exception& e) {
+    error = std::string("READY field missing or of the wrong type: ") + e.what();
+  } catch (const std::invalid_argument& e) {
     error = std::string("READY field missing or of the wrong type: ") + e.what();
   }
   if (!error.empty()) return Status::InvalidArgument(error);
@@ -70,9 +88,9 @@ Result<Done> ParseDone(const std::string& body) {
   Done d;
   try {
     if (j.is_discarded() || !j.is_object()) throw std::invalid_argument("not a JSON object");
-    d.job_id = j.at("job_id").get<int64_t>();
+    d.job_id = Integer(j.at("job_id"), "job_id");
     d.state = j.at("state").get<std::string>();
-    if (j.contains("exit_code") && !j.at("exit_code").is_null()) d.exit_code = j.at("exit_code").get<int64_t>();
+    if (j.contains("exit_code") && !j.at("exit_code").is_null()) d.exit_code = Integer(j.at("exit_code"), "exit_code");
     if (j.contains("reason") && j.at("reason").is_string()) d.reason = j.at("reason").get<std::string>();
     if (d.state != kStateSucceeded && d.state != kStateFailed && d.state != kStateCancelled &&
         d.state != kStateRejected) {
@@ -104,14 +122,13 @@ Result<RunRequest> ParseRun(const std::string& body) {
 
 Result<LogRequest> ParseLogRequest(const std::string& body) {
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains("job_id") || !j["job_id"].is_number_integer() ||
-      (j.contains("after") && !j["after"].is_number_integer())) {
+  if (!j.is_object() || !j.contains("job_id") || !JsonInteger(j["job_id"]) ||
+      (j.contains("after") && !JsonInteger(j["after"]))) {
     return Status::InvalidArgument(R"(LOG takes {"job_id": N, "after": N})");
   }
   LogRequest r;
-  r.job_id = j["job_id"].get<int64_t>();
-  r.after = j.value("after", int64_t{0});
-  if (r.after < 0) r.after = 0;
+  r.job_id = *JsonInteger(j["job_id"]);
+  r.after = j.contains("after") ? std::max<int64_t>(*JsonInteger(j["after"]), 0) : 0;
   return r;
 }
 

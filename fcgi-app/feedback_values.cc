@@ -92,7 +92,8 @@ Result<FinishPost> ParseFinishPost(const std::string& body) {
   if (post.state != "succeeded" && post.state != "failed" && post.state != "cancelled") {
     return Status::InvalidArgument("state must be succeeded, failed or cancelled");
   }
-  if (auto it = j.find("exit_code"); it != j.end() && it->is_number_integer()) post.exit_code = it->get<int64_t>();
+  // Not get<int64_t>(): 18446744073709551615 would be stored as -1 (common/job.h, JsonInteger).
+  if (auto it = j.find("exit_code"); it != j.end()) post.exit_code = JsonInteger(*it);
   if (auto it = j.find("reason"); it != j.end() && it->is_string()) post.reason = it->get<std::string>();
   if (auto it = j.find("recap"); it != j.end()) {
     if (Status s = CheckRecap(*it); !s.ok()) return s;
