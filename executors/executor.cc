@@ -106,8 +106,11 @@ int64_t LooseJobId(const std::string& body) {
 
 std::optional<std::pair<std::string, json>> ParseRecapLine(const std::string& line) {
   // "web1   : ok=2    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0"
+  // The host is printable ASCII, as every inventory name the executor writes
+  // is (common/job.h): other bytes would reach aegir-web replaced by U+FFFD,
+  // three bytes each, and a host over 255 bytes makes it refuse the finish.
   static const std::regex kRecap(
-      R"(^(\S{1,255})\s+:\s+ok=(\d{1,9})\s+changed=(\d{1,9})\s+unreachable=(\d{1,9})\s+failed=(\d{1,9})\s+)"
+      R"(^([!-~]{1,255})\s+:\s+ok=(\d{1,9})\s+changed=(\d{1,9})\s+unreachable=(\d{1,9})\s+failed=(\d{1,9})\s+)"
       R"(skipped=(\d{1,9})\s+rescued=(\d{1,9})\s+ignored=(\d{1,9})\s*$)");
   std::smatch m;
   if (line.size() > 1024 || !std::regex_match(line, m, kRecap)) return std::nullopt;
