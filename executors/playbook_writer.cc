@@ -164,6 +164,10 @@ Result<PlaybookRun> WritePlaybook(const Job& job, const std::filesystem::path& j
       {"ANSIBLE_SSH_ARGS", "-o ControlMaster=no"},
       {"ANSIBLE_PIPELINING", "True"},
   };
+  // On this host Ansible's "remote" temporary files go with the job's too:
+  // its default (~/.ansible/tmp) is in the home of the target user, which a
+  // system user running the executor may not have.
+  if (job.target.connection == "local") run.env.push_back({"ANSIBLE_REMOTE_TEMP", (dir / "tmp").string()});
   return run;
 }
 

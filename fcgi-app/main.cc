@@ -109,7 +109,9 @@ int EnsureLocal(const Flags& f) {
   db.kind = "mariadb";
   db.host = "localhost";
   db.socket = f.Get("db-socket");
-  db.admin_user = f.Get("db-user");
+  // Who administers the sites' databases: the executor's user (unix-socket
+  // authentication), by default the one running this.
+  db.admin_user = f.Get("local-db-admin-user").empty() ? f.Get("db-user") : f.Get("local-db-admin-user");
   std::vector<std::string> problems = web::Validate(http);
   for (const auto& p : web::Validate(db)) problems.push_back(p);
   if (!problems.empty()) return Fail(Status::InvalidArgument("local server settings: " + problems.front()));
@@ -221,6 +223,7 @@ int main(int argc, char** argv) {
   f.Define("ssh-public-key", "", "the executors' SSH public key file, shown on remote servers' pages (serve)");
   f.Define("local-port", "8080", "the port nginx serves the local sites on (ensure-local)");
   f.Define("local-https-port", "0", "the local HTTPS port, 0 for none (ensure-local)");
+  f.Define("local-db-admin-user", "", "the MariaDB user the executor administers the local sites' databases as (ensure-local; default: --db-user)");
   f.Define("local-reload", "", "the command that reloads the local nginx, arguments separated by spaces (ensure-local)");
   f.Define("local-php-fpm-socket", "", "the local php-fpm socket (ensure-local)");
   f.Define("local-platform-source", "/usr/share/wordpress", "the directory of the WordPress platform made with the local server (ensure-local)");

@@ -66,7 +66,9 @@ std::string Trim(std::string s) {
 // git in the test's repository; the test fails when git does.
 std::string Git(std::vector<std::string> args) {
   std::vector<std::string> argv = {
-      "git", "-C", w.repo, "-c", "user.name=Aegir Test", "-c", "user.email=test@example.org"};
+      "git", "-C", w.repo, "-c", "user.name=Aegir Test", "-c", "user.email=test@example.org",
+      // The repository belongs to the executor's user (below); this is the test's own git.
+      "-c", "safe.directory=*"};
   argv.insert(argv.end(), args.begin(), args.end());
   auto [code, out] = Run(argv);
   BOOST_REQUIRE_MESSAGE(code == 0, "git " << args[0] << " failed: " << out);
@@ -224,6 +226,11 @@ BOOST_AUTO_TEST_CASE(make_a_git_repository) {
   fs::create_directories(w.repo);
   w.url = "file://" + w.repo;  // file:///tmp/aegir-php-git-XXXXXX/app
   Git({"init", "-q", "-b", "main"});
+  // The executor's user clones it: it must enter the directory, and git only
+  // reads repositories its user owns.
+  fs::permissions(w.tmp->path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  auto [code, out] = Run({"chown", "-R", ExecutorUser(), w.repo});
+  BOOST_REQUIRE_MESSAGE(code == 0, "chown " << w.repo << ": " << out);
   WriteFile(w.repo + "/README.txt", "A small PHP application for Aegir's tests.\n");
   Git({"add", "README.txt"});
   w.first = CommitIndex(kMarkerOne, "First version");

@@ -5,11 +5,15 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -159,6 +163,27 @@ std::string LogIn(Browser& b, const Stack& stack) {
   return dash.body;
 }
 
+std::string ExecutorUser() {
+  if (geteuid() == 0) return "aegir";
+  passwd* me = getpwuid(geteuid());
+  BOOST_REQUIRE(me);
+  return me->pw_name;
+}
+
+SudoersRule::SudoersRule(const std::string& name, const std::string& rule) : path_("/etc/sudoers.d/" + name) {
+  {
+    std::ofstream out(path_ + ".new");
+    out << rule << "\n";
+    BOOST_REQUIRE_MESSAGE(out.good(), "cannot write " << path_ << ".new");
+  }
+  BOOST_REQUIRE(::chmod((path_ + ".new").c_str(), 0440) == 0);
+  auto [code, out] = Run({"visudo", "-cqf", path_ + ".new"});
+  BOOST_REQUIRE_MESSAGE(code == 0, "visudo refused '" << rule << "': " << out);
+  BOOST_REQUIRE(::rename((path_ + ".new").c_str(), path_.c_str()) == 0);
+}
+
+SudoersRule::~SudoersRule() { ::unlink(path_.c_str()); }
+
 std::string First(const std::string& html, const std::string& pattern) {
   std::smatch m;
   return std::regex_search(html, m, std::regex(pattern)) ? m[1].str() : "";
@@ -273,6 +298,10 @@ Stack::Stack() {
   auto tmp = TempDir::Create("/tmp", "aegir-it-");
   BOOST_REQUIRE_MESSAGE(tmp.ok(), tmp.status().ToString());
   tmp_.emplace(std::move(*tmp));
+  // As root the launcher runs the programs as unprivileged users, which must
+  // be able to enter the state directory (mkdtemp makes it 0700).
+  std::filesystem::permissions(tmp_->path(), std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
+                                                 std::filesystem::perms::others_exec);
   var_dir_ = tmp_->path().string() + "/var";
   g_logs_dir = var_dir_ + "/log";
   int port = FreePort();

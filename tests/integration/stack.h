@@ -91,6 +91,25 @@ struct StackSuite {
 };
 
 bool Contains(const std::string& haystack, const std::string& needle);
+
+// The user the stack's executor (and so Ansible) runs as: "aegir" when the
+// tests run as root (scripts/launch then runs each program as its own user),
+// else the current user.
+std::string ExecutorUser();
+
+// A sudoers rule (/etc/sudoers.d/<name>, checked with visudo) for the
+// object's lifetime: what a test's own web server needs so that the
+// executor's user may reload it, as an administrator would set it up.
+class SudoersRule {
+ public:
+  SudoersRule(const std::string& name, const std::string& rule);
+  ~SudoersRule();
+  SudoersRule(const SudoersRule&) = delete;
+  SudoersRule& operator=(const SudoersRule&) = delete;
+
+ private:
+  std::string path_;
+};
 // Logs in as admin through the login form; returns the dashboard's HTML.
 std::string LogIn(Browser& b, const Stack& stack);
 // The first capture group of pattern's first match in html, or "".

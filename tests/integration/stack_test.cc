@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE stack
 #include <boost/test/unit_test.hpp>
 
+#include <pwd.h>
 #include <signal.h>
 
 #include <chrono>
@@ -436,6 +437,95 @@ BOOST_AUTO_TEST_CASE(a_killed_program_is_restarted_and_the_panel_keeps_working) 
 }
 
 // Runs last (Boost.Test runs cases in the order written): Ctrl-C's twin.
+namespace {
+
+// The user name of a process's real and effective uid (they must agree).
+std::string UserOf(int pid) {
+  std::istringstream status(ReadWholeFile("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Uid:", 0) != 0) continue;
+    std::istringstream ids(line.substr(4));
+    uid_t real = 0, effective = 0;
+    ids >> real >> effective;
+    BOOST_TEST(real == effective);
+    passwd* pw = getpwuid(effective);
+    return pw ? pw->pw_name : std::to_string(effective);
+  }
+  return "";
+}
+
+// Runs argv as user (and that user's group only); returns the exit code and output.
+std::pair<int, std::string> RunAs(const std::string& user, std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups", "--"});
+  return Run(argv);
+}
+
+}  // namespace
+
+// As root (as CI runs), every program runs as its own user, and each user
+// reaches only what it needs. As an ordinary user everything is that user's.
+BOOST_AUTO_TEST_CASE(each_program_runs_as_its_own_user) {
+  const std::string var = S().var_dir();
+  if (geteuid() != 0) {
+    passwd* me = getpwuid(geteuid());
+    BOOST_REQUIRE(me);
+    for (const char* p : {"aegir-web", "aegir-schedule", "aegir-executor", "nginx", "mariadbd"}) {
+      BOOST_TEST(UserOf(ProgramPid(S(), p)) == me->pw_name, p);
+    }
+    return;
+  }
+  BOOST_TEST(UserOf(ProgramPid(S(), "aegir-web")) == "aegir-web");
+  BOOST_TEST(UserOf(ProgramPid(S(), "aegir-schedule")) == "aegir-web");  // comm is cut at 15 characters
+  BOOST_TEST(UserOf(ProgramPid(S(), "aegir-executor")) == "aegir");
+  BOOST_TEST(UserOf(ProgramPid(S(), "nginx")) == "root");  // the master binds the port
+  BOOST_TEST(UserOf(ProgramPid(S(), "mariadbd")) == "root");
+  // nginx's workers (the master's children) run as www-data.
+  int master = ProgramPid(S(), "nginx");
+  int workers = 0;
+  for (int pid : ProcessesMentioning("nginx")) {
+    std::string stat = ReadWholeFile("/proc/" + std::to_string(pid) + "/stat");
+    auto paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream rest(stat.substr(paren + 1));
+    char state = 0;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (ppid != master) continue;
+    ++workers;
+    BOOST_TEST(UserOf(pid) == "www-data");
+  }
+  BOOST_TEST(workers > 0);
+
+  const std::string cli = var + "/app/bin/aegir";
+  const std::string submit = "--scheduler=ipc://" + var + "/run/submit.ipc";
+  // The queue: root and aegir-web reach it; the sites' user does not.
+  BOOST_TEST(Run({cli, submit, "ping"}).first == 0);
+  BOOST_TEST(RunAs("aegir-web", {cli, submit, "ping"}).first == 0);
+  BOOST_TEST(RunAs("www-data", {cli, submit, "ping"}).first != 0);
+  BOOST_TEST(RunAs("www-data", {"test", "-w", var + "/run/aegir/executor.ipc"}).first != 0);
+  // The SSH key is the executor's alone.
+  BOOST_TEST(RunAs("aegir", {"test", "-r", var + "/ssh/id_ed25519"}).first == 0);
+  BOOST_TEST(RunAs("aegir-web", {"test", "-r", var + "/ssh/id_ed25519"}).first != 0);
+  BOOST_TEST(RunAs("www-data", {"test", "-r", var + "/ssh/id_ed25519"}).first != 0);
+  // aegir-web cannot change the sites' files or the code the programs run.
+  BOOST_TEST(RunAs("aegir-web", {"test", "-w", var + "/servers/localhost/vhost.d"}).first != 0);
+  BOOST_TEST(RunAs("aegir", {"test", "-w", var + "/app/bin/aegir-executor"}).first != 0);
+  BOOST_TEST(RunAs("aegir", {"test", "-w", var + "/app/roles"}).first != 0);
+  // The executor's one root action is reloading this nginx; nothing else.
+  auto [listed, rules] = Run({"sudo", "-l", "-U", "aegir"});
+  BOOST_TEST(listed == 0);
+  BOOST_TEST(Contains(rules, "-c " + var + "/nginx/nginx.conf"), rules);
+  BOOST_TEST(RunAs("aegir", {"sudo", "-n", "/usr/bin/id"}).first != 0);
+  BOOST_TEST(RunAs("aegir", {"sudo", "-n", "/usr/sbin/nginx", "-s", "stop"}).first != 0);
+  // aegir-web's database account reads and writes the panel's tables, nothing more.
+  auto [dropped, why] = RunAs("aegir-web", {"mariadb", "--no-defaults", "--socket=" + var + "/run/mysqld.sock",
+                                            "-e", "DROP TABLE aegir.audit_log"});
+  BOOST_TEST(dropped != 0);
+  BOOST_TEST(Contains(why, "denied"), why);
+  BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.audit_log") != "");
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_stops_every_process) {
   std::vector<int> left = S().Stop();
   BOOST_TEST(left.empty(), "processes left running after the launcher ended: " << left.size());
