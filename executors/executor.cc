@@ -17,6 +17,7 @@
 #include "common/protocol.h"
 #include "common/text.h"
 #include "executors/playbook_writer.h"
+#include "executors/secrets.h"
 
 namespace aegir::executor {
 namespace {
@@ -363,7 +364,14 @@ void Executor::StartJob(std::unique_ptr<ActiveJob> owned) {
     return;
   }
   active.dir.emplace(std::move(dir).value());
-  auto run = WritePlaybook(job, active.dir->path(), options_.roles_dir, options_.ansible_playbook,
+  // The secrets it names, read from the store now: they go to the job's
+  // variables file only, and are masked in all it prints.
+  Job to_run = job;
+  if (Status secrets = ResolveSecrets(to_run, options_.secrets_dir, active.secrets); !secrets.ok()) {
+    FinishJob(active, std::string(protocol::kStateFailed), -1, secrets.message());
+    return;
+  }
+  auto run = WritePlaybook(to_run, active.dir->path(), options_.roles_dir, options_.ansible_playbook,
                            options_.ssh_private_key);
   if (!run.ok()) {
     FinishJob(active, std::string(protocol::kStateFailed), -1,
@@ -397,6 +405,7 @@ bool Executor::PumpOutput(ActiveJob& active) {
   }
   for (auto& line : lines) {
     MaskSecret(line, active.job.feedback_token);
+    MaskValues(line, active.secrets);
     if (StartsWith(line, "fatal:") || StartsWith(line, "ERROR!")) {
       active.last_error_line = Truncate(ReadableError(line), kMaxErrorLineBytes);
     }

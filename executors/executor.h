@@ -70,6 +70,8 @@ struct ExecutorOptions {
   std::string ansible_playbook = "ansible-playbook";
   // The private key ssh logs in with on remote servers; "" leaves it to ssh.
   std::string ssh_private_key;
+  // The secret store (executors/secrets.h); "" refuses jobs that name a secret.
+  std::filesystem::path secrets_dir;
   std::chrono::milliseconds kill_grace{10000};  // SIGTERM -> SIGKILL
   // On stop, running jobs get this long, then SIGTERM and kill_grace later
   // SIGKILL. Keep drain_grace + kill_grace below the launcher's stop timeout.
@@ -137,6 +139,7 @@ class Executor {
     int end_exit_code = -1;
     std::string end_reason;
     std::string host_key;  // still to report (first contact over ssh)
+    std::vector<std::string> secrets;  // the values of the secrets it uses, masked in its output
     Clock::time_point finish_deadline;
     Clock::time_point next_finish_try;
   };

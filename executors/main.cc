@@ -32,6 +32,7 @@ int Main(int argc, char** argv) {
   flags.Define("curve-key", "", "this executor's CURVE key file, for a tcp:// scheduler (aegir keygen)");
   flags.Define("curve-server-key", "", "the scheduler's public CURVE key file (its .pub)");
   flags.Define("ssh-key", "", "the private key for ssh to remote servers (default: ssh's own)");
+  flags.Define("secrets-dir", "", "the secret store: one file per secret, readable by this user alone (default: none)");
   flags.Define("drain-grace", "15",
                "seconds running jobs may take to finish after SIGTERM before they are terminated "
                "(SIGTERM, then SIGKILL 10 s later)");
@@ -60,6 +61,7 @@ int Main(int argc, char** argv) {
   options.capacity = static_cast<int>(*capacity);
   options.ansible_playbook = flags.Get("ansible-playbook");
   options.ssh_private_key = flags.Get("ssh-key");
+  options.secrets_dir = flags.Get("secrets-dir");
   options.curve_key = flags.Get("curve-key");
   for (size_t start = 0; start <= flags.Get("labels").size();) {
     const std::string all = flags.Get("labels");

@@ -236,6 +236,16 @@ struct ExecutorFixture {
   ansible.builtin.debug:
     var: snoop.stdout_lines
 )");
+    WriteFile(roles / "uses_secret" / "tasks" / "main.yml", R"(
+- name: use the secret (written where the test looks)
+  ansible.builtin.copy:
+    content: "{{ demo_password_secret }}"
+    dest: "{{ out_file }}"
+    mode: "0600"
+- name: a careless role prints it
+  ansible.builtin.debug:
+    msg: "the password is {{ demo_password_secret }}!"
+)");
     WriteFile(roles / "boom" / "tasks" / "main.yml", R"(
 - name: fail on purpose
   ansible.builtin.fail:
@@ -676,4 +686,68 @@ BOOST_FIXTURE_TEST_CASE(the_end_is_posted_again_until_aegir_web_takes_it, Execut
   BOOST_TEST(refused == 5);
   BOOST_TEST(taken == 1);
   CheckedLog(PostsFor(25));
+}
+
+// A job names a secret; the executor reads it from its store just before the
+// run, the role gets the value, and whatever prints it shows "********".
+BOOST_FIXTURE_TEST_CASE(a_secret_from_the_store_reaches_the_role_and_never_the_log, ExecutorFixture) {
+  const std::filesystem::path secrets = root->path() / "secrets";
+  std::filesystem::create_directories(secrets);
+  const std::string value = "s3cr3t-Value-with {{ braces }}";
+  WriteFile(secrets / "db-password", value + "\n");
+  std::filesystem::permissions(secrets / "db-password", std::filesystem::perms::owner_read |
+                                                             std::filesystem::perms::owner_write);
+  WriteFile(secrets / "too-open", value);
+  std::filesystem::permissions(secrets / "too-open", std::filesystem::perms::owner_read |
+                                                         std::filesystem::perms::group_read);
+  WriteFile(secrets / "short", "abc");
+  std::filesystem::permissions(secrets / "short", std::filesystem::perms::owner_read);
+  std::filesystem::create_symlink(secrets / "db-password", secrets / "link");
+  StartExecutor([&](aegir::executor::ExecutorOptions& o) { o.secrets_dir = secrets; });
+
+  const std::string out_file = (root->path() / "used.txt").string();
+  aegir::Job job = MakeJob(71, {"uses_secret"});
+  job.vars = {{"demo_password_secret", "db-password"}, {"out_file", out_file}};
+  SendJob(job);
+  json done = WaitDone();
+  BOOST_TEST(done["state"] == "succeeded");
+  std::ifstream used(out_file);
+  std::string got((std::istreambuf_iterator<char>(used)), {});
+  BOOST_TEST(got == value);  // the role had the value, as data (braces and all)
+  auto lines = CheckedLog(PostsFor(71));
+  BOOST_TEST(Contains(lines, "the password is ********!"));
+  BOOST_TEST(!Contains(lines, "s3cr3t"));
+  for (const auto& p : PostsFor(71)) BOOST_TEST(p.raw_body.find("s3cr3t") == std::string::npos);
+  BOOST_TEST(WorkDirEmpty());  // the variables file with the value is gone
+
+  // Refused before anything runs, with the reason: a missing secret, one
+  // others may read, one too short to mask, a link, a name with a path in it.
+  const std::pair<std::string, std::string> refused[] = {
+      {"missing", "is not in the executor's secret store"},
+      {"too-open", "readable by it alone"},
+      {"short", "shorter than 8 bytes"},
+      {"link", "open the secret 'link'"},
+      {"../secrets/db-password", "must name a secret"}};
+  int64_t id = 72;
+  for (const auto& [name, reason] : refused) {
+    aegir::Job bad = MakeJob(id, {"uses_secret"});
+    bad.vars = {{"demo_password_secret", name}, {"out_file", out_file + std::to_string(id)}};
+    SendJob(bad);
+    json d = WaitDone();
+    BOOST_TEST(d["job_id"] == id);
+    BOOST_TEST(d["state"] == "failed", name);
+    BOOST_TEST(d["reason"].get<std::string>().find(reason) != std::string::npos, name << ": " << d["reason"]);
+    BOOST_TEST(!std::filesystem::exists(out_file + std::to_string(id)), name);
+    ++id;
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(a_job_naming_a_secret_fails_without_a_store, ExecutorFixture) {
+  StartExecutor();
+  aegir::Job job = MakeJob(80, {"uses_secret"});
+  job.vars = {{"demo_password_secret", "db-password"}, {"out_file", (root->path() / "x").string()}};
+  SendJob(job);
+  json done = WaitDone();
+  BOOST_TEST(done["state"] == "failed");
+  BOOST_TEST(done["reason"].get<std::string>().find("no secret store") != std::string::npos);
 }
