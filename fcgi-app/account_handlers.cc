@@ -104,13 +104,7 @@ Response UserAdd(Context& ctx, Request& req) {
 }
 
 std::optional<Response> FindUser(Context& ctx, Request& req, store::User& out) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That user", "/users");
-  auto user = store::GetUser(ctx.db, *id);
-  if (!user.ok()) return StoreError(ctx, user.status());
-  if (!*user) return NotFound(ctx, "User " + std::to_string(*id), "/users");
-  out = **user;
-  return std::nullopt;
+  return FindById(ctx, req, store::GetUser, "user", out);
 }
 
 Response UserView(Context& ctx, Request& req) {
@@ -243,13 +237,7 @@ Response AccountPassword(Context& ctx, Request& req) {
 // ---- Clients (admin) ----
 
 std::optional<Response> FindClient(Context& ctx, Request& req, store::Client& out) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That client", "/clients");
-  auto client = store::GetClient(ctx.db, *id);
-  if (!client.ok()) return StoreError(ctx, client.status());
-  if (!*client) return NotFound(ctx, "Client " + std::to_string(*id), "/clients");
-  out = **client;
-  return std::nullopt;
+  return FindById(ctx, req, store::GetClient, "client", out);
 }
 
 Response ClientPage(Context& ctx, const store::Client& client, const std::string& notice) {

@@ -74,18 +74,8 @@ bool Hidden(const Context&, const store::Platform&) { return false; }  // admin 
 template <typename T>
 std::optional<Response> FindEntity(Context& ctx, Request& req, Result<std::optional<T>> (*get)(db::Connection&, int64_t),
                                    const std::string& name, T& out, bool deleted_ok = true) {
-  const std::string list = "/" + name + "s";
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That " + name, list);
-  auto found = get(ctx.db, *id);
-  if (!found.ok()) return StoreError(ctx, found.status());
-  if (!*found || (!deleted_ok && (*found)->status == "deleted") || Hidden(ctx, **found)) {
-    std::string label = name;
-    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
-    return NotFound(ctx, label + " " + std::to_string(*id), list);
-  }
-  out = **found;
-  return std::nullopt;
+  return FindById(ctx, req, get, name, out,
+                  [&](const T& e) { return (deleted_ok || e.status != "deleted") && !Hidden(ctx, e); });
 }
 
 // ---- Login and logout ----
@@ -1044,29 +1034,36 @@ Result<bool> MaySeeTask(Context& ctx, const store::Task& task) {
   return *site && ctx.MaySee(**site);
 }
 
+// The task the route's {id} names, if this user may see it; otherwise the
+// page to answer (404 alike for unknown and not theirs).
+std::optional<Response> FindTask(Context& ctx, Request& req, store::Task& out) {
+  std::optional<Response> error;
+  auto found = FindById(ctx, req, store::GetTask, "task", out, [&](const store::Task& t) {
+    auto visible = MaySeeTask(ctx, t);
+    if (!visible.ok()) error = StoreError(ctx, visible.status());
+    return visible.ok() && *visible;
+  });
+  return error ? error : found;
+}
+
 Response TaskView(Context& ctx, Request& req) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That task", "/tasks");
   auto after = ParseAfter(req);
   if (!after) return views::Error(ctx, 400, "The 'after' parameter must be a line number.", "/tasks");
-  auto task = store::GetTask(ctx.db, *id);
-  if (!task.ok()) return StoreError(ctx, task.status());
-  if (!*task) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
-  auto visible = MaySeeTask(ctx, **task);
-  if (!visible.ok()) return StoreError(ctx, visible.status());
-  if (!*visible) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
-  auto lines = store::GetLog(ctx.db, *id, *after, kLogLinesPerPage + 1);
+  store::Task task;
+  if (auto missing = FindTask(ctx, req, task)) return *missing;
+  const int64_t id = task.id;
+  auto lines = store::GetLog(ctx.db, id, *after, kLogLinesPerPage + 1);
   if (!lines.ok()) return StoreError(ctx, lines.status());
   bool more = lines->size() > static_cast<size_t>(kLogLinesPerPage);
   if (more) lines->pop_back();
   // A long log: a link straight to its last page.
   int64_t last_page = 0;
   if (more) {
-    auto last = store::LastLogSeq(ctx.db, *id);
+    auto last = store::LastLogSeq(ctx.db, id);
     if (!last.ok()) return StoreError(ctx, last.status());
     last_page = std::max<int64_t>(0, *last - kLogLinesPerPage);
   }
-  return views::Task(ctx, **task, *lines, *after, more, kLogLinesPerPage, last_page);
+  return views::Task(ctx, task, *lines, *after, more, kLogLinesPerPage, last_page);
 }
 
 // Stops a queued task at once; asks the executor running a running one to
@@ -1074,24 +1071,19 @@ Response TaskView(Context& ctx, Request& req) {
 // is changed first, so the cancel holds even when the scheduler does not
 // answer now: it reads cancelled and cancel-requested tasks when it sweeps.
 Response TaskCancel(Context& ctx, Request& req) {
-  auto id = ParseId(req.route["id"]);
-  if (!id) return NotFound(ctx, "That task", "/tasks");
-  auto task = store::GetTask(ctx.db, *id);
-  if (!task.ok()) return StoreError(ctx, task.status());
-  if (!*task) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
-  auto visible = MaySeeTask(ctx, **task);
-  if (!visible.ok()) return StoreError(ctx, visible.status());
-  if (!*visible) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
-  auto was = tasks::Cancel(ctx.db, *id);
+  store::Task task;
+  if (auto missing = FindTask(ctx, req, task)) return *missing;
+  const int64_t id = task.id;
+  auto was = tasks::Cancel(ctx.db, id);
   if (!was.ok()) return StoreError(ctx, was.status());
-  if (was->empty()) return NotFound(ctx, "Task " + std::to_string(*id), "/tasks");
-  const std::string page = "/tasks/" + std::to_string(*id);
+  if (was->empty()) return NotFound(ctx, "Task " + std::to_string(id), "/tasks");
+  const std::string page = "/tasks/" + std::to_string(id);
   if (*was != "queued" && *was != "running") {
-    return views::Error(ctx, 409, "Task " + std::to_string(*id) + " has ended already (" + *was + ").", page);
+    return views::Error(ctx, 409, "Task " + std::to_string(id) + " has ended already (" + *was + ").", page);
   }
-  Audit(ctx, "task-cancel", (*task)->entity_type, (*task)->entity_id, {{"task_id", *id}, {"was", *was}});
-  if (Status s = ctx.submitter.Cancel(*id); !s.ok()) {
-    log::Warn("task " + std::to_string(*id) + ": cancel stored; the scheduler was not told yet: " + s.message());
+  Audit(ctx, "task-cancel", task.entity_type, task.entity_id, {{"task_id", id}, {"was", *was}});
+  if (Status s = ctx.submitter.Cancel(id); !s.ok()) {
+    log::Warn("task " + std::to_string(id) + ": cancel stored; the scheduler was not told yet: " + s.message());
   }
   return Response::Redirect(page);
 }

@@ -2,6 +2,7 @@
 // account_handlers.cc: users, clients, passwords and the audit log).
 #pragma once
 
+#include <cctype>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,32 @@ void Audit(Context& ctx, const std::string& action, const std::string& entity_ty
 // Makes an anonymous session (for the CSRF token of a form shown before login)
 // unless the request has a session; false if it could not be stored.
 Status EnsureSession(Context& ctx);
+
+// The row the route's {id} names (name: "user", "client", "site", ...; its
+// list is at /<name>s), read with get into out; otherwise the page to answer:
+// 404 when the id is malformed or unknown, or when shown(row) is false (a row
+// this user may not see looks exactly like one that does not exist).
+template <typename T, typename Shown>
+std::optional<Response> FindById(Context& ctx, Request& req, Result<std::optional<T>> (*get)(db::Connection&, int64_t),
+                                 const std::string& name, T& out, Shown shown) {
+  const std::string list = "/" + name + "s";
+  auto id = ParseId(req.route["id"]);
+  if (!id) return NotFound(ctx, "That " + name, list);
+  auto found = get(ctx.db, *id);
+  if (!found.ok()) return StoreError(ctx, found.status());
+  if (!*found || !shown(**found)) {
+    std::string label = name;
+    label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+    return NotFound(ctx, label + " " + std::to_string(*id), list);
+  }
+  out = **found;
+  return std::nullopt;
+}
+template <typename T>
+std::optional<Response> FindById(Context& ctx, Request& req, Result<std::optional<T>> (*get)(db::Connection&, int64_t),
+                                 const std::string& name, T& out) {
+  return FindById(ctx, req, get, name, out, [](const T&) { return true; });
+}
 
 void AddAccountRoutes(Router& router);
 
