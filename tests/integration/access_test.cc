@@ -412,6 +412,23 @@ BOOST_AUTO_TEST_CASE(a_hostile_value_reaches_ansible_as_data_only) {
   BOOST_TEST(Count("SELECT COUNT(*) FROM aegir.task_log WHERE task_id = " + task_id + " AND line LIKE '%uid=%'") ==
              "0");
   BOOST_TEST(Count("SELECT description FROM aegir.backups ORDER BY id DESC LIMIT 1") == hostile);
+  // Variables no role of the operation declares, or that the model provides,
+  // cannot be slipped in through the form: they never reach the job.
+  HttpResult extra = RunOperation(alice, w.alice_site, "site-backup",
+                                  {{"aegir_backup_description", "extra"},
+                                   {"ansible_connection", "ssh"},
+                                   {"ansible_become", "true"},
+                                   {"aegir_site_domain", "victim.localhost"},
+                                   {"aegir_server_name", "elsewhere"}});
+  BOOST_REQUIRE_EQUAL(extra.status, 303);
+  std::string extra_id = extra.location.substr(std::string("/tasks/").size());
+  std::string job = Count("SELECT job FROM aegir.tasks WHERE id = " + extra_id);
+  BOOST_TEST(Contains(job, "\"aegir_backup_description\":\"extra\""), job);
+  BOOST_TEST(!Contains(job, "ansible_connection"), job);
+  BOOST_TEST(!Contains(job, "ansible_become"), job);
+  BOOST_TEST(!Contains(job, "victim.localhost"), job);
+  BOOST_TEST(!Contains(job, "elsewhere"), job);
+  BOOST_TEST(TaskState(WaitForTask(alice, extra.location)) == "succeeded");
   // The backup landed where backups go, nowhere else.
   std::string path = Count("SELECT path FROM aegir.backups ORDER BY id DESC LIMIT 1");
   BOOST_TEST(path.rfind(S().var_dir() + "/servers/localhost/backups/", 0) == 0, path);
