@@ -62,13 +62,13 @@ Result<KeyPair> LoadSecret(const std::string& path) {
 
 Result<std::string> LoadPublic(const std::string& path) { return ReadKeyLine(path, "public key"); }
 
-std::set<std::string> LoadAuthorized(const std::string& dir) {
-  std::set<std::string> keys;
+std::map<std::string, std::string> LoadAuthorized(const std::string& dir) {
+  std::map<std::string, std::string> keys;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".pub") continue;
     auto key = LoadPublic(entry.path().string());
-    if (key.ok()) keys.insert(*key);
+    if (key.ok()) keys.emplace(*key, entry.path().stem().string());
   }
   return keys;
 }

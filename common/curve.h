@@ -8,6 +8,7 @@
 // scheduler's authorized-keys directories.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <zmq.hpp>
@@ -29,8 +30,9 @@ Status Write(const KeyPair& keys, const std::string& path);
 Result<KeyPair> LoadSecret(const std::string& path);
 // Reads a public key file.
 Result<std::string> LoadPublic(const std::string& path);
-// Every valid public key in the *.pub files of dir (others are skipped).
-std::set<std::string> LoadAuthorized(const std::string& dir);
+// Every valid public key in the *.pub files of dir (others are skipped),
+// with the name of its file without ".pub" (who it is, for the audit log).
+std::map<std::string, std::string> LoadAuthorized(const std::string& dir);
 // The Z85 form of a 32-byte key.
 std::string Z85(const std::string& binary_key);
 

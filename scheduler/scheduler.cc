@@ -301,6 +301,25 @@ Status Scheduler::RunOnce(milliseconds max_wait) {
 
 // --- submitters ---------------------------------------------------------------
 
+// Who sent a message, for the audit log: over TCP the name of the tool's key
+// file (the ZAP handler's user id) and its address; over ipc:// a local tool
+// (the socket is reachable by root and aegir-web's user only).
+web::Actor Scheduler::ToolActor(Frames& frames) {
+  web::Actor actor;
+  actor.name = "aegir client (local)";
+  if (frames.empty()) return actor;
+  auto property = [&](const char* name) -> std::string {
+    try {
+      return frames.back().gets(name);
+    } catch (const zmq::error_t&) {
+      return "";  // not set on this connection
+    }
+  };
+  if (std::string key = property("User-Id"); !key.empty()) actor.name = "aegir client (key " + key + ")";
+  actor.address = property("Peer-Address").substr(0, 64);
+  return actor;
+}
+
 void Scheduler::ReplyError(const std::string& identity, const std::string& message) {
   Send(*reply_to_, identity, {protocol::kVersion, protocol::kError, Sv(message)});
 }
@@ -323,7 +342,7 @@ void Scheduler::HandleSubmitter(Frames& frames) {
   } else if (command == protocol::kCancel) {
     HandleCancel(identity, envelope->body[0]);
   } else if (command == protocol::kRun) {
-    HandleRun(identity, envelope->body[0]);
+    HandleRun(identity, envelope->body[0], ToolActor(frames));
   } else if (command == protocol::kTask) {
     HandleTask(identity, envelope->body[0]);
   } else if (command == protocol::kLog) {
@@ -389,7 +408,7 @@ void Scheduler::HandleCancel(const std::string& identity, const std::string& bod
   Send(*reply_to_, identity, {protocol::kVersion, protocol::kAck, Sv(body)});
 }
 
-void Scheduler::HandleRun(const std::string& identity, const std::string& body) {
+void Scheduler::HandleRun(const std::string& identity, const std::string& body, const web::Actor& actor) {
   auto refuse = [&](const std::string& msg) { ReplyError(identity, "RUN refused: " + msg); };
   if (!model_) return refuse("this scheduler was started without the operation catalogue (--catalogue)");
   auto request = protocol::ParseRun(body);
@@ -448,10 +467,11 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body) 
   if (Status allowed = web::CheckAllowed(m, *op, *target, values.values); !allowed.ok()) {
     return refuse(allowed.message());
   }
+  m.actor = actor;  // named in the audit log with the operation
   auto job = web::StoreOperation(m, *op, *target, values.values, std::nullopt);
   if (!job.ok()) return refuse(job.status().message());
   const std::string ids = std::to_string(job->job_id);
-  log::Info("job " + ids + " (" + op->name + " on " + target_text.substr(0, 128) + ") queued by a client");
+  log::Info("job " + ids + " (" + op->name + " on " + target_text.substr(0, 128) + ") queued by " + actor.name);
   Enqueue(std::move(job).value());
   Send(*reply_to_, identity, {protocol::kVersion, protocol::kAck, Sv(ids)});
   Dispatch();
@@ -479,9 +499,11 @@ void Scheduler::HandleZap() {
   // [version "1.0", request id, domain, address, identity, mechanism, credentials...]
   Frames frames;
   if (!zmq::recv_multipart(*zap_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
-  auto reply = [&](const std::string& code, const std::string& text) {
+  // user_id: the name of the key's file, which ZeroMQ then attaches to every
+  // message of that connection ("User-Id"): who a tool is, for the audit log.
+  auto reply = [&](const std::string& code, const std::string& text, const std::string& user_id = "") {
     std::string request_id = frames.size() > 1 ? ToString(frames[1]) : "";
-    std::vector<std::string> out = {"1.0", request_id, code, text, "", ""};
+    std::vector<std::string> out = {"1.0", request_id, code, text, user_id, ""};
     for (size_t i = 0; i < out.size(); ++i) {
       zap_->send(zmq::buffer(out[i]), i + 1 < out.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
     }
@@ -494,15 +516,16 @@ void Scheduler::HandleZap() {
   const std::string address = ToString(frames[3]);
   const std::string key = curve::Z85(ToString(frames[6]));
   const std::string& dir = domain == kExecutorDomain ? options_.executor_keys_dir : options_.client_keys_dir;
-  bool ok = !key.empty() && (domain == kExecutorDomain || domain == kClientDomain) &&
-            curve::LoadAuthorized(dir).count(key) != 0;
+  const auto authorized = curve::LoadAuthorized(dir);
+  const auto known = authorized.find(key);
+  bool ok = !key.empty() && (domain == kExecutorDomain || domain == kClientDomain) && known != authorized.end();
   if (!ok) {
     log::Warn(std::string(domain == kExecutorDomain ? "an executor" : "a client") + " at " + address.substr(0, 64) +
               " with key " + key + " refused: the key is not in " + dir);
     reply("400", "unknown key");
     return;
   }
-  reply("200", "OK");
+  reply("200", "OK", known->second.substr(0, 64));
 }
 
 // --- executors ----------------------------------------------------------------

@@ -135,7 +135,8 @@ class Scheduler {
   void HandleZap();
   void HandleSubmit(const std::string& identity, const std::string& body);
   void HandleCancel(const std::string& identity, const std::string& body);
-  void HandleRun(const std::string& identity, const std::string& body);
+  void HandleRun(const std::string& identity, const std::string& body, const web::Actor& actor);
+  static web::Actor ToolActor(Frames& frames);
   void HandleTask(const std::string& identity, const std::string& body);
   void HandleLog(const std::string& identity, const std::string& body);
   void HandleExecutor(Frames& frames);

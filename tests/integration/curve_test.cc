@@ -102,7 +102,10 @@ BOOST_AUTO_TEST_CASE(executors_and_tools_on_other_hosts_need_an_authorized_key) 
                     "--executor-endpoint=ipc://" + dir + "/executor.ipc", "--executor-tcp-endpoint=" + executor_tcp,
                     "--submit-tcp-endpoint=" + submit_tcp, "--curve-secret-key=" + dir + "/scheduler.key",
                     "--executor-keys=" + dir + "/executors", "--client-keys=" + dir + "/clients",
-                    "--db-socket=" + db.options().socket, "--db-user=" + db.options().user, "--db-name=aegir"});
+                    "--db-socket=" + db.options().socket, "--db-user=" + db.options().user, "--db-name=aegir",
+                    "--catalogue=" + std::string(AEGIR_SOURCE_DIR) + "/roles/operations.json",
+                    "--roles=" + std::string(AEGIR_SOURCE_DIR) + "/roles",
+                    "--public-url=http://" + net.host_ip + ":" + std::to_string(FreePort())});
   WaitFor([&] { return Run({kCli, "ping", local}).first == 0; }, "the scheduler", {&scheduler});
 
   auto executor = [&](const std::string& name, const std::string& key) {
@@ -173,6 +176,28 @@ BOOST_AUTO_TEST_CASE(executors_and_tools_on_other_hosts_need_an_authorized_key) 
   BOOST_TEST(Contains(bad_out, "did not answer"), bad_out);
   auto [none_code, none_out] = tool("");
   BOOST_TEST(none_code == 1);
+
+  // A tool's operation is recorded in the audit log under its key's name
+  // (the file it was authorized by) and its address.
+  {
+    auto c = db.Connect();
+    auto r = c.Exec("INSERT INTO servers (name, hostname) VALUES ('localhost', 'localhost')");
+    BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  }
+  auto [run_code, run_out] =
+      Run(net.InNs({kCli, "submit", "server-verify", "server:localhost", "--json", "--scheduler=" + submit_tcp,
+                    "--key=" + dir + "/tool.key", "--scheduler-key=" + dir + "/scheduler.key.pub"}));
+  BOOST_REQUIRE_MESSAGE(run_code == 0, run_out);
+  {
+    auto c = db.Connect();
+    auto rows = c.Query("SELECT actor, address, JSON_VALUE(details, '$.operation') FROM audit_log WHERE task_id = ?",
+                        {db::Value(int64_t{std::stoll(First(run_out, "\"job_id\":([0-9]+)"))})});
+    BOOST_REQUIRE(rows.ok());
+    BOOST_REQUIRE_EQUAL(rows->size(), 1u);
+    BOOST_TEST((*rows)[0].Str(0) == "aegir client (key tool)");
+    BOOST_TEST(Contains((*rows)[0].Str(1), net.ns_ip), (*rows)[0].Str(1));
+    BOOST_TEST((*rows)[0].Str(2) == "server-verify");
+  }
 
   good.process->Terminate(milliseconds(20000));
   stranger.process->Terminate(milliseconds(20000));

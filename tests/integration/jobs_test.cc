@@ -285,6 +285,8 @@ BOOST_FIXTURE_TEST_CASE(the_aegir_client_submits_follows_and_cancels, LoggedIn) 
   BOOST_TEST(Contains(st, "\"state\": \"succeeded\""), st);
   BOOST_TEST(TaskState(b.Get("/tasks/" + id).body) == "succeeded");
   CheckLogIntact("/tasks/" + id);
+  // The audit log names it as a local tool's.
+  BOOST_TEST(Sql(S(), "SELECT actor FROM aegir.audit_log WHERE task_id = " + id) == "aegir client (local)\n");
 
   // Refusals say what was wrong, and nothing is queued.
   std::string before = Sql(S(), "SELECT COUNT(*) FROM aegir.tasks");
