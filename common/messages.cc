@@ -37,8 +37,8 @@ Status CheckSubmitterEnvelope(const Envelope& e) {
     return Status::InvalidArgument("unsupported protocol version '" + e.version.substr(0, 32) +
                                    "' (this scheduler speaks " + std::string(kVersion) + ")");
   }
-  const bool takes_body = e.command == kSubmit || e.command == kCancel || e.command == kRun || e.command == kTask ||
-                          e.command == kLog;
+  const bool takes_body =
+      e.command == kSubmit || e.command == kCancel || e.command == kRun || e.command == kTask || e.command == kLog;
   if (takes_body && e.body.size() != 1) {
     return Status::InvalidArgument(e.command + " takes exactly one frame (see docs/protocol.md)");
   }

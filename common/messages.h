@@ -57,9 +57,9 @@ Result<Ready> ParseReady(const std::string& body);
 // The error's message is what follows "bad DONE: ".
 struct Done {
   int64_t job_id = 0;
-  std::string state;                // succeeded, failed, cancelled or rejected
+  std::string state;                 // succeeded, failed, cancelled or rejected
   std::optional<int64_t> exit_code;  // none when not sent, null or negative
-  std::string reason;               // "" when not sent or not a string
+  std::string reason;                // "" when not sent or not a string
 };
 Result<Done> ParseDone(const std::string& body);
 

@@ -31,7 +31,9 @@ std::map<std::string, std::string> Reference(const std::string& header) {
     if (eq == std::string::npos) continue;
     std::string name = Strip(piece.substr(0, eq));
     std::string value = Strip(piece.substr(eq + 1));
-    if (value.size() >= 2 && value[0] == '"' && value[value.size() - 1] == '"') value = value.substr(1, value.size() - 2);
+    if (value.size() >= 2 && value[0] == '"' && value[value.size() - 1] == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
     if (name.empty() || out.count(name)) continue;
     out[name] = value;
   }

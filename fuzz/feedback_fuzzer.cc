@@ -55,8 +55,8 @@ void CheckFeedbackValues(const std::string& body, const json& j) {
       if (v.is_string()) {
         const auto& s = v.get_ref<const std::string&>();
         FUZZ_CHECK_MSG(s.size() >= 1 && s.size() <= 18 && aegir::fuzz::AllDigits(s), what);
-        FUZZ_CHECK_MSG(std::to_string(*n) == (s.find_first_not_of('0') == std::string::npos
-                                                  ? "0" : s.substr(s.find_first_not_of('0'))),
+        FUZZ_CHECK_MSG(std::to_string(*n) ==
+                           (s.find_first_not_of('0') == std::string::npos ? "0" : s.substr(s.find_first_not_of('0'))),
                        what);
       } else {
         FUZZ_CHECK_MSG(ExactInt64(v) == n, what);
@@ -89,8 +89,8 @@ void CheckLogPost(const std::string& body, const json& j) {
   if (!post.ok()) return;
   FUZZ_CHECK(j.is_object() && j.contains("first_seq") && j.contains("lines"));
   auto seq = ExactInt64(j["first_seq"]);
-  FUZZ_CHECK_MSG(seq && *seq == post->first_seq, "first_seq " + ShowJson(j["first_seq"]) + " read as " +
-                                                     std::to_string(post->first_seq));
+  FUZZ_CHECK_MSG(seq && *seq == post->first_seq,
+                 "first_seq " + ShowJson(j["first_seq"]) + " read as " + std::to_string(post->first_seq));
   FUZZ_CHECK(post->first_seq >= 1 && post->first_seq <= 2'000'000'000);
   const json& lines = j["lines"];
   FUZZ_CHECK(lines.is_array() && lines.size() <= 10000 && lines.size() == post->lines.size());
@@ -108,9 +108,9 @@ void CheckFinishPost(const std::string& body, const json& j) {
                  "state " + Show(post->state));
   FUZZ_CHECK(j.contains("state") && j["state"] == post->state);
   std::optional<int64_t> code = j.contains("exit_code") ? ExactInt64(j["exit_code"]) : std::nullopt;
-  FUZZ_CHECK_MSG(post->exit_code == code, "exit_code " + (j.contains("exit_code") ? ShowJson(j["exit_code"]) : "absent") +
-                                              " read as " + (post->exit_code ? std::to_string(*post->exit_code)
-                                                                             : std::string("none")));
+  FUZZ_CHECK_MSG(post->exit_code == code,
+                 "exit_code " + (j.contains("exit_code") ? ShowJson(j["exit_code"]) : "absent") + " read as " +
+                     (post->exit_code ? std::to_string(*post->exit_code) : std::string("none")));
   std::string reason = j.contains("reason") && j["reason"].is_string() ? j["reason"].get<std::string>() : "";
   FUZZ_CHECK(post->reason == reason);
   if (j.contains("recap")) {

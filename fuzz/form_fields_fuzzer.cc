@@ -49,7 +49,8 @@ argument_specs:
       aegir_prefix: {type: str, default: wp_}
       aegir_installer: {type: str, required: true, choices: [wordpress, drupal, php]}
       aegir_https: {type: str, choices: ["off", "on", "required"], default: "off"}
-      aegir_domain: {type: str, pattern: '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?([.][a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+'}
+      aegir_domain: {type: str,
+                     pattern: '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?([.][a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+'}
       aegir_commit: {type: str, pattern: '[0-9a-f]{7,40}', description: A commit.}
       aegir_target_platform: {type: str, required: true}
       aegir_count: {type: int}
@@ -62,7 +63,8 @@ argument_specs:
       aegir_backup_file: {type: path, required: true}
       aegir_dir: {type: path}
       aegir_backups_path: {type: path, default: /var/aegir/backups}
-      aegir_aliases: {type: list, elements: str, pattern: '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?([.][a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+'}
+      aegir_aliases: {type: list, elements: str,
+                      pattern: '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?([.][a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+'}
       aegir_tags: {type: list, elements: str}
       aegir_modes: {type: list, elements: str, choices: [a, b, c], default: [a]}
       aegir_required_list: {type: list, elements: str, required: true}
@@ -88,7 +90,8 @@ const aegir::web::DynamicChoices& Dynamic() {
 }
 
 void CheckNameChecks(const std::string& s) {
-#define AGREE(fn, ref) FUZZ_CHECK_MSG(fn(s) == ref(s), std::string(#fn "(") + Show(s) + ") = " + (fn(s) ? "true" : "false"))
+#define AGREE(fn, ref) \
+  FUZZ_CHECK_MSG(fn(s) == ref(s), std::string(#fn "(") + Show(s) + ") = " + (fn(s) ? "true" : "false"))
   AGREE(aegir::IsValidRoleName, RefRoleName);
   AGREE(aegir::IsValidVarName, RefVarName);
   AGREE(aegir::IsValidOperationName, RefOperationName);
@@ -133,8 +136,8 @@ void CheckText(const VarSpec& spec, const std::string& v) {
 }
 
 void CheckValue(const VarSpec& spec, const std::string& raw, const std::string& present, const json& value) {
-  const std::string what = spec.name + " from " + Show(raw) + " = " + value.dump(-1, ' ', false,
-                                                                                  json::error_handler_t::replace);
+  const std::string what =
+      spec.name + " from " + Show(raw) + " = " + value.dump(-1, ' ', false, json::error_handler_t::replace);
   switch (spec.type) {
     case VarType::kBool: {
       FUZZ_CHECK_MSG(value.is_boolean(), what);
@@ -208,8 +211,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK_MSG(result.values.count(e.field) == 0, e.field + " has both a value and an error");
   }
   for (const auto& spec : Specs()) {
-    bool refused = std::any_of(result.errors.begin(), result.errors.end(),
-                               [&](const auto& e) { return e.field == spec.name; });
+    bool refused =
+        std::any_of(result.errors.begin(), result.errors.end(), [&](const auto& e) { return e.field == spec.name; });
     auto it = result.values.find(spec.name);
     if (it == result.values.end()) {
       // Left out: refused, or empty without a default and not required.

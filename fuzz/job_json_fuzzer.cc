@@ -35,8 +35,8 @@ std::string StringOr(const json& obj, const char* key, const std::string& fallba
 void CheckFields(const aegir::Job& job, const json& j) {
   FUZZ_CHECK(j.is_object());
   FUZZ_CHECK_MSG(ExactInt64(j["version"]) == aegir::Job::kVersion, "version " + ShowJson(j["version"]));
-  FUZZ_CHECK_MSG(ExactInt64(j["job_id"]) == job.job_id, "job_id " + ShowJson(j["job_id"]) + " read as " +
-                                                            std::to_string(job.job_id));
+  FUZZ_CHECK_MSG(ExactInt64(j["job_id"]) == job.job_id,
+                 "job_id " + ShowJson(j["job_id"]) + " read as " + std::to_string(job.job_id));
   FUZZ_CHECK(job.job_id > 0);
   FUZZ_CHECK(j["operation"] == job.operation && RefOperationName(job.operation));
   FUZZ_CHECK(j["entity"] == job.entity && RefEntityKey(job.entity));
@@ -50,9 +50,9 @@ void CheckFields(const aegir::Job& job, const json& j) {
   FUZZ_CHECK(t["connection"] == job.target.connection &&
              (job.target.connection == "local" || job.target.connection == "ssh"));
   FUZZ_CHECK(StringOr(t, "user", "") == job.target.user && (job.target.user.empty() || RefUserName(job.target.user)));
-  FUZZ_CHECK_MSG(t.contains("port") ? ExactInt64(t["port"]) == job.target.port : job.target.port == 22,
-                 "port " + (t.contains("port") ? ShowJson(t["port"]) : "absent") + " read as " +
-                     std::to_string(job.target.port));
+  FUZZ_CHECK_MSG(
+      t.contains("port") ? ExactInt64(t["port"]) == job.target.port : job.target.port == 22,
+      "port " + (t.contains("port") ? ShowJson(t["port"]) : "absent") + " read as " + std::to_string(job.target.port));
   FUZZ_CHECK(job.target.port >= 1 && job.target.port <= 65535);
   FUZZ_CHECK(StringOr(t, "host_key", "") == job.target.host_key &&
              (job.target.host_key.empty() || RefHostKey(job.target.host_key)));
@@ -78,10 +78,10 @@ void CheckFields(const aegir::Job& job, const json& j) {
   FUZZ_CHECK(j["feedback_url"] == job.feedback_url);
   FUZZ_CHECK(job.feedback_url.rfind("http://", 0) == 0 || job.feedback_url.rfind("https://", 0) == 0);
   FUZZ_CHECK(StringOr(j, "feedback_token", "") == job.feedback_token);
-  FUZZ_CHECK(job.feedback_token.empty() || (job.feedback_token.size() == 64 &&
-                                            FullMatch(job.feedback_token, "[0-9a-f]+")));
-  FUZZ_CHECK_MSG(ExactInt64(j["timeout_s"]) == job.timeout_s, "timeout_s " + ShowJson(j["timeout_s"]) +
-                                                                  " read as " + std::to_string(job.timeout_s));
+  FUZZ_CHECK(job.feedback_token.empty() ||
+             (job.feedback_token.size() == 64 && FullMatch(job.feedback_token, "[0-9a-f]+")));
+  FUZZ_CHECK_MSG(ExactInt64(j["timeout_s"]) == job.timeout_s,
+                 "timeout_s " + ShowJson(j["timeout_s"]) + " read as " + std::to_string(job.timeout_s));
   FUZZ_CHECK(job.timeout_s >= 1 && job.timeout_s <= 7 * 24 * 3600);
 }
 

@@ -68,8 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // What the executor posts to /finish, and what aegir-web makes of it.
   json recap = json::object();
   recap[host] = counts;
-  const std::string posted = json{{"state", "succeeded"}, {"recap", recap}}.dump(
-      -1, ' ', false, json::error_handler_t::replace);
+  const std::string posted =
+      json{{"state", "succeeded"}, {"recap", recap}}.dump(-1, ' ', false, json::error_handler_t::replace);
   const json received = json::parse(posted);
   FUZZ_CHECK_MSG(RefRecap(received["recap"]), "the recap posted for " + Show(line) + " is " + Show(posted));
   auto status = aegir::web::CheckRecap(received["recap"]);

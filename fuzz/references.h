@@ -93,8 +93,8 @@ inline std::optional<int64_t> ExactInt64(const nlohmann::json& v) {
 // most 1000 hosts, names of 1 to 255 bytes, counts 0 to 10^9.
 inline bool RefRecap(const nlohmann::json& recap) {
   if (!recap.is_object() || recap.size() > 1000) return false;
-  static const std::set<std::string> kCounts = {"ok", "changed", "unreachable", "failed", "skipped", "rescued",
-                                                "ignored"};
+  static const std::set<std::string> kCounts = {"ok",      "changed", "unreachable", "failed",
+                                                "skipped", "rescued", "ignored"};
   for (const auto& [host, counts] : recap.items()) {
     if (host.empty() || host.size() > 255 || !counts.is_object() || counts.size() != kCounts.size()) return false;
     for (const auto& [k, n] : counts.items()) {

@@ -126,8 +126,8 @@ void CheckParse(const std::string& in, size_t max_pairs) {
 void ProbeSizeLimit(unsigned char n) {
   const std::string value(kMaxFieldBytes - 2 + n % 5, 'x');
   auto parsed = ParseUrlEncoded("k=" + value);
-  FUZZ_CHECK_MSG(parsed.ok() == (value.size() <= kMaxFieldBytes), "a value of " + std::to_string(value.size()) +
-                                                                      " bytes: " + parsed.status().message());
+  FUZZ_CHECK_MSG(parsed.ok() == (value.size() <= kMaxFieldBytes),
+                 "a value of " + std::to_string(value.size()) + " bytes: " + parsed.status().message());
   auto key_parsed = ParseUrlEncoded(value + "=v");
   FUZZ_CHECK(key_parsed.ok() == (value.size() <= kMaxFieldBytes));
 }

@@ -42,7 +42,8 @@ json Parsed(const std::string& body) { return json::parse(body, nullptr, /*allow
 // A job id frame (CANCEL, TASK, and the executor's CANCEL): the id, or 0.
 void CheckJobId(const std::string& body) {
   int64_t id = protocol::ParseJobId(body);
-  bool decimal = !body.empty() && body.size() <= 18 && AllDigits(body) && body.find_first_not_of('0') != std::string::npos;
+  bool decimal =
+      !body.empty() && body.size() <= 18 && AllDigits(body) && body.find_first_not_of('0') != std::string::npos;
   FUZZ_CHECK_MSG((id > 0) == decimal, "job id " + Show(body) + " read as " + std::to_string(id));
   if (id > 0) FUZZ_CHECK(std::to_string(id) == body.substr(body.find_first_not_of('0')));
   if (id == 0) FUZZ_CHECK(!aegir::ParsePositiveId(body));
@@ -74,8 +75,8 @@ void CheckLog(const std::string& body) {
   auto log = protocol::ParseLogRequest(body);
   if (!log.ok()) return;
   json j = Parsed(body);
-  FUZZ_CHECK_MSG(ExactInt64(j["job_id"]) == log->job_id, "job_id " + ShowJson(j["job_id"]) + " read as " +
-                                                            std::to_string(log->job_id));
+  FUZZ_CHECK_MSG(ExactInt64(j["job_id"]) == log->job_id,
+                 "job_id " + ShowJson(j["job_id"]) + " read as " + std::to_string(log->job_id));
   FUZZ_CHECK(log->after >= 0);
   if (j.contains("after")) {
     auto after = ExactInt64(j["after"]);
@@ -90,8 +91,8 @@ void CheckReady(const std::string& body) {
   auto ready = protocol::ParseReady(body);
   if (!ready.ok()) return;
   json j = Parsed(body);
-  FUZZ_CHECK_MSG(ExactInt64(j["capacity"]) == ready->capacity, "capacity " + ShowJson(j["capacity"]) +
-                                                                   " read as " + std::to_string(ready->capacity));
+  FUZZ_CHECK_MSG(ExactInt64(j["capacity"]) == ready->capacity,
+                 "capacity " + ShowJson(j["capacity"]) + " read as " + std::to_string(ready->capacity));
   FUZZ_CHECK(ready->capacity >= 0 && ready->capacity <= 1024);
   FUZZ_CHECK(ready->labels.size() <= 32);
   for (const auto& l : ready->labels) FUZZ_CHECK_MSG(RefLabel(l), "label " + Show(l));
@@ -114,11 +115,11 @@ void CheckDone(const std::string& body) {
     return;
   }
   json j = Parsed(body);
-  FUZZ_CHECK_MSG(ExactInt64(j["job_id"]) == done->job_id, "job_id " + ShowJson(j["job_id"]) + " read as " +
-                                                             std::to_string(done->job_id));
-  FUZZ_CHECK_MSG(done->state == "succeeded" || done->state == "failed" || done->state == "cancelled" ||
-                     done->state == "rejected",
-                 "state " + Show(done->state));
+  FUZZ_CHECK_MSG(ExactInt64(j["job_id"]) == done->job_id,
+                 "job_id " + ShowJson(j["job_id"]) + " read as " + std::to_string(done->job_id));
+  FUZZ_CHECK_MSG(
+      done->state == "succeeded" || done->state == "failed" || done->state == "cancelled" || done->state == "rejected",
+      "state " + Show(done->state));
   FUZZ_CHECK(j["state"] == done->state);
   if (j.contains("exit_code") && !j["exit_code"].is_null()) {
     auto code = ExactInt64(j["exit_code"]);
@@ -143,8 +144,8 @@ void ToSubmitSocket(const std::vector<std::string>& frames) {
   }
   FUZZ_CHECK(envelope->version == "AEGIR1");
   const std::string& command = envelope->command;
-  bool takes_body = command == "SUBMIT" || command == "CANCEL" || command == "RUN" || command == "TASK" ||
-                    command == "LOG";
+  bool takes_body =
+      command == "SUBMIT" || command == "CANCEL" || command == "RUN" || command == "TASK" || command == "LOG";
   if (!takes_body) return;
   FUZZ_CHECK_MSG(envelope->body.size() == 1, command + " with " + std::to_string(envelope->body.size()) + " bodies");
   const std::string& body = envelope->body[0];
