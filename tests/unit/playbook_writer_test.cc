@@ -164,6 +164,8 @@ BOOST_FIXTURE_TEST_CASE(argv_and_environment_exact, Fixture) {
       {"ANSIBLE_HOME", dir + "/home"},
       {"ANSIBLE_SSH_ARGS", "-o ControlMaster=no"},
       {"ANSIBLE_PIPELINING", "True"},
+      // A job on this host: Ansible's "remote" temporary files go with the job's.
+      {"ANSIBLE_REMOTE_TEMP", dir + "/tmp"},
   };
   BOOST_TEST((run->env == expected_env));
   for (const auto& [k, v] : run->env) BOOST_TEST(k != "ANSIBLE_HOST_KEY_CHECKING");
@@ -220,6 +222,8 @@ BOOST_FIXTURE_TEST_CASE(ssh_targets_trust_only_the_recorded_host_key, Fixture) {
   bool no_master = false;
   for (const auto& [k, v] : run->env) no_master |= k == "ANSIBLE_SSH_ARGS" && v == "-o ControlMaster=no";
   BOOST_TEST(no_master);
+  // Ansible's temporary files on the remote host stay where it puts them there.
+  for (const auto& [k, v] : run->env) BOOST_TEST(k != "ANSIBLE_REMOTE_TEMP");
   // What ssh would have written reads back as the recorded key.
   BOOST_TEST(KnownHostKey(job_dir) == kKey);
 }
