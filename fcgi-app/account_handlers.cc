@@ -49,6 +49,14 @@ std::set<int64_t> TickedClients(const Request& req, const std::vector<store::Cli
   return out;
 }
 
+// A client user acts for at least one client; an admin for none (all).
+void CheckClients(views::UserForm& form) {
+  if (!form.is_admin && form.client_ids.empty()) {
+    form.errors.push_back("Clients: a client user acts for at least one client; tick one (or make an administrator).");
+  }
+  if (form.is_admin) form.client_ids.clear();
+}
+
 // Makes a new one-time link for the user and shows it once.
 Response NewPasswordLink(Context& ctx, int64_t user_id, const std::string& user_name) {
   std::string token = crypto::RandomHex(32);
@@ -81,10 +89,7 @@ Response UserAdd(Context& ctx, Request& req) {
   if (!IsValidUserName(form.name)) {
     form.errors.push_back("User name: 1 to 32 lower-case letters, digits, '_' and '-', starting with a letter or '_'.");
   }
-  if (!form.is_admin && form.client_ids.empty()) {
-    form.errors.push_back("Clients: a client user acts for at least one client; tick one (or make an administrator).");
-  }
-  if (form.is_admin) form.client_ids.clear();
+  CheckClients(form);
   if (!form.errors.empty()) return views::Users(ctx, *users, *clients, form, 422);
   // No password: "" never verifies. The user chooses one through the link.
   auto id = store::CreateUser(ctx.db, form.name, "", form.is_admin);
@@ -134,10 +139,7 @@ Response UserEdit(Context& ctx, Request& req) {
     form.errors.push_back(
         "You cannot take your own administrator role away or disable yourself; another administrator can.");
   }
-  if (!form.is_admin && form.client_ids.empty()) {
-    form.errors.push_back("Clients: a client user acts for at least one client; tick one (or make an administrator).");
-  }
-  if (form.is_admin) form.client_ids.clear();
+  CheckClients(form);
   if (!form.errors.empty()) return views::User(ctx, user, *clients, form, 422);
   std::vector<int64_t> client_ids(form.client_ids.begin(), form.client_ids.end());
   Status s = store::UpdateUser(ctx.db, user.id, form.is_admin, form.active, client_ids);
