@@ -270,10 +270,11 @@ std::map<std::string, json> BuildVars(const Operation& op, const Target& t,
 json MaskedValues(const Operation& op, const std::map<std::string, json>& form) {
   static const std::regex kSecretName("(^|_)(password|passwd|secret|token|key|salts?)(_|$)");
   json out = json::object();
-  for (const auto& [name, value] : form) {
+  for (const auto& entry : form) {
+    const std::string& name = entry.first;  // (not a structured binding: lambdas capture it)
     auto spec = std::find_if(op.fields.begin(), op.fields.end(), [&](const VarSpec& f) { return f.name == name; });
     bool secret = (spec != op.fields.end() && spec->no_log) || std::regex_search(name, kSecretName);
-    out[name] = secret ? json("********") : value;
+    out[name] = secret ? json("********") : entry.second;
   }
   return out;
 }
