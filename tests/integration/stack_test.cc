@@ -504,6 +504,11 @@ BOOST_AUTO_TEST_CASE(each_program_runs_as_its_own_user) {
   BOOST_TEST(RunAs("aegir-web", {cli, submit, "ping"}).first == 0);
   BOOST_TEST(RunAs("www-data", {cli, submit, "ping"}).first != 0);
   BOOST_TEST(RunAs("www-data", {"test", "-w", var + "/run/aegir/executor.ipc"}).first != 0);
+  // aegir-web's socket: nginx's workers (www-data) only, not the sites' PHP (aegir-php).
+  BOOST_TEST(RunAs("www-data", {"test", "-w", var + "/run/aegir/aegir-web.sock"}).first == 0);
+  BOOST_TEST(RunAs("aegir-php", {"test", "-w", var + "/run/aegir/aegir-web.sock"}).first != 0);
+  BOOST_TEST(RunAs("aegir-php", {cli, submit, "ping"}).first != 0);
+  BOOST_TEST(RunAs("aegir-php", {"test", "-r", var + "/ssh/id_ed25519"}).first != 0);
   // The SSH key is the executor's alone.
   BOOST_TEST(RunAs("aegir", {"test", "-r", var + "/ssh/id_ed25519"}).first == 0);
   BOOST_TEST(RunAs("aegir-web", {"test", "-r", var + "/ssh/id_ed25519"}).first != 0);
