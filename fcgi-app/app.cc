@@ -25,7 +25,7 @@ Response App::Dispatch(Context& ctx, Request& req) const {
   ctx.client_ids.clear();
   ctx.platform_ids.clear();
   ctx.scope = {};
-  ctx.actor = Actor{std::nullopt, "", req.remote_addr};
+  ctx.actor = Actor{std::nullopt, "anonymous", req.remote_addr};  // until the session says who
   Response r;
   try {
     r = Filtered(ctx, req);

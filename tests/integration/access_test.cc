@@ -387,6 +387,9 @@ BOOST_AUTO_TEST_CASE(the_audit_log_names_who_did_what) {
       "JSON_VALUE(details, '$.values.aegir_backup_description'), ' ', task_id IS NOT NULL) FROM aegir.audit_log "
       "WHERE action = 'operation' AND actor = 'alice' AND JSON_VALUE(details, '$.operation') = 'site-backup'");
   BOOST_TEST(row == "alice 127.0.0.1 site site-backup mine 1");
+  // Failed logins are nobody's yet: the name tried is in the details.
+  BOOST_TEST(Count("SELECT COUNT(*) FROM aegir.audit_log WHERE action = 'login-failed' AND (actor <> 'anonymous' OR "
+                   "user_id IS NOT NULL OR JSON_VALUE(details, '$.name') = '')") == "0");
   // Only her entries when asked for.
   std::string id = w.alice.substr(w.alice.rfind('/') + 1);
   HttpResult hers = admin.Get("/audit?user=" + id);
