@@ -65,16 +65,6 @@ std::string Truncate(std::string s, size_t max) {
   return s;
 }
 
-// Replaces every occurrence of secret in line with asterisks: the job's
-// processes see the feedback token in their environment, and a task that
-// prints it (say, `env`) must not put it in the log.
-void MaskSecret(std::string& line, const std::string& secret) {
-  if (secret.empty()) return;
-  for (size_t at = line.find(secret); at != std::string::npos; at = line.find(secret, at + 8)) {
-    line.replace(at, secret.size(), "********");
-  }
-}
-
 // "fatal: [web1]: FAILED! => {...json...}" said in words: the result's msg,
 // and for a failed command the first line it printed on stderr. The whole
 // result stays in the log; the task's reason is read by people.
@@ -364,8 +354,9 @@ void Executor::StartJob(std::unique_ptr<ActiveJob> owned) {
     return;
   }
   active.dir.emplace(std::move(dir).value());
-  // The secrets it names, read from the store now: they go to the job's
-  // variables file only, and are masked in all it prints.
+  // What it prints never shows the task's token, nor the secrets it names,
+  // read from the store now (they go to the job's variables file only).
+  active.secrets.push_back(job.feedback_token);
   Job to_run = job;
   if (Status secrets = ResolveSecrets(to_run, options_.secrets_dir, active.secrets); !secrets.ok()) {
     FinishJob(active, std::string(protocol::kStateFailed), -1, secrets.message());
@@ -404,7 +395,6 @@ bool Executor::PumpOutput(ActiveJob& active) {
     if (auto rest = active.splitter.Finish()) lines.push_back(std::move(*rest));
   }
   for (auto& line : lines) {
-    MaskSecret(line, active.job.feedback_token);
     MaskValues(line, active.secrets);
     if (StartsWith(line, "fatal:") || StartsWith(line, "ERROR!")) {
       active.last_error_line = Truncate(ReadableError(line), kMaxErrorLineBytes);

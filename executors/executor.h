@@ -139,7 +139,9 @@ class Executor {
     int end_exit_code = -1;
     std::string end_reason;
     std::string host_key;  // still to report (first contact over ssh)
-    std::vector<std::string> secrets;  // the values of the secrets it uses, masked in its output
+    // Masked in all it prints: its feedback token (its processes see it in
+    // their environment: a task may print `env`) and the secrets it uses.
+    std::vector<std::string> secrets;
     Clock::time_point finish_deadline;
     Clock::time_point next_finish_try;
   };

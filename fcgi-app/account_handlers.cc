@@ -24,10 +24,8 @@ constexpr size_t kMinPasswordBytes = 12;
 constexpr size_t kMaxPasswordBytes = 1024;
 constexpr int kAuditPerPage = 100;
 
-// The same refusals as at login: a wrong current password counts as a
-// failed login, so the form cannot be used to guess it.
-constexpr int kMaxFailuresPerName = 5;
-constexpr int kFailureWindowMin = 15;
+// A wrong current password on the account page counts as a failed login
+// (handlers.h), so the form cannot be used to guess it.
 
 // "" when the new password is acceptable, else what is wrong with it.
 std::string CheckNewPassword(const std::string& user_name, const std::string& password, const std::string& repeat) {

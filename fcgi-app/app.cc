@@ -67,16 +67,15 @@ Response App::Filtered(Context& ctx, Request& req) const {
     ctx.actor.user_id = ctx.session->user_id;
     ctx.actor.name = ctx.session->user_name;
     if (!ctx.session->is_admin) {
-      // A client user: what they may see and use, read once per request.
+      // A client user: what they may see and use, read once per request (one query).
       ctx.scope.user_id = ctx.session->user_id;
-      auto clients = store::ClientIdsOfUser(ctx.db, *ctx.session->user_id);
-      auto platforms = store::PlatformIdsOfUser(ctx.db, *ctx.session->user_id);
-      if (!clients.ok() || !platforms.ok()) {
-        log::Error((clients.ok() ? platforms.status() : clients.status()).ToString());
+      auto reach = store::ReachOfUser(ctx.db, *ctx.session->user_id);
+      if (!reach.ok()) {
+        log::Error(reach.status().ToString());
         return views::Error(ctx, 503, "The database is not reachable right now. Try again in a moment.");
       }
-      ctx.client_ids.insert(clients->begin(), clients->end());
-      ctx.platform_ids.insert(platforms->begin(), platforms->end());
+      ctx.client_ids.insert(reach->client_ids.begin(), reach->client_ids.end());
+      ctx.platform_ids.insert(reach->platform_ids.begin(), reach->platform_ids.end());
     }
   }
 

@@ -86,12 +86,7 @@ Response LoginForm(Context& ctx, Request& req) {
   return views::Login(ctx, ctx.session->csrf_token, "", "");
 }
 
-// Throttling: after kMaxFailuresPerName failed logins for one account name,
-// or kMaxFailuresPerAddress from one address, within kFailureWindowMin
-// minutes, logins are refused without looking at the password.
-constexpr int kMaxFailuresPerName = 5;
-constexpr int kMaxFailuresPerAddress = 20;
-constexpr int kFailureWindowMin = 15;
+// Throttled (handlers.h): logins are refused without looking at the password.
 
 Response LoginSubmit(Context& ctx, Request& req) {
   std::string name = req.Form("name");

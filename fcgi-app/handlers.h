@@ -13,6 +13,14 @@
 
 namespace aegir::web {
 
+// Throttling of password guesses (the login form, and the current password
+// on one's account page): after kMaxFailuresPerName failures for one account
+// name, or kMaxFailuresPerAddress from one address, within kFailureWindowMin
+// minutes, passwords are not checked.
+inline constexpr int kMaxFailuresPerName = 5;
+inline constexpr int kMaxFailuresPerAddress = 20;
+inline constexpr int kFailureWindowMin = 15;
+
 std::optional<int64_t> ParseId(const std::string& s);
 // A store failure as an error page; the details go to the log only.
 Response StoreError(const Context& ctx, const Status& s);

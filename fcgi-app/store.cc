@@ -282,11 +282,16 @@ Result<std::vector<int64_t>> ClientIdsOfUser(db::Connection& c, int64_t user_id)
   return Ids(c, "SELECT client_id FROM user_clients WHERE user_id = ? ORDER BY client_id", {Value(user_id)});
 }
 
-Result<std::vector<int64_t>> PlatformIdsOfUser(db::Connection& c, int64_t user_id) {
-  return Ids(c,
-             "SELECT DISTINCT cp.platform_id FROM client_platforms cp JOIN user_clients uc ON uc.client_id = cp.client_id "
-             "WHERE uc.user_id = ? ORDER BY cp.platform_id",
-             {Value(user_id)});
+Result<UserReach> ReachOfUser(db::Connection& c, int64_t user_id) {
+  auto rows = c.Query(
+      "SELECT 0, client_id FROM user_clients WHERE user_id = ? "
+      "UNION SELECT 1, cp.platform_id FROM client_platforms cp JOIN user_clients uc ON uc.client_id = cp.client_id "
+      "WHERE uc.user_id = ?",
+      {Value(user_id), Value(user_id)});
+  if (!rows.ok()) return rows.status();
+  UserReach reach;
+  for (const auto& r : *rows) (r.Int(0) == 0 ? reach.client_ids : reach.platform_ids).push_back(r.Int(1));
+  return reach;
 }
 
 Result<int64_t> CreateUser(db::Connection& c, const std::string& name, const std::string& password_hash,

@@ -232,7 +232,12 @@ Status SetPassword(db::Connection& c, int64_t user_id, const std::string& passwo
                    const std::string& keep_session = "");
 // The clients a user acts for, and the platforms those clients may use.
 Result<std::vector<int64_t>> ClientIdsOfUser(db::Connection& c, int64_t user_id);
-Result<std::vector<int64_t>> PlatformIdsOfUser(db::Connection& c, int64_t user_id);
+// Both, in one query: what a client user's requests are checked against.
+struct UserReach {
+  std::vector<int64_t> client_ids;
+  std::vector<int64_t> platform_ids;
+};
+Result<UserReach> ReachOfUser(db::Connection& c, int64_t user_id);
 
 // Sessions. A session's browser token is never stored: only its SHA-256.
 Status CreateSession(db::Connection& c, const std::string& id_hash, std::optional<int64_t> user_id,
