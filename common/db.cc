@@ -47,24 +47,49 @@ int64_t Row::Int(size_t i) const {
   return std::strtoll(c->c_str(), nullptr, 10);
 }
 
-Connection::~Connection() {
-  if (mysql_) mysql_close(mysql_);
-}
+Connection::~Connection() { Close(); }
 
 Connection::Connection(Connection&& other) noexcept
-    : mysql_(other.mysql_), options_(std::move(other.options_)), last_insert_id_(other.last_insert_id_) {
+    : mysql_(other.mysql_),
+      options_(std::move(other.options_)),
+      last_insert_id_(other.last_insert_id_),
+      statements_(std::move(other.statements_)) {
   other.mysql_ = nullptr;
+  other.statements_.clear();
 }
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
-    if (mysql_) mysql_close(mysql_);
+    Close();
     mysql_ = other.mysql_;
     options_ = std::move(other.options_);
     last_insert_id_ = other.last_insert_id_;
+    statements_ = std::move(other.statements_);
     other.mysql_ = nullptr;
+    other.statements_.clear();
   }
   return *this;
+}
+
+void Connection::DropStatements() {
+  for (auto& [sql, stmt] : statements_) mysql_stmt_close(stmt);
+  statements_.clear();
+}
+
+// Statements first: they belong to the connection.
+void Connection::Close() {
+  DropStatements();
+  if (mysql_) mysql_close(mysql_);
+  mysql_ = nullptr;
+}
+
+void Connection::Recycle(const std::string& sql, MYSQL_STMT* stmt) {
+  if (sql.size() > kMaxCachedSqlBytes || statements_.size() >= kMaxCachedStatements ||
+      mysql_stmt_free_result(stmt) != 0) {
+    mysql_stmt_close(stmt);
+    return;
+  }
+  statements_.emplace(sql, stmt);
 }
 
 Status Connection::Error(const std::string& context) const {
@@ -73,10 +98,7 @@ Status Connection::Error(const std::string& context) const {
 
 Status Connection::Connect(const Options& options) {
   options_ = options;
-  if (mysql_) {
-    mysql_close(mysql_);
-    mysql_ = nullptr;
-  }
+  Close();
   MYSQL* m = mysql_init(nullptr);
   if (!m) return Status::Internal("mysql_init: out of memory");
   unsigned timeout = options.connect_timeout_s;
@@ -107,7 +129,25 @@ Status Connection::EnsureConnected() {
 
 Result<MYSQL_STMT*> Connection::PrepareAndExecute(const std::string& sql, const std::vector<Value>& params) {
   if (!mysql_) AEGIR_RETURN_IF_ERROR(EnsureConnected());
-  StmtPtr stmt(mysql_stmt_init(mysql_));
+  StmtPtr stmt;
+  // A statement prepared before, executed again; while it is in use it is
+  // out of the cache, and an error closes it instead of giving it back.
+  if (auto cached = statements_.find(sql); cached != statements_.end()) {
+    stmt.reset(cached->second);
+    statements_.erase(cached);
+  }
+  if (stmt) {
+    if (Status s = Execute(stmt.get(), sql, params); s.ok()) {
+      return stmt.release();
+    } else if (mysql_stmt_errno(stmt.get()) != 2006) {
+      return s;
+    }
+    // The server went away since (restart, idle timeout), so nothing ran:
+    // connect again and prepare afresh, below.
+    stmt.reset();
+    AEGIR_RETURN_IF_ERROR(Connect(options_));
+  }
+  stmt.reset(mysql_stmt_init(mysql_));
   if (!stmt) return Error("mysql_stmt_init");
   if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) {
     unsigned err = mysql_stmt_errno(stmt.get());
@@ -124,7 +164,12 @@ Result<MYSQL_STMT*> Connection::PrepareAndExecute(const std::string& sql, const 
       return StmtError(stmt.get(), "prepare " + Brief(sql));
     }
   }
-  if (mysql_stmt_param_count(stmt.get()) != params.size()) {
+  AEGIR_RETURN_IF_ERROR(Execute(stmt.get(), sql, params));
+  return stmt.release();
+}
+
+Status Connection::Execute(MYSQL_STMT* stmt, const std::string& sql, const std::vector<Value>& params) {
+  if (mysql_stmt_param_count(stmt) != params.size()) {
     return Status::Internal("prepare " + Brief(sql) + ": wrong number of parameters");
   }
   std::vector<MYSQL_BIND> binds(params.size());
@@ -152,19 +197,19 @@ Result<MYSQL_STMT*> Connection::PrepareAndExecute(const std::string& sql, const 
       b.length = &lengths[i];
     }
   }
-  if (!binds.empty() && mysql_stmt_bind_param(stmt.get(), binds.data()) != 0) {
-    return StmtError(stmt.get(), "bind " + Brief(sql));
+  if (!binds.empty() && mysql_stmt_bind_param(stmt, binds.data()) != 0) {
+    return StmtError(stmt, "bind " + Brief(sql));
   }
-  if (mysql_stmt_execute(stmt.get()) != 0) return StmtError(stmt.get(), Brief(sql));
-  return stmt.release();
+  if (mysql_stmt_execute(stmt) != 0) return StmtError(stmt, Brief(sql));
+  return Status::Ok();
 }
 
 Result<uint64_t> Connection::Exec(const std::string& sql, const std::vector<Value>& params) {
   auto r = PrepareAndExecute(sql, params);
   if (!r.ok()) return r.status();
-  StmtPtr stmt(*r);
-  uint64_t affected = mysql_stmt_affected_rows(stmt.get());
-  last_insert_id_ = mysql_stmt_insert_id(stmt.get());
+  uint64_t affected = mysql_stmt_affected_rows(*r);
+  last_insert_id_ = mysql_stmt_insert_id(*r);
+  Recycle(sql, *r);
   return affected;
 }
 
@@ -210,6 +255,7 @@ Result<std::vector<Row>> Connection::Query(const std::string& sql, const std::ve
     }
     rows.emplace_back(std::move(cols));
   }
+  Recycle(sql, stmt.release());
   return rows;
 }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -89,8 +90,21 @@ class Connection {
 
   st_mysql* handle() { return mysql_; }
 
+  // Prepared statements are kept per connection and executed again the
+  // next time the same SQL text comes (one round trip instead of three:
+  // prepare, execute, close); at most kMaxCachedStatements, each at most
+  // kMaxCachedSqlBytes of SQL (a multi-row INSERT's many shapes are not
+  // kept). Reconnecting drops them.
+  static constexpr size_t kMaxCachedStatements = 128;
+  static constexpr size_t kMaxCachedSqlBytes = 4096;
+
  private:
+  // The statement, executed; the caller gives it back with Recycle.
   Result<st_mysql_stmt*> PrepareAndExecute(const std::string& sql, const std::vector<Value>& params);
+  Status Execute(st_mysql_stmt* stmt, const std::string& sql, const std::vector<Value>& params);
+  void Recycle(const std::string& sql, st_mysql_stmt* stmt);
+  void DropStatements();
+  void Close();
   // Connects again if the server went away; statements are not retried.
   Status EnsureConnected();
   Status Error(const std::string& context) const;
@@ -98,6 +112,7 @@ class Connection {
   st_mysql* mysql_ = nullptr;
   Options options_;
   uint64_t last_insert_id_ = 0;
+  std::map<std::string, st_mysql_stmt*, std::less<>> statements_;
 };
 
 // Rolls back unless Commit() was called.

@@ -279,6 +279,8 @@ Result<std::vector<User>> ListClientUsers(db::Connection& c, int64_t client_id);
 Result<std::vector<Platform>> ListPlatforms(db::Connection& c, const Scope& scope = {});
 Result<std::vector<Platform>> ListPlatformsOnServer(db::Connection& c, int64_t server_id);
 Result<std::optional<Platform>> GetPlatform(db::Connection& c, int64_t id);
+// The same with site_count -1 (unknown): the sites are not read.
+Result<std::optional<Platform>> GetPlatformWithoutSiteCount(db::Connection& c, int64_t id);
 Result<std::optional<Platform>> GetPlatformByName(db::Connection& c, const std::string& name);
 // Conflict if a live platform has the name.
 Result<int64_t> CreatePlatform(db::Connection& c, const NewPlatform& p);
