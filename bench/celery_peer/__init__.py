@@ -1,0 +1,1 @@
+"""The Celery peer of the benchmark suite: see bench/celery-peer."""
