@@ -285,7 +285,7 @@ size_t Collect(char* data, size_t size, size_t n, void* out) {
 // /tasks/ID/log?after=N, wait `delay`, again; the delay is reset to its
 // minimum when lines came and grows by half up to its maximum when not.
 // Keep these in step with task.js.
-constexpr int kPollMinMs = 300;
+constexpr int kPollMinMs = 100;
 constexpr int kPollMaxMs = 2000;
 
 // Log throughput and lag: one job whose command prints `lines` lines (the
@@ -331,8 +331,11 @@ int Logs(const Flags& f) {
       lag_ms.push_back(static_cast<double>(got - ns) / 1e6);
       last_seen_ns = got;
     }
-    final = page.value("final", false);
+    // Until the task has ended and a reply brings nothing more (a page
+    // reloads itself then; the rest of a long log comes on it).
+    final = page.value("final", false) && page["lines"].empty();
     if (final) break;
+    if (page.value("final", false)) continue;
     delay = page["lines"].empty() ? std::min(delay * 3 / 2, kPollMaxMs) : kPollMinMs;
     std::this_thread::sleep_for(milliseconds(delay));
   }

@@ -28,7 +28,12 @@ using std::chrono::milliseconds;
 
 constexpr int kPostAttempts = 3;
 constexpr milliseconds kPostRetryDelay{100};  // doubled after each failed attempt
-constexpr size_t kMaxPendingLines = 10000;    // beyond this the oldest lines are dropped
+// Lines read and not yet posted. While aegir-web takes the posts, the
+// executor stops reading at this many (the job then waits on its output: no
+// line is lost, however fast it prints); while the posts fail, the oldest
+// lines beyond it are dropped instead (the job goes on).
+constexpr size_t kMaxPendingLines = 10000;
+constexpr size_t kReadChunkBytes = 256 * 1024;  // read at most this much per turn
 constexpr size_t kMaxReasonBytes = 2000;
 constexpr size_t kMaxErrorLineBytes = 1000;
 constexpr auto kResendDoneWindow = std::chrono::seconds(30);
@@ -383,10 +388,14 @@ void Executor::StartJob(std::unique_ptr<ActiveJob> owned) {
   log::Info("job " + id + " running as pid " + std::to_string(active.process->pid()));
 }
 
+bool Executor::PendingFull(const ActiveJob& active) {
+  return active.pending.size() >= kMaxPendingLines && !active.post_failing && !active.feedback_broken;
+}
+
 bool Executor::PumpOutput(ActiveJob& active) {
-  if (!active.process || !active.process->output_open()) return false;
+  if (!active.process || !active.process->output_open() || PendingFull(active)) return false;
   std::string data;
-  auto more = active.process->ReadAvailable(&data);
+  auto more = active.process->ReadAvailable(&data, kReadChunkBytes);
   if (!more.ok())
     log::Warn("job " + std::to_string(active.job.job_id) + ": " + more.status().message());
   std::vector<std::string> lines;
@@ -444,6 +453,7 @@ void Executor::FlushLog(ActiveJob& active, bool final) {
     std::string body = Dump({{"first_seq", active.next_seq}, {"lines", lines}});
     Status s = Post(active, "/log", body);
     active.last_post = Now();
+    active.post_failing = !s.ok();
     if (!s.ok()) {
       // Unavailable: keep the lines and try again with the same numbers.
       log::Warn("job " + std::to_string(active.job.job_id) + ": log post failed: " + s.message());
@@ -508,7 +518,9 @@ void Executor::CheckJob(int64_t job_id) {
   // Exited: everything the group wrote is in the pipe; take it. (If a
   // process outside the group still holds the pipe open, the read comes back
   // empty and we stop rather than wait for it.)
-  while (PumpOutput(active)) {
+  for (;;) {
+    if (PendingFull(active)) FlushLog(active, /*final=*/false);
+    if (!PumpOutput(active) && !PendingFull(active)) break;
   }
   if (auto rest = active.splitter.Finish()) active.pending.push_back(std::move(*rest));
   const ExitStatus& es = **waited;
@@ -677,7 +689,8 @@ Status Executor::RunOnce(milliseconds max_wait) {
   std::vector<zmq::pollitem_t> items;
   if (socket_) items.push_back({socket_->handle(), 0, ZMQ_POLLIN, 0});
   for (const auto& [id, j] : jobs_) {
-    if (j->process && j->process->output_open())
+    // Not while its lines wait for aegir-web (CheckJob posts them).
+    if (j->process && j->process->output_open() && !PendingFull(*j))
       items.push_back({nullptr, j->process->output_fd(), ZMQ_POLLIN, 0});
   }
   try {

@@ -76,8 +76,11 @@ struct ExecutorOptions {
   // On stop, running jobs get this long, then SIGTERM and kill_grace later
   // SIGKILL. Keep drain_grace + kill_grace below the launcher's stop timeout.
   std::chrono::milliseconds drain_grace{15000};
-  std::chrono::milliseconds log_flush_interval{100};
-  size_t log_batch_lines = 500;
+  // A line waits at most this long before it is posted (the task page
+  // follows a log about that far behind), and a post carries at most
+  // log_batch_lines (aegir-web stores each post in one transaction).
+  std::chrono::milliseconds log_flush_interval{50};
+  size_t log_batch_lines = 2000;
   HttpOptions http;
   // CurveZMQ over TCP (common/curve.h): this executor's key file and the
   // scheduler's public key file; both empty for ipc://.
@@ -124,6 +127,7 @@ class Executor {
     int64_t next_seq = 1;
     Clock::time_point last_post;
     bool feedback_broken = false;  // aegir-web refused a post for good
+    bool post_failing = false;     // the last log post did not get through
     std::string last_error_line;   // the last line starting "fatal:" or "ERROR!"
     Clock::time_point deadline;
     Clock::time_point kill_at = Clock::time_point::max();
@@ -164,6 +168,8 @@ class Executor {
   // Reads and splits what the job wrote; true if it read something and the
   // pipe is still open.
   bool PumpOutput(ActiveJob& active);
+  // Enough lines wait for aegir-web that no more are read for now.
+  static bool PendingFull(const ActiveJob& active);
   void FlushLog(ActiveJob& active, bool final);
   void CheckJob(int64_t job_id);
   // Ends a job: records how, then reports it (TryFinish).

@@ -717,7 +717,10 @@ Status AppendLog(db::Connection& c, int64_t task_id, int64_t first_seq, const st
   if (lines.empty()) return Status::Ok();
   // Multi-row INSERT IGNORE in chunks: one round trip per chunk, and a line
   // whose (task_id, seq) exists is skipped, which makes re-posting safe.
+  // One transaction for the post: one flush to disk, and all or nothing.
   constexpr size_t kChunk = 500;
+  db::Transaction tx(c);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
   for (size_t start = 0; start < lines.size(); start += kChunk) {
     size_t n = std::min(kChunk, lines.size() - start);
     std::string sql = "INSERT IGNORE INTO task_log (task_id, seq, line) VALUES ";
@@ -732,7 +735,7 @@ Status AppendLog(db::Connection& c, int64_t task_id, int64_t first_seq, const st
     auto r = c.Exec(sql, params);
     if (!r.ok()) return r.status().WithContext("store log of task " + std::to_string(task_id));
   }
-  return Status::Ok();
+  return tx.Commit();
 }
 
 Status MergeTaskResults(db::Connection& c, int64_t task_id, const nlohmann::json& values) {

@@ -7,7 +7,9 @@
   if (!log || log.dataset.live !== "1") return;
   var task = log.dataset.task;
   var after = parseInt(log.dataset.after, 10) || 0;
-  var delay = 300;
+  // Every 100 ms while lines come (the executor posts them at most 50 ms
+  // after they were printed), backing off to 2 s while none do.
+  var delay = 100;
 
   function setText(id, text) {
     var el = document.getElementById(id);
@@ -39,7 +41,7 @@
           window.location.reload();
           return;
         }
-        delay = data.lines.length ? 300 : Math.min(delay * 1.5, 2000);
+        delay = data.lines.length ? 100 : Math.min(delay * 1.5, 2000);
         setTimeout(poll, delay);
       })
       .catch(function () { setTimeout(poll, 2000); });
