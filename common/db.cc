@@ -99,6 +99,9 @@ Status Connection::Error(const std::string& context) const {
 Status Connection::Connect(const Options& options) {
   options_ = options;
   Close();
+  // A new session has no transaction: any open one was rolled back with the
+  // old session.
+  if (transaction_depth_ > 0) transaction_broken_ = true;
   MYSQL* m = mysql_init(nullptr);
   if (!m) return Status::Internal("mysql_init: out of memory");
   unsigned timeout = options.connect_timeout_s;
@@ -276,19 +279,47 @@ Status Connection::ExecScript(const std::string& sql) {
 
 Transaction::Transaction(Connection& conn) : conn_(conn) {}
 
+namespace {
+std::string SavepointName(int level) { return "aegir_level_" + std::to_string(level); }
+}  // namespace
+
 Transaction::~Transaction() {
-  if (active_) (void)conn_.ExecScript("ROLLBACK");
+  if (!active_) return;
+  if (level_ == 1) {
+    (void)conn_.ExecScript("ROLLBACK");
+    conn_.transaction_broken_ = false;
+  } else if (!conn_.ExecScript("ROLLBACK TO SAVEPOINT " + SavepointName(level_)).ok()) {
+    // The server rolled the whole transaction back (a deadlock, a lost
+    // connection): the outer one must not commit as if only this part failed.
+    conn_.transaction_broken_ = true;
+  }
+  --conn_.transaction_depth_;
 }
 
 Status Transaction::Begin() {
-  AEGIR_RETURN_IF_ERROR(conn_.ExecScript("START TRANSACTION"));
+  int level = conn_.transaction_depth_ + 1;
+  AEGIR_RETURN_IF_ERROR(
+      conn_.ExecScript(level == 1 ? std::string("START TRANSACTION") : "SAVEPOINT " + SavepointName(level)));
+  if (level == 1) conn_.transaction_broken_ = false;
+  conn_.transaction_depth_ = level;
+  level_ = level;
   active_ = true;
   return Status::Ok();
 }
 
 Status Transaction::Commit() {
+  if (level_ > 1) {
+    // Kept for the outer transaction; the savepoint is released with it.
+    active_ = false;
+    --conn_.transaction_depth_;
+    return Status::Ok();
+  }
+  if (conn_.transaction_broken_) {
+    return Status::Unavailable("the transaction was rolled back by the server; nothing was stored");
+  }
   AEGIR_RETURN_IF_ERROR(conn_.ExecScript("COMMIT"));
   active_ = false;
+  --conn_.transaction_depth_;
   return Status::Ok();
 }
 

@@ -113,9 +113,20 @@ class Connection {
   Options options_;
   uint64_t last_insert_id_ = 0;
   std::map<std::string, st_mysql_stmt*, std::less<>> statements_;
+  // Open Transactions on this connection (see Transaction), and whether an
+  // inner one could not be undone (the outer one then cannot commit).
+  int transaction_depth_ = 0;
+  bool transaction_broken_ = false;
+  friend class Transaction;
 };
 
 // Rolls back unless Commit() was called.
+//
+// Transactions nest: one begun while another is open on the same connection
+// is a savepoint of it. Its Commit() keeps its work for the outer one to
+// commit (or roll back); its rollback undoes only its own work. This lets a
+// caller commit many units of work with one flush to disk (the scheduler
+// stores a turn's RUNs so) while each unit stays all or nothing.
 class Transaction {
  public:
   explicit Transaction(Connection& conn);
@@ -128,6 +139,7 @@ class Transaction {
  private:
   Connection& conn_;
   bool active_ = false;
+  int level_ = 0;  // 1 for the outermost
 };
 
 void LibraryInit();

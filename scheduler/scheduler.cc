@@ -286,6 +286,11 @@ Status Scheduler::RunOnce(milliseconds max_wait) {
         log::Error(std::string("handling a message: ") + e.what());
       }
     }
+    try {
+      CommitRuns();  // the RUNs that came on this socket in this turn
+    } catch (const std::exception& e) {
+      log::Error(std::string("committing RUNs: ") + e.what());
+    }
   }
   executor_from_ = nullptr;
   reply_to_ = &submit_;
@@ -337,6 +342,9 @@ void Scheduler::HandleSubmitter(Frames& frames) {
     ReplyError(identity, s.message());
     return;
   }
+  // The RUNs stored so far are committed and answered before anything else
+  // is done: answers on one socket keep the order of its requests.
+  if (command != protocol::kRun) CommitRuns();
   if (command == protocol::kSubmit) {
     HandleSubmit(identity, envelope->body[0]);
   } else if (command == protocol::kCancel) {
@@ -468,12 +476,39 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body, 
     return refuse(allowed.message());
   }
   m.actor = actor;  // named in the audit log with the operation
+  // Stored in this turn's transaction (StoreOperation's own is a savepoint
+  // of it); queued and answered when CommitRuns has committed it.
+  if (!run_batch_) {
+    run_batch_.emplace(m.db);
+    if (Status s = run_batch_->Begin(); !s.ok()) {
+      run_batch_.reset();
+      return refuse("the database is unavailable (" + s.message() + ")");
+    }
+  }
   auto job = web::StoreOperation(m, *op, *target, values.values, std::nullopt);
   if (!job.ok()) return refuse(job.status().message());
-  const std::string ids = std::to_string(job->job_id);
-  log::Info("job " + ids + " (" + op->name + " on " + target_text.substr(0, 128) + ") queued by " + actor.name);
-  Enqueue(std::move(job).value());
-  Send(*reply_to_, identity, {protocol::kVersion, protocol::kAck, Sv(ids)});
+  stored_runs_.push_back({reply_to_, identity, std::move(job).value(),
+                          op->name + " on " + target_text.substr(0, 128) + ") queued by " + actor.name});
+}
+
+void Scheduler::CommitRuns() {
+  if (!run_batch_) return;
+  Status committed = run_batch_->Commit();
+  run_batch_.reset();  // rolls back what the commit did not take
+  for (auto& run : stored_runs_) {
+    if (!committed.ok()) {
+      Send(*run.reply_to, run.identity,
+           {protocol::kVersion, protocol::kError,
+            Sv("RUN not taken: the database is unavailable (" + committed.message() + ")")});
+      continue;
+    }
+    const std::string ids = std::to_string(run.job.job_id);
+    log::Info("job " + ids + " (" + run.what);
+    Enqueue(std::move(run.job));
+    Send(*run.reply_to, run.identity, {protocol::kVersion, protocol::kAck, Sv(ids)});
+  }
+  if (!committed.ok()) log::Error("RUNs not stored: " + committed.message());
+  stored_runs_.clear();
   Dispatch();
 }
 

@@ -136,6 +136,10 @@ class Scheduler {
   void HandleSubmit(const std::string& identity, const std::string& body);
   void HandleCancel(const std::string& identity, const std::string& body);
   void HandleRun(const std::string& identity, const std::string& body, const web::Actor& actor);
+  // Commits the RUNs stored since the last call (one transaction for all of
+  // them: one flush to disk), then queues them and answers ACK, or answers
+  // each ERROR when the commit failed; then dispatches.
+  void CommitRuns();
   static web::Actor ToolActor(Frames& frames);
   void HandleTask(const std::string& identity, const std::string& body);
   void HandleLog(const std::string& identity, const std::string& body);
@@ -177,6 +181,16 @@ class Scheduler {
   // For RUN: the catalogue and a model context (its own connection).
   std::optional<web::Catalogue> catalogue_;
   std::unique_ptr<web::ModelContext> model_;
+  // RUNs of this turn: stored in run_batch_ (a transaction on model_'s
+  // connection, each RUN a savepoint of it), answered by CommitRuns.
+  struct StoredRun {
+    zmq::socket_t* reply_to;
+    std::string identity;
+    Job job;
+    std::string what;  // for the log: "site-verify on site:..." queued by ...
+  };
+  std::optional<db::Transaction> run_batch_;
+  std::vector<StoredRun> stored_runs_;
   bool reconciled_ = false;  // the open tasks were read once since start
   Clock::time_point next_sweep_;
   std::map<int64_t, QueuedJob> queue_;  // by id: first in, first out
