@@ -593,7 +593,15 @@ void Scheduler::HandleExecutor(Frames& frames) {
     HandleDone(identity, body);
     if (it == executors_.end()) SendToExecutor(identity, {protocol::kVersion, protocol::kDisconnect});
   } else if (command == protocol::kDisconnect) {
-    if (it != executors_.end()) ForgetExecutor(identity, "said goodbye");
+    if (it != executors_.end()) {
+      // An executor says goodbye only when it runs nothing (after the DONEs
+      // of all it ran, on the same connection): a job still assigned to it
+      // crossed its goodbye and never started. It runs elsewhere, rather
+      // than end failed as lost.
+      std::set<int64_t> unseen = it->second.jobs;
+      for (int64_t id : unseen) QueueAgain(id, "was sent to executor " + who + " as it left", milliseconds(0));
+      ForgetExecutor(identity, "said goodbye");
+    }
   } else {
     std::string msg = "unknown command '" + command.substr(0, 32) + "' on the executor socket";
     log::Warn("executor " + who + ": " + msg);
@@ -673,19 +681,7 @@ void Scheduler::HandleDone(const std::string& identity, const std::string& body)
     return;
   }
   if (state == protocol::kStateRejected) {
-    auto back = tasks::Requeue(db_, job_id);
-    if (!back.ok()) {
-      // Still running in the database: fail it rather than lose it.
-      log::Error(back.status().ToString());
-      EndJob(job_id, std::string(protocol::kStateFailed), std::nullopt, "Not started: " + reason);
-      return;
-    }
-    log::Warn("executor " + who + " turned job " + std::to_string(job_id) + " down (" + reason + "); queued again");
-    Job job = r->second.job;
-    Release(job_id);
-    if (*back) {
-      queue_[job_id] = QueuedJob{std::move(job), Now() + kRejectedRetry};
-    }
+    QueueAgain(job_id, "turned down by executor " + who + " (" + reason + ")", kRejectedRetry);
     return;
   }
   log::Info("job " + std::to_string(job_id) + " " + state +
@@ -717,6 +713,22 @@ void Scheduler::EndJob(int64_t job_id, const std::string& state, std::optional<i
     return;
   }
   Release(job_id);
+}
+
+void Scheduler::QueueAgain(int64_t job_id, const std::string& why, milliseconds delay) {
+  auto r = running_.find(job_id);
+  if (r == running_.end()) return;
+  auto back = tasks::Requeue(db_, job_id);
+  if (!back.ok()) {
+    // Still running in the database: fail it rather than lose it.
+    log::Error(back.status().ToString());
+    EndJob(job_id, std::string(protocol::kStateFailed), std::nullopt, "Not started: " + why);
+    return;
+  }
+  log::Warn("job " + std::to_string(job_id) + " " + why + "; queued again");
+  Job job = r->second.job;
+  Release(job_id);
+  if (*back) queue_[job_id] = QueuedJob{std::move(job), Now() + delay};
 }
 
 void Scheduler::Release(int64_t job_id) {

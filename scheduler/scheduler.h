@@ -156,6 +156,8 @@ class Scheduler {
   // database cannot be written, to be stored at the next sweep.
   void EndJob(int64_t job_id, const std::string& state, std::optional<int64_t> exit_code,
               const std::string& reason);
+  // Back to the queue (from running_): a job its executor did not start.
+  void QueueAgain(int64_t job_id, const std::string& why, std::chrono::milliseconds delay);
   void Release(int64_t job_id);
   void Enqueue(Job job);
   void SendCancel(int64_t job_id, RunningJob& r);

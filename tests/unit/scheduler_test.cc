@@ -220,6 +220,15 @@ struct SchedulerFixture {
     BOOST_REQUIRE(reply[1] == protocol::kStatusReply);
     return json::parse(reply[2]);
   }
+  // Until STATUS counts `n` orphaned jobs (an executor that stopped
+  // speaking is forgotten after kHeartbeatLiveness intervals).
+  void WaitForOrphaned(int n) {
+    auto deadline = std::chrono::steady_clock::now() + protocol::kHeartbeatInterval * (protocol::kHeartbeatLiveness + 3);
+    while (Status()["orphaned"] != n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    BOOST_TEST(Status()["orphaned"] == n);
+  }
   void Done(zmq::socket_t& executor, int64_t id, const std::string& state = "succeeded",
             const std::string& reason = "") {
     Send(executor, {std::string(protocol::kVersion), std::string(protocol::kDone),
@@ -437,9 +446,8 @@ BOOST_FIXTURE_TEST_CASE(a_lost_executor_fails_its_job_and_frees_the_entity, Star
   std::this_thread::sleep_for(milliseconds(100));
   Submit(20, "server:2");
   BOOST_TEST(ReceiveJobs(gone, milliseconds(500)) == std::vector<int64_t>{20});
-  Send(gone, {std::string(protocol::kVersion), std::string(protocol::kDisconnect)});
-  std::this_thread::sleep_for(milliseconds(200));
-  BOOST_TEST(Status()["orphaned"] == 1);
+  // Silent (no goodbye): forgotten after the liveness intervals.
+  WaitForOrphaned(1);
   Submit(21, "server:2");
   auto& fresh = AddExecutor("exec-fresh", 1);
   // Job 20 may still run somewhere: 21 waits, then 20 ends failed and 21 goes.
@@ -458,9 +466,7 @@ BOOST_FIXTURE_TEST_CASE(an_executor_that_comes_back_keeps_its_job, Started) {
   std::this_thread::sleep_for(milliseconds(100));
   Submit(25, "site:25");
   BOOST_TEST(ReceiveJobs(e, milliseconds(500)) == std::vector<int64_t>{25});
-  Send(e, {std::string(protocol::kVersion), std::string(protocol::kDisconnect)});
-  std::this_thread::sleep_for(milliseconds(200));
-  BOOST_TEST(Status()["orphaned"] == 1);
+  WaitForOrphaned(1);  // silent: forgotten
   Ready(e, 1, {25});
   std::this_thread::sleep_for(milliseconds(200));
   BOOST_TEST(Status()["orphaned"] == 0);
@@ -469,6 +475,24 @@ BOOST_FIXTURE_TEST_CASE(an_executor_that_comes_back_keeps_its_job, Started) {
   BOOST_TEST(StateOf(25) == "running");
   Done(e, 25);
   WaitForState(25, "succeeded");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_job_that_crossed_a_goodbye_runs_elsewhere, Started) {
+  auto& leaving = AddExecutor("exec-leaving", 1);
+  std::this_thread::sleep_for(milliseconds(100));
+  Submit(35, "server:3");
+  BOOST_TEST(ReceiveJobs(leaving, milliseconds(500)) == std::vector<int64_t>{35});
+  // It says goodbye without a DONE: it never started the job (the JOB came
+  // after it decided to leave), so the job is queued again, not lost.
+  Send(leaving, {std::string(protocol::kVersion), std::string(protocol::kDisconnect)});
+  std::this_thread::sleep_for(milliseconds(200));
+  BOOST_TEST(Status()["orphaned"] == 0);
+  BOOST_TEST(StateOf(35) == "queued");
+  auto& other = AddExecutor("exec-other", 1);
+  BOOST_TEST(ReceiveJobs(other, milliseconds(1000)) == std::vector<int64_t>{35});
+  Done(other, 35);
+  WaitForState(35, "succeeded");
+  BOOST_TEST(Sql("SELECT attempts FROM tasks WHERE id = 35") == "2");
 }
 
 BOOST_FIXTURE_TEST_CASE(rejected_job_is_queued_again, Started) {
