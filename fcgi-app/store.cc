@@ -30,20 +30,23 @@ Result<std::optional<T>> One(db::Connection& c, const std::string& sql, const st
   return std::optional<T>(from_row((*rows)[0]));
 }
 
-constexpr const char* kTaskColumns =
-    "t.id, t.operation, t.entity_type, t.entity_id, "
-    "COALESCE(sv.name, st.domain, pl.name, ''), t.state, t.vars, t.feedback_token_hash, t.exit_code, "
-    "COALESCE(t.reason, ''), COALESCE(u.name, ''), "
-    "DATE_FORMAT(t.created_at, '%Y-%m-%d %H:%i:%s'), "
-    "COALESCE(DATE_FORMAT(t.started_at, '%Y-%m-%d %H:%i:%s'), ''), "
-    "COALESCE(DATE_FORMAT(t.finished_at, '%Y-%m-%d %H:%i:%s'), ''), COALESCE(t.results, ''), t.created_by, "
-    "t.cancel_requested, COALESCE(t.recap, ''), COALESCE(t.executor, ''), "
-    "COALESCE(TIMESTAMPDIFF(MICROSECOND, t.started_at, t.finished_at), -1) "
-    "FROM tasks t "
-    "LEFT JOIN servers sv ON t.entity_type = 'server' AND sv.id = t.entity_id "
-    "LEFT JOIN sites st ON t.entity_type = 'site' AND st.id = t.entity_id "
-    "LEFT JOIN platforms pl ON t.entity_type = 'platform' AND pl.id = t.entity_id "
-    "LEFT JOIN users u ON u.id = t.created_by ";
+// The tasks' columns, from `tasks` (alias t) as the first table of `from`,
+// with what they name (left joins: a task's entity may be gone).
+std::string TaskColumns(const std::string& from = "tasks t") {
+  return "SELECT t.id, t.operation, t.entity_type, t.entity_id, "
+         "COALESCE(sv.name, st.domain, pl.name, ''), t.state, t.vars, t.feedback_token_hash, t.exit_code, "
+         "COALESCE(t.reason, ''), COALESCE(u.name, ''), "
+         "DATE_FORMAT(t.created_at, '%Y-%m-%d %H:%i:%s'), "
+         "COALESCE(DATE_FORMAT(t.started_at, '%Y-%m-%d %H:%i:%s'), ''), "
+         "COALESCE(DATE_FORMAT(t.finished_at, '%Y-%m-%d %H:%i:%s'), ''), COALESCE(t.results, ''), t.created_by, "
+         "t.cancel_requested, COALESCE(t.recap, ''), COALESCE(t.executor, ''), "
+         "COALESCE(TIMESTAMPDIFF(MICROSECOND, t.started_at, t.finished_at), -1) FROM " +
+         from +
+         " LEFT JOIN servers sv ON t.entity_type = 'server' AND sv.id = t.entity_id "
+         "LEFT JOIN sites st ON t.entity_type = 'site' AND st.id = t.entity_id "
+         "LEFT JOIN platforms pl ON t.entity_type = 'platform' AND pl.id = t.entity_id "
+         "LEFT JOIN users u ON u.id = t.created_by ";
+}
 
 Task TaskFromRow(const db::Row& r) {
   Task t;
@@ -71,7 +74,7 @@ Task TaskFromRow(const db::Row& r) {
 }
 
 Result<std::vector<Task>> Tasks(db::Connection& c, const std::string& where, const std::vector<Value>& params) {
-  return All(c, std::string("SELECT ") + kTaskColumns + where, params, TaskFromRow);
+  return All(c, TaskColumns() + where, params, TaskFromRow);
 }
 
 constexpr const char* kServerColumns =
@@ -174,15 +177,50 @@ Result<std::vector<int64_t>> Ids(db::Connection& c, const std::string& sql, cons
   return out;
 }
 
-// The scope's condition on a query's sites (alias s) / tasks (alias t, its
-// site st) / platforms (alias p), to append after WHERE ... AND; its one
-// parameter is the user id.
+// The scope's condition on a query's sites (alias s) / platforms (alias p),
+// to append after WHERE ... AND; its one parameter is the user id. (Tasks are
+// narrowed to the scope's client_ids, client by client: see ByClient.)
 constexpr const char* kSiteInScope = " AND s.client_id IN (SELECT uc.client_id FROM user_clients uc WHERE uc.user_id = ?)";
-constexpr const char* kTaskInScope =
-    " AND t.entity_type = 'site' AND st.client_id IN (SELECT uc.client_id FROM user_clients uc WHERE uc.user_id = ?)";
 constexpr const char* kPlatformInScope =
     " AND p.id IN (SELECT cp.platform_id FROM client_platforms cp JOIN user_clients uc ON uc.client_id = cp.client_id "
     "WHERE uc.user_id = ?)";
+
+// "?, ?, ?" for n values.
+std::string Placeholders(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+  return out;
+}
+
+// A page of rows of several clients in one order: a range of the client's
+// index read in order is cheap (the index ends in the order's column), but
+// MariaDB cannot merge the ranges of several clients in order and would
+// sort all their rows. So each client gets its own ordered, limited select,
+// and their union is sorted (at most limit rows per client).
+//   select: "SELECT ... WHERE ... AND <client column> = ?" (params: before the client id)
+//   order:  the branch's ORDER BY (e.g. "s.domain DESC"); outer: the same on the result's column names
+// Returns the SQL and fills all_params.
+std::string ByClient(const std::string& select, const std::vector<Value>& params, const std::vector<int64_t>& clients,
+                     const std::string& order, const std::string& outer_order, int limit,
+                     std::vector<Value>& all_params) {
+  all_params.clear();
+  if (clients.size() == 1) {
+    all_params = params;
+    all_params.emplace_back(clients[0]);
+    all_params.emplace_back(int64_t{limit});
+    return select + " ORDER BY " + order + " LIMIT ?";
+  }
+  std::string sql;
+  for (int64_t client : clients) {
+    sql += sql.empty() ? "(" : " UNION ALL (";
+    sql += select + " ORDER BY " + order + " LIMIT ?)";
+    all_params.insert(all_params.end(), params.begin(), params.end());
+    all_params.emplace_back(client);
+    all_params.emplace_back(int64_t{limit});
+  }
+  all_params.emplace_back(int64_t{limit});
+  return sql + " ORDER BY " + outer_order + " LIMIT ?";
+}
 
 LogLine LogLineFromRow(const db::Row& r) { return LogLine{r.Int(0), r.Str(1)}; }
 
@@ -565,6 +603,10 @@ Status UpdateSite(db::Connection& c, int64_t id, const std::string& https, int64
   auto r = c.Exec("UPDATE sites SET https = ?, client_id = ? WHERE id = ?",
                   {Value(https), Value(client_id), Value(id)});
   if (!r.ok()) return r.status().WithContext("update site " + std::to_string(id));
+  // Its tasks go with it (a client user sees the tasks on their clients' sites).
+  r = c.Exec("UPDATE tasks SET client_id = ? WHERE entity_type = 'site' AND entity_id = ? AND NOT (client_id <=> ?)",
+             {Value(client_id), Value(id), Value(client_id)});
+  if (!r.ok()) return r.status().WithContext("move the tasks of site " + std::to_string(id));
   auto d = c.Exec("DELETE FROM site_aliases WHERE site_id = ?", {Value(id)});
   if (!d.ok()) return d.status();
   AEGIR_RETURN_IF_ERROR(InsertAliases(c, id, aliases));
@@ -600,11 +642,13 @@ Result<std::vector<Backup>> ListBackups(db::Connection& c, int64_t site_id) {
 }
 
 Result<int64_t> CreateTask(db::Connection& c, const NewTask& t) {
+  // A site's task carries the site's client (what a client user's lists use).
   auto r = c.Exec(
-      "INSERT INTO tasks (operation, entity_type, entity_id, vars, locks, success_status, failure_status, "
-      "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      {Value(t.operation), Value(t.entity_type), Value(t.entity_id), Value(t.vars_json),
-       Value(tasks::JoinLocks(t.locks)), Value(t.success_status), Value(t.failure_status), Value(t.created_by)});
+      "INSERT INTO tasks (operation, entity_type, entity_id, client_id, vars, locks, success_status, failure_status, "
+      "created_by) VALUES (?, ?, ?, (SELECT s.client_id FROM sites s WHERE ? = 'site' AND s.id = ?), ?, ?, ?, ?, ?)",
+      {Value(t.operation), Value(t.entity_type), Value(t.entity_id), Value(t.entity_type), Value(t.entity_id),
+       Value(t.vars_json), Value(tasks::JoinLocks(t.locks)), Value(t.success_status), Value(t.failure_status),
+       Value(t.created_by)});
   if (!r.ok()) return r.status().WithContext("queue task " + t.operation);
   return static_cast<int64_t>(c.LastInsertId());
 }
@@ -620,7 +664,7 @@ Status SetTaskJob(db::Connection& c, int64_t id, const std::string& job_json) {
 }
 
 Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id) {
-  return One(c, std::string("SELECT ") + kTaskColumns + "WHERE t.id = ?", {Value(id)}, TaskFromRow);
+  return One(c, TaskColumns() + "WHERE t.id = ?", {Value(id)}, TaskFromRow);
 }
 
 Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id) {
@@ -632,14 +676,21 @@ Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id) {
 }
 
 Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit, const Scope& scope) {
-  std::string where = "WHERE t.id < ?";
   std::vector<Value> params{Value(before > 0 ? before : INT64_MAX)};
-  if (!scope.all()) {
-    where += kTaskInScope;
-    params.push_back(Value(*scope.user_id));
+  if (scope.all()) {
+    params.push_back(Value(int64_t{limit}));
+    return Tasks(c, "WHERE t.id < ? ORDER BY t.id DESC LIMIT ?", params);
   }
-  params.push_back(Value(int64_t{limit}));
-  return Tasks(c, where + " ORDER BY t.id DESC LIMIT ?", params);
+  // A client user's: the tasks on their clients' sites, client by client
+  // (tasks_client: a client's tasks in id order). The page's ids come from
+  // the tasks table alone: joined, MariaDB reads the client's index from its
+  // newest task down to `before` instead of starting at `before`.
+  if (scope.client_ids.empty()) return std::vector<Task>();
+  std::vector<Value> all_params;
+  std::string page = ByClient("SELECT t.id FROM tasks t WHERE t.id < ? AND t.client_id = ?", params, scope.client_ids,
+                              "t.id DESC", "id DESC", limit, all_params);
+  return All(c, TaskColumns("(" + page + ") pg JOIN tasks t ON t.id = pg.id") + "ORDER BY t.id DESC", all_params,
+             TaskFromRow);
 }
 
 Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& entity_type, int64_t entity_id,
@@ -661,20 +712,26 @@ Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t 
 
 Result<Counts> GetCounts(db::Connection& c, const Scope& scope) {
   if (!scope.all()) {
-    // A client user: their sites, the platforms they may use, the tasks on their sites.
-    const std::string tasks_in =
-        "SELECT COUNT(*) FROM tasks t JOIN sites st ON t.entity_type = 'site' AND st.id = t.entity_id "
-        "JOIN user_clients uc ON uc.client_id = st.client_id AND uc.user_id = ? WHERE t.state = ";
-    auto rows = c.Query(
-        "SELECT 0, (SELECT COUNT(*) FROM platforms p WHERE p.status <> 'deleted'" + std::string(kPlatformInScope) +
-            "), (SELECT COUNT(*) FROM sites s WHERE s.status <> 'deleted'" + kSiteInScope + "), (" + tasks_in +
-            "'queued'), (" + tasks_in + "'running'), (" + tasks_in + "'failed')",
-        {Value(*scope.user_id), Value(*scope.user_id), Value(*scope.user_id), Value(*scope.user_id),
-         Value(*scope.user_id)});
+    // A client user: their sites, the platforms they may use, the tasks on
+    // their sites; each an index range count (sites_client_live_domain,
+    // tasks_client_state).
+    if (scope.client_ids.empty()) return Counts{};
+    const std::string in = "client_id IN (" + Placeholders(scope.client_ids.size()) + ")";
+    const std::string tasks_in = "SELECT COUNT(*) FROM tasks WHERE " + in + " AND state = ";
+    std::vector<Value> params{Value(*scope.user_id)};
+    for (int i = 0; i < 4; ++i) {
+      for (int64_t id : scope.client_ids) params.emplace_back(id);
+    }
+    auto rows =
+        c.Query("SELECT 0, (SELECT COUNT(*) FROM platforms p WHERE p.status <> 'deleted'" +
+                    std::string(kPlatformInScope) + "), (SELECT COUNT(*) FROM sites WHERE " + in + " AND live = 1), (" +
+                    tasks_in + "'queued'), (" + tasks_in + "'running'), (" + tasks_in + "'failed')",
+                params);
     if (!rows.ok()) return rows.status();
     const auto& r = (*rows)[0];
     return Counts{r.Int(0), r.Int(1), r.Int(2), r.Int(3), r.Int(4), r.Int(5)};
   }
+  // Index range counts: the live sites (sites_status_live_domain), tasks by state (tasks_state).
   auto rows = c.Query(
       "SELECT (SELECT COUNT(*) FROM servers), "
       "(SELECT COUNT(*) FROM platforms WHERE status <> 'deleted'), "

@@ -33,6 +33,7 @@ struct User {
 // clients may use.
 struct Scope {
   std::optional<int64_t> user_id;
+  std::vector<int64_t> client_ids;  // with user_id: that user's clients
   bool all() const { return !user_id.has_value(); }
 };
 
