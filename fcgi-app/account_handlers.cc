@@ -247,7 +247,15 @@ Response ClientPage(Context& ctx, const store::Client& client, const std::string
   if (!platforms.ok()) return StoreError(ctx, platforms.status());
   auto allowed = store::ListClientPlatforms(ctx.db, client.id);
   if (!allowed.ok()) return StoreError(ctx, allowed.status());
-  return views::Client(ctx, client, *users, *platforms, std::set<int64_t>(allowed->begin(), allowed->end()), notice);
+  // Its first sites by domain, and how many it has: /sites?client= lists them all.
+  store::SiteFilter of_client;
+  of_client.client_id = client.id;
+  auto sites = store::ListSites(ctx.db, of_client, "", "", kSitesShownOnPage);
+  if (!sites.ok()) return StoreError(ctx, sites.status());
+  auto site_count = store::CountClientSites(ctx.db, client.id);
+  if (!site_count.ok()) return StoreError(ctx, site_count.status());
+  return views::Client(ctx, client, *users, *platforms, std::set<int64_t>(allowed->begin(), allowed->end()), *sites,
+                       *site_count, notice);
 }
 
 Response ClientView(Context& ctx, Request& req) {

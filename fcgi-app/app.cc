@@ -75,6 +75,7 @@ Response App::Filtered(Context& ctx, Request& req) const {
         return views::Error(ctx, 503, "The database is not reachable right now. Try again in a moment.");
       }
       ctx.client_ids.insert(reach->client_ids.begin(), reach->client_ids.end());
+      ctx.scope.client_ids = reach->client_ids;
       ctx.platform_ids.insert(reach->platform_ids.begin(), reach->platform_ids.end());
     }
   }

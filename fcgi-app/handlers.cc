@@ -625,7 +625,7 @@ Result<std::vector<store::Server>> WebServers(Context& ctx) {
 }
 
 Response PlatformList(Context& ctx, Request& req) {
-  auto platforms = store::ListPlatforms(ctx.db);
+  auto platforms = store::ListPlatforms(ctx.db, {}, true);
   if (!platforms.ok()) return StoreError(ctx, platforms.status());
   return views::Platforms(ctx, *platforms);
 }
@@ -706,7 +706,9 @@ Response PlatformView(Context& ctx, Request& req) {
   store::Platform platform;
   if (auto missing = FindEntity(ctx, req, store::GetPlatform, "platform", platform)) return *missing;
   const int64_t id = platform.id;
-  auto sites = store::ListSitesOnPlatform(ctx.db, id);
+  store::SiteFilter on_platform;
+  on_platform.platform_id = id;
+  auto sites = store::ListSites(ctx.db, on_platform, "", "", kSitesShownOnPage);
   if (!sites.ok()) return StoreError(ctx, sites.status());
   auto tasks = store::ListTasksFor(ctx.db, "platform", id, 20);
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
@@ -719,10 +721,69 @@ Response PlatformView(Context& ctx, Request& req) {
 
 // ---- Sites ----
 
+constexpr int kSitesPerPage = 50;
+constexpr size_t kMaxDomainBytes = 253;
+
+// /sites: 50 live sites a page in domain order. The query's parameters:
+// q (the domain starts with it), status, platform and client (ids) narrow
+// the list; after=<domain> starts the page after that domain (Next),
+// before=<domain> ends it before (Previous). A bad one is answered 400 with
+// what is wrong.
 Response SiteList(Context& ctx, Request& req) {
-  auto sites = store::ListSites(ctx.db, ctx.scope);
+  auto bad = [&](const std::string& message) { return views::Error(ctx, 400, message, "/sites"); };
+  views::SiteListPage page;
+  store::SiteFilter& f = page.filter;
+  f.prefix = req.Query("q");
+  f.prefix.erase(0, f.prefix.find_first_not_of(' '));
+  f.prefix.erase(f.prefix.find_last_not_of(' ') + 1);
+  if (!IsCleanText(f.prefix, kMaxDomainBytes)) {
+    return bad("Search: give the start of a domain name, at most 253 characters (UTF-8, no control characters).");
+  }
+  f.status = req.Query("status");
+  const auto& statuses = store::kListedSiteStatuses;
+  if (!f.status.empty() && std::find(statuses.begin(), statuses.end(), f.status) == statuses.end()) {
+    return bad("Status: choose one of " + Join(statuses, ", ") + ", or any.");
+  }
+  for (auto [name, id] :
+       {std::pair<const char*, std::optional<int64_t>*>{"platform", &f.platform_id}, {"client", &f.client_id}}) {
+    if (std::string v = req.Query(name); !v.empty()) {
+      *id = ParseId(v);
+      if (!*id) return bad(std::string("The '") + name + "' parameter must be a " + name + " number.");
+    }
+  }
+  std::string after = req.Query("after"), before = req.Query("before");
+  if (!after.empty() && !before.empty()) return bad("Give either 'after' or 'before', not both.");
+  if (!IsCleanText(after, kMaxDomainBytes) || !IsCleanText(before, kMaxDomainBytes)) {
+    return bad("The 'after' and 'before' parameters must be domain names.");
+  }
+  // One more than a page: whether there is a page beyond this one.
+  auto sites = store::ListSites(ctx.db, f, after, before, kSitesPerPage + 1, ctx.scope);
   if (!sites.ok()) return StoreError(ctx, sites.status());
-  return views::Sites(ctx, *sites);
+  const bool more = sites->size() > static_cast<size_t>(kSitesPerPage);
+  if (!before.empty() && !more) {
+    // Back at the start: the first page, full.
+    before.clear();
+    sites = store::ListSites(ctx.db, f, "", "", kSitesPerPage + 1, ctx.scope);
+    if (!sites.ok()) return StoreError(ctx, sites.status());
+    if (sites->size() > static_cast<size_t>(kSitesPerPage)) {
+      sites->pop_back();
+      page.next_after = sites->back().domain;
+    }
+  } else if (!before.empty()) {
+    sites->erase(sites->begin());  // the extra one is before this page
+    page.prev_before = sites->front().domain;
+    page.next_after = sites->back().domain;
+  } else {
+    if (more) {
+      sites->pop_back();
+      page.next_after = sites->back().domain;
+    }
+    // Past the last site (they were deleted meanwhile): Previous leads to the last page.
+    if (!after.empty()) page.prev_before = sites->empty() ? after : sites->front().domain;
+  }
+  page.first = after.empty() && before.empty();
+  page.sites = std::move(*sites);
+  return views::Sites(ctx, page);
 }
 
 Result<views::SiteFormChoices> SiteChoices(Context& ctx) {

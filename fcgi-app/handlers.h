@@ -21,6 +21,10 @@ inline constexpr int kMaxFailuresPerName = 5;
 inline constexpr int kMaxFailuresPerAddress = 20;
 inline constexpr int kFailureWindowMin = 15;
 
+// A platform's or a client's page lists at most this many of its sites, and
+// links to /sites filtered to it for all of them.
+inline constexpr int kSitesShownOnPage = 50;
+
 std::optional<int64_t> ParseId(const std::string& s);
 // A store failure as an error page; the details go to the log only.
 Response StoreError(const Context& ctx, const Status& s);

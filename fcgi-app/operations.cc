@@ -86,9 +86,9 @@ Result<Target> LoadTarget(ModelContext& ctx, const std::string& entity_type, int
     t.aliases = *aliases;
   }
   if (entity_type == "platform" || t.site) {
-    // A site's job does not need its platform's count of sites.
-    auto platform = t.site ? store::GetPlatformWithoutSiteCount(ctx.db, t.site->platform_id)
-                           : store::GetPlatform(ctx.db, entity_id);
+    // A platform's own operations need its site count (platform-delete); a site's do not.
+    auto platform =
+        t.site ? store::GetPlatformUncounted(ctx.db, t.site->platform_id) : store::GetPlatform(ctx.db, entity_id);
     if (!platform.ok()) return platform.status();
     if (!*platform || (!t.site && (*platform)->status == "deleted")) {
       return Status::NotFound("platform " + std::to_string(entity_id));

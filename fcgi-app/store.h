@@ -33,6 +33,7 @@ struct User {
 // clients may use.
 struct Scope {
   std::optional<int64_t> user_id;
+  std::vector<int64_t> client_ids;  // with user_id: that user's clients
   bool all() const { return !user_id.has_value(); }
 };
 
@@ -108,7 +109,7 @@ struct Platform {
   std::string deployed_commit;
   std::string created_at;
   std::string verified_at;
-  int64_t site_count = 0;  // sites not deleted
+  int64_t site_count = 0;  // sites not deleted; -1 when not counted (ListPlatforms)
 };
 
 struct Site {
@@ -276,18 +277,37 @@ Status SetClientPlatforms(db::Connection& c, int64_t client_id, const std::vecto
 Result<std::vector<User>> ListClientUsers(db::Connection& c, int64_t client_id);
 
 // Platforms (deleted ones are not listed).
-Result<std::vector<Platform>> ListPlatforms(db::Connection& c, const Scope& scope = {});
+// count_sites: fill site_count (an index range count of each platform's
+// live sites); otherwise it is -1. GetPlatform and GetPlatformByName count.
+Result<std::vector<Platform>> ListPlatforms(db::Connection& c, const Scope& scope = {}, bool count_sites = false);
 Result<std::vector<Platform>> ListPlatformsOnServer(db::Connection& c, int64_t server_id);
 Result<std::optional<Platform>> GetPlatform(db::Connection& c, int64_t id);
-// The same with site_count -1 (unknown): the sites are not read.
-Result<std::optional<Platform>> GetPlatformWithoutSiteCount(db::Connection& c, int64_t id);
+// The same without counting its sites (site_count -1): a site's platform.
+Result<std::optional<Platform>> GetPlatformUncounted(db::Connection& c, int64_t id);
 Result<std::optional<Platform>> GetPlatformByName(db::Connection& c, const std::string& name);
 // Conflict if a live platform has the name.
 Result<int64_t> CreatePlatform(db::Connection& c, const NewPlatform& p);
 
 // Sites (deleted ones are not listed).
-Result<std::vector<Site>> ListSites(db::Connection& c, const Scope& scope = {});
-Result<std::vector<Site>> ListSitesOnPlatform(db::Connection& c, int64_t platform_id);
+// Which sites a list shows: each field set narrows it.
+struct SiteFilter {
+  std::string prefix;  // the domain starts with this (as MariaDB compares: case-insensitive)
+  std::string status;  // one of kListedSiteStatuses
+  std::optional<int64_t> platform_id;
+  std::optional<int64_t> client_id;
+};
+// The statuses a site in a list may have (a deleted site is in none).
+inline const std::vector<std::string> kListedSiteStatuses = {"queued", "enabled", "disabled", "failed"};
+// A page of the live sites the filter and the scope select, in domain order
+// (a live site's domain is unique): the first `limit` after the domain
+// `after`, or, with before set, the last `limit` before the domain `before`
+// (both "": from the first). Keyset pagination: each filter has an index
+// that ends in the domain (sql/0007), so a page reads about `limit` index
+// entries wherever it starts; docs/queries.md.
+Result<std::vector<Site>> ListSites(db::Connection& c, const SiteFilter& filter, const std::string& after,
+                                    const std::string& before, int limit, const Scope& scope = {});
+// The number of a client's live sites (an index range count).
+Result<int64_t> CountClientSites(db::Connection& c, int64_t client_id);
 Result<std::optional<Site>> GetSite(db::Connection& c, int64_t id);
 // The live (not deleted) site with that domain.
 Result<std::optional<Site>> GetSiteByDomain(db::Connection& c, const std::string& domain);

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
 #include "fcgi-app/services.h"
 
 namespace aegir::web::views {
@@ -83,6 +84,38 @@ void FillTaskTable(const Context& ctx, TemplateDictionary& parent, const std::ve
     row->SetValue("STATE", t.state);
     row->SetValue("CREATED_AT", t.created_at);
     row->SetValue("CREATED_BY", t.created_by);
+  }
+}
+
+// /sites with the filter's parameters, and a page key (key_name "after" or
+// "before") when given.
+std::string SitesHref(const store::SiteFilter& f, const std::string& key_name = "", const std::string& key = "") {
+  std::vector<std::string> params;
+  if (!f.prefix.empty()) params.push_back("q=" + UrlEncode(f.prefix));
+  if (!f.status.empty()) params.push_back("status=" + UrlEncode(f.status));
+  if (f.platform_id) params.push_back("platform=" + std::to_string(*f.platform_id));
+  if (f.client_id) params.push_back("client=" + std::to_string(*f.client_id));
+  if (!key_name.empty()) params.push_back(key_name + "=" + UrlEncode(key));
+  return params.empty() ? "/sites" : "/sites?" + Join(params, "&");
+}
+
+// A platform's or a client's first sites (SITE rows), how many it has, and
+// when there are more, the link to all of them on /sites (ALL_SITES).
+void FillSomeSites(TemplateDictionary& b, const std::vector<store::Site>& sites, int64_t count,
+                   const store::SiteFilter& all) {
+  b.SetIntValue("SITE_COUNT", count);
+  if (sites.empty()) b.ShowSection("NO_SITES");
+  for (const auto& s : sites) {
+    TemplateDictionary* row = b.AddSectionDictionary("SITE");
+    row->SetIntValue("ID", s.id);
+    row->SetValue("DOMAIN", s.domain);
+    row->SetValue("STATUS", s.status);
+  }
+  if (count > static_cast<int64_t>(sites.size())) {
+    TemplateDictionary* more = b.AddSectionDictionary("ALL_SITES");
+    more->SetIntValue("SHOWN", static_cast<int64_t>(sites.size()));
+    more->SetIntValue("COUNT", count);
+    more->SetValue("HREF", SitesHref(all));
   }
 }
 
@@ -432,24 +465,69 @@ Response Platform(const Context& ctx, const store::Platform& pl, const std::vect
   b.SetValue("COMMIT", pl.deployed_commit.empty() ? "-" : pl.deployed_commit);
   b.SetValue("CREATED_AT", pl.created_at);
   b.SetValue("VERIFIED_AT", pl.verified_at.empty() ? "never" : pl.verified_at);
-  if (sites.empty()) b.ShowSection("NO_SITES");
-  for (const auto& s : sites) {
-    TemplateDictionary* row = b.AddSectionDictionary("SITE");
-    row->SetIntValue("ID", s.id);
-    row->SetValue("DOMAIN", s.domain);
-    row->SetValue("STATUS", s.status);
-  }
+  store::SiteFilter on_platform;
+  on_platform.platform_id = pl.id;
+  FillSomeSites(b, sites, pl.site_count, on_platform);
   if (pl.status == "enabled") b.ShowSection("CAN_ADD_SITE");
   FillOperations(b, operations);
   FillTaskTable(ctx, b, tasks);
   return p.Finish();
 }
 
-Response Sites(const Context& ctx, const std::vector<store::Site>& sites) {
+Response Sites(const Context& ctx, const SiteListPage& page) {
   Page p(ctx, "Sites", "SITES", "sites.tpl");
-  p.body().ShowSection(sites.empty() ? "NO_SITES" : "HAS_SITES");
-  for (const auto& s : sites) {
-    TemplateDictionary* row = p.body().AddSectionDictionary("SITE");
+  auto& b = p.body();
+  const store::SiteFilter& f = page.filter;
+  // The search form keeps the filters it does not show.
+  b.SetValue("Q", f.prefix);
+  for (const auto& status : store::kListedSiteStatuses) {
+    TemplateDictionary* o = b.AddSectionDictionary("STATUS_OPTION");
+    o->SetValue("VALUE", status);
+    if (status == f.status) o->ShowSection("SELECTED");
+  }
+  if (f.platform_id) b.AddSectionDictionary("PLATFORM_FILTER")->SetIntValue("ID", *f.platform_id);
+  if (f.client_id) b.AddSectionDictionary("CLIENT_FILTER")->SetIntValue("ID", *f.client_id);
+  // What the list is narrowed to, each with a link without it.
+  auto narrowed = [&](const std::string& what, store::SiteFilter without) {
+    TemplateDictionary* n = b.AddSectionDictionary("NARROWED");
+    n->SetValue("WHAT", what);
+    n->SetValue("HREF", SitesHref(without));
+  };
+  if (!f.prefix.empty()) {
+    store::SiteFilter g = f;
+    g.prefix.clear();
+    narrowed("whose domain starts with “" + f.prefix + "”", g);
+  }
+  if (!f.status.empty()) {
+    store::SiteFilter g = f;
+    g.status.clear();
+    narrowed("with the status " + f.status, g);
+  }
+  // The platform's and the client's names are those the sites show (without
+  // sites, their numbers): nothing more is read, and a client user learns
+  // no name they do not see anyway.
+  if (f.platform_id) {
+    store::SiteFilter g = f;
+    g.platform_id.reset();
+    narrowed("on " + (page.sites.empty() ? "platform " + std::to_string(*f.platform_id)
+                                         : "the platform " + page.sites.front().platform_name),
+             g);
+  }
+  if (f.client_id) {
+    store::SiteFilter g = f;
+    g.client_id.reset();
+    narrowed("of " + (page.sites.empty() ? "client " + std::to_string(*f.client_id)
+                                         : "the client " + page.sites.front().client_name),
+             g);
+  }
+  const bool filtered = !f.prefix.empty() || !f.status.empty() || f.platform_id || f.client_id;
+  if (page.sites.empty()) {
+    b.ShowSection(!page.first ? "NO_MORE_SITES" : filtered ? "NO_MATCH" : "NO_SITES");
+  } else {
+    b.ShowSection("HAS_SITES");
+  }
+  for (const auto& s : page.sites) {
+    TemplateDictionary* row = b.AddSectionDictionary("SITE");
     ShowRole(ctx, *row);
     row->SetIntValue("ID", s.id);
     row->SetValue("DOMAIN", s.domain);
@@ -459,6 +537,16 @@ Response Sites(const Context& ctx, const std::vector<store::Site>& sites) {
     row->SetValue("CLIENT_NAME", s.client_name);
     row->SetValue("STATUS", s.status);
     row->SetValue("CREATED_AT", s.created_at);
+  }
+  if (!page.first || !page.next_after.empty()) {
+    TemplateDictionary* pager = b.AddSectionDictionary("PAGER");
+    if (!page.first) pager->AddSectionDictionary("FIRST")->SetValue("HREF", SitesHref(f));
+    if (!page.prev_before.empty()) {
+      pager->AddSectionDictionary("PREVIOUS")->SetValue("HREF", SitesHref(f, "before", page.prev_before));
+    }
+    if (!page.next_after.empty()) {
+      pager->AddSectionDictionary("NEXT")->SetValue("HREF", SitesHref(f, "after", page.next_after));
+    }
   }
   return p.Finish();
 }
@@ -775,7 +863,7 @@ Response Account(const Context& ctx, const std::string& error, const std::string
 
 Response Client(const Context& ctx, const store::Client& client, const std::vector<store::User>& users,
                 const std::vector<store::Platform>& platforms, const std::set<int64_t>& allowed,
-                const std::string& notice, int status) {
+                const std::vector<store::Site>& sites, int64_t site_count, const std::string& notice, int status) {
   Page p(ctx, "Client " + client.name, "CLIENTS", "client.tpl");
   auto& b = p.body();
   b.SetIntValue("ID", client.id);
@@ -796,6 +884,9 @@ Response Client(const Context& ctx, const store::Client& client, const std::vect
     row->SetValue("STATUS", pl.status);
     if (allowed.count(pl.id)) row->ShowSection("CHECKED");
   }
+  store::SiteFilter of_client;
+  of_client.client_id = client.id;
+  FillSomeSites(b, sites, site_count, of_client);
   if (!notice.empty()) b.AddSectionDictionary("NOTICE")->SetValue("MESSAGE", notice);
   return p.Finish(status);
 }

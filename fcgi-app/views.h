@@ -65,9 +65,19 @@ Response Server(const Context& ctx, const store::Server& server, const std::vect
 Response Platforms(const Context& ctx, const std::vector<store::Platform>& platforms);
 Response PlatformFormPage(const Context& ctx, const PlatformForm& form, const std::vector<store::Server>& web_servers,
                           const std::vector<store::Distribution>& distributions, int status = 200);
+// sites: its first sites (of platform.site_count).
 Response Platform(const Context& ctx, const store::Platform& platform, const std::vector<store::Site>& sites,
                   const std::vector<OperationButton>& operations, const std::vector<store::Task>& tasks);
-Response Sites(const Context& ctx, const std::vector<store::Site>& sites);
+// A page of /sites: its sites, the filter as given, and the keys of the
+// pages around it.
+struct SiteListPage {
+  std::vector<store::Site> sites;
+  store::SiteFilter filter;
+  bool first = true;        // no page key was given
+  std::string prev_before;  // the key of the Previous link; "" for none
+  std::string next_after;   // the key of the Next link; "" on the last page
+};
+Response Sites(const Context& ctx, const SiteListPage& page);
 Response SiteFormPage(const Context& ctx, const SiteForm& form, const SiteFormChoices& choices, int status = 200);
 Response Site(const Context& ctx, const store::Site& site, const std::vector<store::Alias>& aliases,
               const std::vector<store::Backup>& backups, const std::vector<OperationButton>& operations,
@@ -108,10 +118,11 @@ Response PasswordForm(const Context& ctx, const std::string& user_name, const st
                       const std::string& error, int status = 200);
 // The logged-in user's own page: change the password.
 Response Account(const Context& ctx, const std::string& error, const std::string& notice, int status = 200);
-// A client (admin): its users, and the platforms its users may put sites on.
+// A client (admin): its users, the platforms its users may put sites on,
+// and its first sites of site_count.
 Response Client(const Context& ctx, const store::Client& client, const std::vector<store::User>& users,
                 const std::vector<store::Platform>& platforms, const std::set<int64_t>& allowed,
-                const std::string& notice, int status = 200);
+                const std::vector<store::Site>& sites, int64_t site_count, const std::string& notice, int status = 200);
 // user_id: only that user's entries are shown (and paged).
 Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries, int64_t older_before,
                std::optional<int64_t> user_id);

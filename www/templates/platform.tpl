@@ -11,9 +11,10 @@
 </dl>
 <h2>Operations</h2>
 {{>OPERATIONS}}
-<h2>Sites</h2>
+<h2>Sites ({{SITE_COUNT}})</h2>
 {{#CAN_ADD_SITE}}<p><a class="button" href="/sites/add?platform={{ID}}">Add a site here</a></p>{{/CAN_ADD_SITE}}
 {{#NO_SITES}}<p class="empty">No sites on this platform.</p>{{/NO_SITES}}
 <ul>{{#SITE}}<li><a href="/sites/{{ID}}">{{DOMAIN}}</a> <span class="badge {{STATUS}}">{{STATUS}}</span></li>{{/SITE}}</ul>
+{{#ALL_SITES}}<p>The first {{SHOWN}} of {{COUNT}} sites by domain: <a href="{{HREF}}">all {{COUNT}} sites on this platform</a>.</p>{{/ALL_SITES}}
 <h2>Tasks</h2>
 {{>TASK_TABLE}}
