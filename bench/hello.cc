@@ -27,8 +27,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "aegir-bench-hello: THREADS must be 1 to 256\n");
     return 2;
   }
-  std::signal(SIGPIPE, SIG_IGN);
   FCGX_Init();
+  // libfcgi's own handlers only flag a shutdown for its next accept; this
+  // program has nothing to finish, so SIGTERM ends it at once.
+  std::signal(SIGTERM, SIG_DFL);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGPIPE, SIG_IGN);
   ::unlink(argv[1]);
   int fd = FCGX_OpenSocket(argv[1], 128);
   if (fd < 0) {
