@@ -826,6 +826,17 @@ Result<Counts> GetCounts(db::Connection& c, const Scope& scope) {
   return Counts{r.Int(0), r.Int(1), r.Int(2), r.Int(3), r.Int(4), r.Int(5)};
 }
 
+Result<Counts> GetActiveCounts(db::Connection& c) {
+  auto rows = c.Query(
+      "SELECT (SELECT COUNT(*) FROM tasks WHERE state = 'queued'), "
+      "(SELECT COUNT(*) FROM tasks WHERE state = 'running')");
+  if (!rows.ok()) return rows.status();
+  Counts counts;
+  counts.queued = (*rows)[0].Int(0);
+  counts.running = (*rows)[0].Int(1);
+  return counts;
+}
+
 Result<bool> MarkTaskRunning(db::Connection& c, int64_t id) {
   auto r = c.Exec(
       "UPDATE tasks SET state = 'running', started_at = COALESCE(started_at, UTC_TIMESTAMP(3)) "

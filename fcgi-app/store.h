@@ -358,6 +358,8 @@ Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t 
 // The number of the task's last log line, 0 when it has none (one index lookup).
 Result<int64_t> LastLogSeq(db::Connection& c, int64_t task_id);
 Result<Counts> GetCounts(db::Connection& c, const Scope& scope = {});
+// Only the queued and running tasks of the whole panel (a few index entries).
+Result<Counts> GetActiveCounts(db::Connection& c);
 
 // Stores values a role posted back (merged into tasks.results) and applies
 // them to the task's entity (docs/operations.md, "Feedback from roles").
