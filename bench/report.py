@@ -24,7 +24,14 @@ def load(out, name):
     if not text:
         return None
     if name.endswith(".jsonl"):
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
+        # Samples, one per line; the last may be cut short by the sampler's stop.
+        samples = []
+        for line in text.splitlines():
+            try:
+                samples.append(json.loads(line))
+            except ValueError:
+                pass
+        return samples
     return json.loads(text)
 
 

