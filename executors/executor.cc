@@ -420,7 +420,9 @@ bool Executor::PumpOutput(ActiveJob& active) {
     }
     active.pending.push_back(std::move(line));
   }
-  if (active.pending.size() > kMaxPendingLines) {
+  // Beyond the limit by at most one read while the posts go through (no
+  // more is read then); dropped only while they fail.
+  if (active.pending.size() > kMaxPendingLines && active.post_failing) {
     size_t drop = active.pending.size() - kMaxPendingLines;
     active.pending.erase(active.pending.begin(), active.pending.begin() + static_cast<long>(drop));
     active.next_seq += static_cast<int64_t>(drop);

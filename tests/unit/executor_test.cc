@@ -533,6 +533,25 @@ BOOST_FIXTURE_TEST_CASE(failed_log_post_is_retried_with_the_same_numbers, Execut
   BOOST_TEST(Contains(lines, "PLAY RECAP"));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_job_printing_faster_than_the_posts_loses_no_line, ExecutorFixture) {
+  // In place of ansible-playbook: 60,000 lines at once, far more than the
+  // executor keeps waiting (10,000) and more than one read takes.
+  auto printer = root->path() / "print-lines";
+  {
+    std::ofstream out(printer);
+    out << "#!/bin/sh\nexec seq 1 60000\n";
+  }
+  std::filesystem::permissions(printer, std::filesystem::perms::owner_all);
+  StartExecutor([&](auto& o) { o.ansible_playbook = printer.string(); });
+  SendJob(MakeJob(24, {"hello"}));
+  json done = WaitDone();
+  BOOST_TEST(done["state"] == "succeeded");
+  auto lines = CheckedLog(PostsFor(24));  // contiguous numbers, each line once
+  BOOST_REQUIRE_EQUAL(lines.size(), 60000u);
+  for (size_t i = 0; i < lines.size(); i += 997) BOOST_TEST(lines[i] == std::to_string(i + 1));
+  BOOST_TEST(lines.back() == "60000");
+}
+
 BOOST_FIXTURE_TEST_CASE(rejects_jobs_beyond_capacity, ExecutorFixture) {
   StartExecutor([](auto& o) { o.capacity = 1; });
   aegir::Job slow = MakeJob(7, {"slow"});
