@@ -163,6 +163,10 @@ Result<PlaybookRun> WritePlaybook(const Job& job, const std::filesystem::path& j
       {"ANSIBLE_HOME", (dir / "home").string()},
       {"ANSIBLE_SSH_ARGS", "-o ControlMaster=no"},
       {"ANSIBLE_PIPELINING", "True"},
+      // Everything else that makes temporary files here (Ansible's module
+      // payloads among them, left behind when a job is killed mid-module)
+      // makes them in the job's directory, removed with it.
+      {"TMPDIR", (dir / "tmp").string()},
   };
   // On this host Ansible's "remote" temporary files go with the job's too:
   // its default (~/.ansible/tmp) is in the home of the target user, which a

@@ -57,7 +57,9 @@ struct PlaybookRun {
   // ANSIBLE_HOST_KEY_CHECKING is left to its default (on).
   // ANSIBLE_SSH_ARGS=-o ControlMaster=no (a persistent master would outlive
   // the job, outside its process group) and ANSIBLE_PIPELINING=True (one ssh
-  // connection per task instead of several).
+  // connection per task instead of several); TMPDIR=<job_dir>/tmp (and for a
+  // job on this host ANSIBLE_REMOTE_TEMP too), so no temporary file outlives
+  // the job.
   std::vector<std::pair<std::string, std::string>> env;
 };
 

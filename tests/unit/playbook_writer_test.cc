@@ -164,6 +164,7 @@ BOOST_FIXTURE_TEST_CASE(argv_and_environment_exact, Fixture) {
       {"ANSIBLE_HOME", dir + "/home"},
       {"ANSIBLE_SSH_ARGS", "-o ControlMaster=no"},
       {"ANSIBLE_PIPELINING", "True"},
+      {"TMPDIR", dir + "/tmp"},
       // A job on this host: Ansible's "remote" temporary files go with the job's.
       {"ANSIBLE_REMOTE_TEMP", dir + "/tmp"},
   };
