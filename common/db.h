@@ -94,7 +94,8 @@ class Connection {
   // next time the same SQL text comes (one round trip instead of three:
   // prepare, execute, close); at most kMaxCachedStatements, each at most
   // kMaxCachedSqlBytes of SQL (a multi-row INSERT's many shapes are not
-  // kept). Reconnecting drops them.
+  // kept), and none with a derived table (see Cacheable in db.cc).
+  // Reconnecting drops them.
   static constexpr size_t kMaxCachedStatements = 128;
   static constexpr size_t kMaxCachedSqlBytes = 4096;
 
