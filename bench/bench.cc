@@ -92,7 +92,8 @@ std::string SiteTarget(long n) { return "site:bench-" + std::to_string(n) + ".ex
 // would), unlike the `aegir` client's socket per request.
 class Submitter {
  public:
-  Submitter(zmq::context_t& ctx, const std::string& endpoint) : socket_(ctx, zmq::socket_type::dealer) {
+  Submitter(zmq::context_t& ctx, const std::string& endpoint)
+      : endpoint_(endpoint), socket_(ctx, zmq::socket_type::dealer) {
     socket_.set(zmq::sockopt::linger, 0);
     socket_.connect(endpoint);
   }
@@ -100,26 +101,14 @@ class Submitter {
   // RUN; the new task's id, or the scheduler's refusal.
   Result<int64_t> Run(const std::string& operation, const std::string& target) {
     json body = {{"operation", operation}, {"target", target}, {"vars", json::object()}};
-    auto reply = Request(protocol::kRun, body.dump());
+    auto reply = cli::Exchange(socket_, endpoint_, {std::string(protocol::kRun), body.dump()});
     if (!reply.ok()) return reply.status();
     if (reply->size() == 2 && (*reply)[0] == protocol::kAck) return std::stoll((*reply)[1]);
     return Status::Internal("RUN " + target + ": " + (reply->size() == 2 ? (*reply)[1] : "unexpected reply"));
   }
 
  private:
-  Result<std::vector<std::string>> Request(std::string_view command, const std::string& body) {
-    socket_.send(zmq::buffer(protocol::kVersion), zmq::send_flags::sndmore);
-    socket_.send(zmq::buffer(command), zmq::send_flags::sndmore);
-    socket_.send(zmq::buffer(body), zmq::send_flags::none);
-    zmq::pollitem_t item = {socket_.handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, protocol::kSubmitTimeout) == 0) return Status::Unavailable("no answer to RUN in time");
-    std::vector<zmq::message_t> frames;
-    if (!zmq::recv_multipart(socket_, std::back_inserter(frames))) return Status::Unavailable("no reply");
-    std::vector<std::string> out;
-    for (size_t i = 1; i < frames.size(); ++i) out.push_back(frames[i].to_string());
-    return out;
-  }
-
+  std::string endpoint_;
   zmq::socket_t socket_;
 };
 

@@ -18,6 +18,16 @@ Result<std::vector<std::string>> Request(zmq::context_t& context, const Endpoint
     socket.set(zmq::sockopt::linger, 0);
     if (endpoint.key) curve::MakeClient(socket, *endpoint.key, endpoint.server_key);
     socket.connect(endpoint.address);
+    return Exchange(socket, endpoint.address, command_and_body, timeout);
+  } catch (const zmq::error_t& e) {
+    return Status::InvalidArgument("scheduler endpoint " + endpoint.address + ": " + e.what());
+  }
+}
+
+Result<std::vector<std::string>> Exchange(zmq::socket_t& socket, const std::string& address,
+                                          const std::vector<std::string>& command_and_body,
+                                          std::chrono::milliseconds timeout) {
+  try {
     socket.send(zmq::buffer(protocol::kVersion), zmq::send_flags::sndmore);
     for (size_t i = 0; i < command_and_body.size(); ++i) {
       socket.send(zmq::buffer(command_and_body[i]), i + 1 < command_and_body.size()
@@ -26,21 +36,21 @@ Result<std::vector<std::string>> Request(zmq::context_t& context, const Endpoint
     }
     zmq::pollitem_t item = {socket.handle(), 0, ZMQ_POLLIN, 0};
     if (zmq::poll(&item, 1, timeout) == 0) {
-      return Status::Unavailable("the scheduler at " + endpoint.address + " did not answer within " +
+      return Status::Unavailable("the scheduler at " + address + " did not answer within " +
                                  std::to_string(timeout.count()) + " ms");
     }
     std::vector<zmq::message_t> frames;
     if (!zmq::recv_multipart(socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
-      return Status::Unavailable("no reply from the scheduler at " + endpoint.address);
+      return Status::Unavailable("no reply from the scheduler at " + address);
     }
     if (frames.empty() || frames[0].to_string_view() != protocol::kVersion) {
-      return Status::Internal("the scheduler at " + endpoint.address + " speaks another protocol version");
+      return Status::Internal("the scheduler at " + address + " speaks another protocol version");
     }
     std::vector<std::string> out;
     for (size_t i = 1; i < frames.size(); ++i) out.push_back(frames[i].to_string());
     return out;
   } catch (const zmq::error_t& e) {
-    return Status::InvalidArgument("scheduler endpoint " + endpoint.address + ": " + e.what());
+    return Status::InvalidArgument("scheduler endpoint " + address + ": " + e.what());
   }
 }
 

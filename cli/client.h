@@ -34,6 +34,13 @@ Result<std::vector<std::string>> Request(
     const std::vector<std::string>& command_and_body,
     std::chrono::milliseconds timeout = protocol::kSubmitTimeout);
 
+// The same on a DEALER socket the caller keeps connected to `address` (a
+// tool sending many requests); the socket must not be used again after an
+// Unavailable answer (a late reply would be read as the next one's).
+Result<std::vector<std::string>> Exchange(zmq::socket_t& socket, const std::string& address,
+                                          const std::vector<std::string>& command_and_body,
+                                          std::chrono::milliseconds timeout = protocol::kSubmitTimeout);
+
 // STATUS: the scheduler's STATUS-REPLY document.
 Result<nlohmann::json> QueryStatus(zmq::context_t& context, const Endpoint& endpoint,
                                    std::chrono::milliseconds timeout = protocol::kSubmitTimeout);
