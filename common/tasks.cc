@@ -128,8 +128,8 @@ Result<std::optional<std::string>> LogJson(db::Connection& c, int64_t id, int64_
 
 Result<bool> Claim(db::Connection& c, int64_t id, const std::string& executor, const std::string& token_hash) {
   auto r = c.Exec(
-      "UPDATE tasks SET state = 'running', executor = ?, attempts = attempts + 1, feedback_token_hash = ? "
-      "WHERE id = ? AND state = 'queued'",
+      "UPDATE tasks SET state = 'running', executor = ?, attempts = attempts + 1, feedback_token_hash = ?, "
+      "started_at = UTC_TIMESTAMP(3) WHERE id = ? AND state = 'queued'",
       {Value(TruncateUtf8(executor, 255)), Value(token_hash), Value(id)});
   if (!r.ok()) return r.status().WithContext("claim task " + std::to_string(id));
   return *r > 0;
@@ -137,7 +137,7 @@ Result<bool> Claim(db::Connection& c, int64_t id, const std::string& executor, c
 
 Result<bool> Requeue(db::Connection& c, int64_t id) {
   auto r = c.Exec(
-      "UPDATE tasks SET state = 'queued', executor = NULL, feedback_token_hash = '' "
+      "UPDATE tasks SET state = 'queued', executor = NULL, feedback_token_hash = '', started_at = NULL "
       "WHERE id = ? AND state = 'running'",
       {Value(id)});
   if (!r.ok()) return r.status().WithContext("queue task " + std::to_string(id) + " again");

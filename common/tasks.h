@@ -37,11 +37,13 @@ Result<std::vector<OpenTask>> LoadOpen(db::Connection& c);
 Result<std::optional<OpenTask>> LoadOpen(db::Connection& c, int64_t id);
 
 // queued -> running on `executor`, with a new feedback token (its SHA-256 is
-// stored; the token itself never is). False if the task was not queued (it
+// stored; the token itself never is) and the start time (the executor starts
+// the process as soon as it has the job). False if the task was not queued (it
 // was cancelled, or someone else claimed it).
 Result<bool> Claim(db::Connection& c, int64_t id, const std::string& executor, const std::string& token_hash);
 
-// running -> queued: the executor did not take it. The token is revoked.
+// running -> queued: the executor did not take it. The token is revoked and
+// the start time (set by Claim) cleared.
 Result<bool> Requeue(db::Connection& c, int64_t id);
 
 // Ends a task that is queued or running: state succeeded, failed or

@@ -278,12 +278,7 @@ void Executor::Cancel(const std::string& id_text) {
   ActiveJob& j = *it->second;
   if (j.finishing || !j.kill_reason.empty()) return;
   j.cancelled = true;
-  j.kill_reason = "Cancelled.";
-  if (j.process) {
-    log::Info("job " + id_text + ": cancelled: terminating its process group");
-    j.process->SignalGroup(SIGTERM);
-    j.kill_at = Now() + options_.kill_grace;
-  }
+  Terminate(j, "Cancelled.");
 }
 
 void Executor::SendDone(int64_t job_id, std::string_view state, int exit_code, const std::string& reason) {
@@ -337,17 +332,6 @@ void Executor::StartJob(std::unique_ptr<ActiveJob> owned) {
   jobs_[job.job_id] = std::move(owned);
   log::Info("job " + id + " (" + job.operation + " on " + job.target.name + ") starting");
 
-  Status started = Post(active, "/start", "{}");
-  if (!started.ok()) {
-    // We cannot report to aegir-web, so we do not run anything it would
-    // never hear about. Unreachable: the scheduler offers it again shortly.
-    log::Error("job " + id + " not run: " + started.message());
-    bool retry = started.code() == Code::kUnavailable;
-    SendDone(job.job_id, retry ? protocol::kStateRejected : protocol::kStateFailed, -1,
-             "could not report its start to aegir-web: " + started.message());
-    jobs_.erase(job.job_id);  // destroys `active`
-    return;
-  }
   Status roles = CheckRoles(job, options_.roles_dir);
   if (!roles.ok()) {
     FinishJob(active, std::string(protocol::kStateFailed), -1, roles.message());
@@ -386,6 +370,21 @@ void Executor::StartJob(std::unique_ptr<ActiveJob> owned) {
   }
   active.process.emplace(std::move(process).value());
   log::Info("job " + id + " running as pid " + std::to_string(active.process->pid()));
+  // Then aegir-web hears of it (the scheduler's claim stored the task as
+  // running with its start time already, so this post is not on the way to
+  // the process's start). An ended task (cancelled, given up as lost) stops
+  // the run; a refused token means nothing of it would be stored, so it stops
+  // too; unreachable: the log posts go on trying, as for any post.
+  Status started = Post(active, "/start", "{}");
+  if (started.code() == Code::kConflict) {
+    StopEndedElsewhere(active);
+  } else if (!started.ok() && started.code() != Code::kUnavailable) {
+    active.feedback_broken = true;
+    Terminate(active, "aegir-web refused the job's start report: " + started.message());
+  } else if (!started.ok()) {
+    log::Warn("job " + id + ": could not report its start to aegir-web (its log posts go on trying): " +
+              started.message());
+  }
 }
 
 bool Executor::PendingFull(const ActiveJob& active) {
@@ -607,9 +606,14 @@ void Executor::TryFinish(ActiveJob& active) {
 }
 
 void Executor::StopEndedElsewhere(ActiveJob& active) {
-  if (active.finishing || !active.kill_reason.empty() || !active.process) return;
-  log::Warn("job " + std::to_string(active.job.job_id) + ": aegir-web says the task has ended: terminating it");
-  active.kill_reason = "The task was ended elsewhere (cancelled, or given up as lost) while it ran.";
+  if (active.finishing || !active.kill_reason.empty()) return;
+  Terminate(active, "The task was ended elsewhere (cancelled, or given up as lost) while it ran.");
+}
+
+void Executor::Terminate(ActiveJob& active, const std::string& reason) {
+  active.kill_reason = reason;
+  if (!active.process) return;
+  log::Warn("job " + std::to_string(active.job.job_id) + ": " + reason + " (terminating its process group)");
   active.process->SignalGroup(SIGTERM);
   active.kill_at = Now() + options_.kill_grace;
 }
@@ -666,9 +670,7 @@ void Executor::OnTimers() {
       j->kill_reason = "executor shutting down";
     }
     if (!j->kill_reason.empty() && j->kill_at == Clock::time_point::max()) {
-      log::Warn("job " + std::to_string(id) + ": " + j->kill_reason + ": terminating");
-      j->process->SignalGroup(SIGTERM);
-      j->kill_at = now + options_.kill_grace;
+      Terminate(*j, j->kill_reason);
     } else if (!j->sigkill_sent && now >= j->kill_at) {
       log::Warn("job " + std::to_string(id) + " still running " +
                 std::to_string(options_.kill_grace.count()) + " ms after SIGTERM: killing");

@@ -10,12 +10,13 @@
 // life of the process, so a reconnected executor keeps its jobs.
 //
 // For each JOB (at most `capacity` at once):
-//   decode and validate (common/job.h) -> POST {feedback_url}/start ->
-//   check every role is <roles>/<role>/tasks/main.yml (the roles directory is
+//   decode and validate (common/job.h) -> check every role is <roles>/<role>/tasks/main.yml (the roles directory is
 //   the whitelist: an unknown role fails the job, nothing runs) -> make a
 //   0700 temporary directory under work_dir -> write the playbook files
 //   (executors/playbook_writer.h) -> spawn ansible-playbook in its own process
-//   group -> read its output in this same poll loop, posting lines to
+//   group -> POST {feedback_url}/start (the scheduler's claim already stored
+//   the task as running, so the start is not held up by aegir-web; an ended
+//   task or a refused token stops the run) -> read its output in this same poll loop, posting lines to
 //   {feedback_url}/log in batches (every log_flush_interval or log_batch_lines
 //   lines, sequence numbers from 1, a failed post retried with the same
 //   numbers) -> on exit post the remaining lines, then (for a server reached
@@ -180,6 +181,9 @@ class Executor {
   void TryFinish(ActiveJob& active);
   // aegir-web refused a post because the task ended: stop the run.
   void StopEndedElsewhere(ActiveJob& active);
+  // Sets why the job ends and sends its process group SIGTERM (SIGKILL
+  // kill_grace later, from the timers).
+  void Terminate(ActiveJob& active, const std::string& reason);
   // CANCEL from the scheduler: SIGTERM, SIGKILL after kill_grace; the job
   // ends "cancelled".
   void Cancel(const std::string& id_text);

@@ -96,10 +96,9 @@ Result<std::unique_ptr<Scheduler>> Scheduler::Create(zmq::context_t& context, Sc
     if (!cat.ok()) return cat.status().WithContext("catalogue " + s->options_.catalogue_path);
     s->catalogue_.emplace(std::move(cat).value());
     s->model_ = std::make_unique<web::ModelContext>(*s->catalogue_, s->options_.public_url);
-    if (Status c = s->model_->db.Connect(s->options_.db); !c.ok()) log::Warn(c.message());
   }
   AEGIR_RETURN_IF_ERROR(s->Bind());
-  if (Status c = s->db_.Connect(s->options_.db); !c.ok()) {
+  if (Status c = s->Db().Connect(s->options_.db); !c.ok()) {
     log::Warn(c.message() + " (the tasks are read as soon as the database answers)");
   }
   s->next_sweep_ = s->Now();
@@ -375,7 +374,7 @@ void Scheduler::HandleSubmit(const std::string& identity, const std::string& bod
   const std::string ids = std::to_string(id);
   if (queue_.count(id) == 0 && running_.count(id) == 0) {
     // The stored row is the truth: what is queued is what it holds.
-    auto row = tasks::LoadOpen(db_, id);
+    auto row = tasks::LoadOpen(Db(), id);
     if (!row.ok()) {
       ReplyError(identity, "SUBMIT not taken now: the database is unavailable (" + row.status().message() +
                   "); a stored task is queued when it is back");
@@ -402,7 +401,7 @@ void Scheduler::HandleCancel(const std::string& identity, const std::string& bod
     ReplyError(identity, "CANCEL takes a job id (a positive decimal number)");
     return;
   }
-  auto was = tasks::Cancel(db_, id);
+  auto was = tasks::Cancel(Db(), id);
   if (!was.ok()) {
     ReplyError(identity, "CANCEL failed: the database is unavailable (" + was.status().message() + ")");
     return;
@@ -487,35 +486,47 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body, 
   }
   auto job = web::StoreOperation(m, *op, *target, values.values, std::nullopt);
   if (!job.ok()) return refuse(job.status().message());
-  stored_runs_.push_back({reply_to_, identity, std::move(job).value(),
-                          op->name + " on " + target_text.substr(0, 128) + ") queued by " + actor.name});
+  stored_runs_.push_back(
+      {reply_to_, identity, std::move(job).value(), "for " + target_text.substr(0, 128) + " by " + actor.name});
 }
 
 void Scheduler::CommitRuns() {
   if (!run_batch_) return;
-  Status committed = run_batch_->Commit();
-  run_batch_.reset();  // rolls back what the commit did not take
+  // The stored RUNs join the queue now, so that those that can run at once
+  // are claimed in the same transaction (one flush to disk for both); they
+  // leave it again if the commit fails.
+  std::vector<int64_t> ids;
   for (auto& run : stored_runs_) {
-    if (!committed.ok()) {
-      Send(*run.reply_to, run.identity,
+    ids.push_back(run.job.job_id);
+    Enqueue(std::move(run.job), run.what);
+  }
+  auto plan = PlanHandouts();
+  Status committed = ClaimHandouts(plan);
+  if (committed.ok()) committed = run_batch_->Commit();
+  run_batch_.reset();  // rolls back what the commit did not take
+  if (!committed.ok()) {
+    log::Error("RUNs not stored: " + committed.message());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      queue_.erase(ids[i]);
+      Send(*stored_runs_[i].reply_to, stored_runs_[i].identity,
            {protocol::kVersion, protocol::kError,
             Sv("RUN not taken: the database is unavailable (" + committed.message() + ")")});
-      continue;
     }
-    const std::string ids = std::to_string(run.job.job_id);
-    log::Info("job " + ids + " (" + run.what);
-    Enqueue(std::move(run.job));
-    Send(*run.reply_to, run.identity, {protocol::kVersion, protocol::kAck, Sv(ids)});
+    stored_runs_.clear();
+    return;
   }
-  if (!committed.ok()) log::Error("RUNs not stored: " + committed.message());
+  HandOut(plan);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    Send(*stored_runs_[i].reply_to, stored_runs_[i].identity,
+         {protocol::kVersion, protocol::kAck, Sv(std::to_string(ids[i]))});
+  }
   stored_runs_.clear();
-  Dispatch();
 }
 
 void Scheduler::HandleTask(const std::string& identity, const std::string& body) {
   int64_t id = protocol::ParseJobId(body);
   if (id <= 0) return ReplyError(identity, "TASK takes a job id (a positive decimal number)");
-  auto task = tasks::DescribeJson(db_, id);
+  auto task = tasks::DescribeJson(Db(), id);
   if (!task.ok()) return ReplyError(identity, "the database is unavailable (" + task.status().message() + ")");
   if (!*task) return ReplyError(identity, "there is no task " + body);
   Send(*reply_to_, identity, {protocol::kVersion, protocol::kTaskReply, Sv(**task)});
@@ -524,7 +535,7 @@ void Scheduler::HandleTask(const std::string& identity, const std::string& body)
 void Scheduler::HandleLog(const std::string& identity, const std::string& body) {
   auto request = protocol::ParseLogRequest(body);
   if (!request.ok()) return ReplyError(identity, request.status().message());
-  auto log = tasks::LogJson(db_, request->job_id, request->after, kLogLinesPerReply);
+  auto log = tasks::LogJson(Db(), request->job_id, request->after, kLogLinesPerReply);
   if (!log.ok()) return ReplyError(identity, "the database is unavailable (" + log.status().message() + ")");
   if (!*log) return ReplyError(identity, "there is no task " + std::to_string(request->job_id));
   Send(*reply_to_, identity, {protocol::kVersion, protocol::kLogReply, Sv(**log)});
@@ -691,10 +702,10 @@ void Scheduler::HandleDone(const std::string& identity, const std::string& body)
 
 // --- jobs -----------------------------------------------------------------------
 
-void Scheduler::Enqueue(Job job) {
+void Scheduler::Enqueue(Job job, const std::string& what) {
   const int64_t id = job.job_id;
-  log::Info("job " + std::to_string(id) + " (" + job.operation + " on " + job.entity + ") queued; " +
-            std::to_string(queue_.size() + 1) + " waiting");
+  log::Info("job " + std::to_string(id) + " (" + job.operation + " on " + job.entity + ") queued" +
+            (what.empty() ? "" : " " + what) + "; " + std::to_string(queue_.size() + 1) + " waiting");
   queue_[id] = QueuedJob{std::move(job), Clock::time_point::min()};
 }
 
@@ -702,7 +713,7 @@ void Scheduler::EndJob(int64_t job_id, const std::string& state, std::optional<i
                        const std::string& reason) {
   auto r = running_.find(job_id);
   if (r == running_.end()) return;
-  auto ended = tasks::Finish(db_, job_id, state, exit_code, reason);
+  auto ended = tasks::Finish(Db(), job_id, state, exit_code, reason);
   if (!ended.ok()) {
     // The row still says running: keep the job (and its locks) and store
     // its end at the next sweep.
@@ -718,7 +729,7 @@ void Scheduler::EndJob(int64_t job_id, const std::string& state, std::optional<i
 void Scheduler::QueueAgain(int64_t job_id, const std::string& why, milliseconds delay) {
   auto r = running_.find(job_id);
   if (r == running_.end()) return;
-  auto back = tasks::Requeue(db_, job_id);
+  auto back = tasks::Requeue(Db(), job_id);
   if (!back.ok()) {
     // Still running in the database: fail it rather than lose it.
     log::Error(back.status().ToString());
@@ -815,7 +826,7 @@ void Scheduler::Sweep() {
     if (end["exit_code"].is_number_integer()) code = end["exit_code"].get<int64_t>();
     EndJob(id, end["state"].get<std::string>(), code, end["reason"].get<std::string>());
   }
-  auto open = tasks::LoadOpen(db_);
+  auto open = tasks::LoadOpen(Db());
   if (!open.ok()) {
     log::Warn(open.status().message() + " (tried again in " + std::to_string(options_.sweep_interval.count()) +
               " ms)");
@@ -832,7 +843,7 @@ void Scheduler::Sweep() {
       continue;
     }
     // Not known here: read its job (the list leaves jobs out).
-    auto full = tasks::LoadOpen(db_, t.id);
+    auto full = tasks::LoadOpen(Db(), t.id);
     if (!full.ok()) {
       log::Warn(full.status().message());
       return;
@@ -843,7 +854,7 @@ void Scheduler::Sweep() {
     if (!job.ok() || job->job_id != t.id) {
       std::string why = job_json.empty() ? "it was stored without its job" : "its stored job is not valid";
       log::Warn("task " + ids + " (" + (*full)->state + "): " + why + "; it ends failed");
-      (void)tasks::Finish(db_, t.id, std::string(protocol::kStateFailed), std::nullopt,
+      (void)tasks::Finish(Db(), t.id, std::string(protocol::kStateFailed), std::nullopt,
                           ((*full)->state == "queued" ? "Not started: " : "Lost: ") + why + ".");
       continue;
     }
@@ -900,24 +911,46 @@ bool Scheduler::Busy(const std::vector<std::string>& keys) const {
 }
 
 void Scheduler::Dispatch() {
-  if (!reconciled_) return;  // what runs is not known yet
+  if (run_batch_) return CommitRuns();  // it hands out in its own transaction
+  auto plan = PlanHandouts();
+  if (plan.empty()) return;
+  db::Transaction tx(Db());
+  Status s = tx.Begin();
+  if (s.ok()) s = ClaimHandouts(plan);
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) {
+    log::Warn("jobs not handed out: " + s.message());
+    next_sweep_ = std::min(next_sweep_, Now() + options_.sweep_interval);
+    return;
+  }
+  HandOut(plan);
+}
+
+std::vector<Scheduler::Handout> Scheduler::PlanHandouts() const {
+  std::vector<Handout> plan;
+  if (!reconciled_) return plan;  // what runs is not known yet
   auto now = Now();
+  std::map<std::string, int> free;  // slots by executor
   int free_slots = 0;
-  for (const auto& [identity, e] : executors_) free_slots += std::max(0, e.capacity - static_cast<int>(e.jobs.size()));
-  std::set<std::string> blocked;  // keys of earlier jobs still waiting this pass
-  for (auto it = queue_.begin(); it != queue_.end() && free_slots > 0;) {
+  for (const auto& [identity, e] : executors_) {
+    free[identity] = std::max(0, e.capacity - static_cast<int>(e.jobs.size()));
+    free_slots += free[identity];
+  }
+  // Keys of earlier jobs still waiting, and of those handed out in this pass.
+  std::set<std::string> blocked;
+  std::map<std::string, int> per_server = per_server_;
+  size_t running = running_.size();
+  for (auto it = queue_.begin(); it != queue_.end() && free_slots > 0; ++it) {
     const Job& job = it->second.job;
     auto keys = job.LockKeys();
     bool wait = Busy(keys) || it->second.not_before > now ||
-                (options_.max_per_server > 0 && per_server_.count(job.target.name) &&
-                 per_server_.at(job.target.name) >= options_.max_per_server);
+                (options_.max_per_server > 0 && per_server[job.target.name] >= options_.max_per_server);
     for (const auto& k : keys) wait = wait || blocked.count(k) != 0;
     if (wait) {
       blocked.insert(keys.begin(), keys.end());
-      ++it;
       continue;
     }
-    if (options_.max_running > 0 && static_cast<int>(running_.size()) >= options_.max_running) return;
+    if (options_.max_running > 0 && running >= static_cast<size_t>(options_.max_running)) break;
     // The executor with the most free slots among those that reach the
     // target (its label, when the server has one).
     std::string best;
@@ -925,49 +958,64 @@ void Scheduler::Dispatch() {
     const std::string& label = job.target.label;
     for (const auto& [identity, e] : executors_) {
       if (!label.empty() && std::find(e.labels.begin(), e.labels.end(), label) == e.labels.end()) continue;
-      int free = e.capacity - static_cast<int>(e.jobs.size());
-      if (free > best_free) {
+      if (free[identity] > best_free) {
         best = identity;
-        best_free = free;
+        best_free = free[identity];
       }
     }
-    if (best.empty()) {
-      // None free for this one: later jobs (other labels) may still go, but
-      // not past it on its entities.
-      blocked.insert(keys.begin(), keys.end());
-      ++it;
-      continue;
-    }
-    const int64_t id = it->first;
+    // None free for this one: later jobs (other labels) may still go, but
+    // not past it on its entities.
+    blocked.insert(keys.begin(), keys.end());
+    if (best.empty()) continue;
     // A token for this run only; the row keeps its hash.
-    std::string token = crypto::RandomHex(32);
-    auto claimed = tasks::Claim(db_, id, best, crypto::Sha256Hex(token));
-    if (!claimed.ok()) {
-      log::Warn("job " + std::to_string(id) + " not handed out: " + claimed.status().message());
-      next_sweep_ = std::min(next_sweep_, now + options_.sweep_interval);
-      return;
-    }
-    if (!*claimed) {  // cancelled (or ended) in the meantime
-      log::Info("job " + std::to_string(id) + " is no longer queued in the database; dropped");
-      it = queue_.erase(it);
+    plan.push_back({it->first, best, crypto::RandomHex(32)});
+    --free[best];
+    --free_slots;
+    ++running;
+    ++per_server[job.target.name];
+  }
+  return plan;
+}
+
+Status Scheduler::ClaimHandouts(std::vector<Handout>& plan) {
+  for (auto& h : plan) {
+    auto claimed = tasks::Claim(Db(), h.id, h.executor, crypto::Sha256Hex(h.token));
+    if (!claimed.ok()) return claimed.status();
+    h.claimed = *claimed;
+  }
+  return Status::Ok();
+}
+
+void Scheduler::HandOut(std::vector<Handout>& plan) {
+  bool lost_executor = false;
+  for (auto& h : plan) {
+    auto it = queue_.find(h.id);
+    if (it == queue_.end()) continue;
+    const std::string ids = std::to_string(h.id);
+    if (!h.claimed) {  // cancelled (or ended) in the meantime
+      log::Info("job " + ids + " is no longer queued in the database; dropped");
+      queue_.erase(it);
       continue;
     }
-    Job sent = job;
-    sent.feedback_token = token;
+    Job sent = it->second.job;
+    sent.feedback_token = h.token;
     std::string body = sent.ToJson();
-    if (!SendToExecutor(best, {protocol::kVersion, protocol::kJob, Sv(body)})) {
-      (void)tasks::Requeue(db_, id);
-      ForgetExecutor(best, "unreachable");
-      continue;  // the same job, to another executor
+    if (!executors_.count(h.executor) || !SendToExecutor(h.executor, {protocol::kVersion, protocol::kJob, Sv(body)})) {
+      (void)tasks::Requeue(Db(), h.id);
+      ForgetExecutor(h.executor, "unreachable");
+      lost_executor = true;  // the job stays queued, for another executor
+      continue;
     }
-    log::Info("job " + std::to_string(id) + " sent to executor " + PrintableIdentity(best));
-    --free_slots;
-    executors_[best].jobs.insert(id);
-    for (const auto& k : keys) held_.insert(k);
+    log::Info("job " + ids + " sent to executor " + PrintableIdentity(h.executor));
+    const Job& job = it->second.job;
+    executors_[h.executor].jobs.insert(h.id);
+    for (const auto& k : job.LockKeys()) held_.insert(k);
     ++per_server_[job.target.name];
-    running_.emplace(id, RunningJob{std::move(it->second.job), best, Clock::time_point::max(), false, std::nullopt});
-    it = queue_.erase(it);
+    running_.emplace(h.id, RunningJob{std::move(it->second.job), h.executor, Clock::time_point::max(), false,
+                                      std::nullopt});
+    queue_.erase(it);
   }
+  if (lost_executor) Dispatch();
 }
 
 json Scheduler::StatusJson() const {

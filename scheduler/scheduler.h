@@ -151,7 +151,25 @@ class Scheduler {
   // cancels that were asked for. At the first success it also adopts the
   // running tasks (as orphans) after a restart.
   void Sweep();
+  // Hands out what can run now: PlanHandouts, the claims in one
+  // transaction (one flush to disk for all), then HandOut.
   void Dispatch();
+  // A queued job picked for an executor, with the token of this run.
+  struct Handout {
+    int64_t id = 0;
+    std::string executor;
+    std::string token;
+    bool claimed = false;  // still queued in the database, now running there
+  };
+  // The jobs that can go now and where (queue order, locks, limits, the
+  // executors' free slots and labels); changes nothing.
+  std::vector<Handout> PlanHandouts() const;
+  // Claims each on the open transaction (tasks::Claim); an error for the
+  // first statement that fails.
+  Status ClaimHandouts(std::vector<Handout>& plan);
+  // After the claims are committed: sends each claimed job to its executor
+  // and moves it from the queue to running_; drops those no longer queued.
+  void HandOut(std::vector<Handout>& plan);
   // Stores a job's end and releases it; keeps it (locks held) when the
   // database cannot be written, to be stored at the next sweep.
   void EndJob(int64_t job_id, const std::string& state, std::optional<int64_t> exit_code,
@@ -159,7 +177,8 @@ class Scheduler {
   // Back to the queue (from running_): a job its executor did not start.
   void QueueAgain(int64_t job_id, const std::string& why, std::chrono::milliseconds delay);
   void Release(int64_t job_id);
-  void Enqueue(Job job);
+  // Into the queue; `what` (for the log) says where it came from.
+  void Enqueue(Job job, const std::string& what = "");
   void SendCancel(int64_t job_id, RunningJob& r);
   // Drops an executor; its running jobs become orphans.
   void ForgetExecutor(const std::string& identity, const std::string& why);
@@ -179,8 +198,12 @@ class Scheduler {
   std::optional<zmq::socket_t> zap_;
   zmq::socket_t* reply_to_ = &submit_;             // the submit socket being served
   zmq::socket_t* executor_from_ = nullptr;         // the executor socket being served
+  // The one database connection: the model context's when there is one
+  // (RUN's checks and stores, the claims of its transaction and the tasks'
+  // changes must share it), else db_.
+  db::Connection& Db() { return model_ ? model_->db : db_; }
   db::Connection db_;
-  // For RUN: the catalogue and a model context (its own connection).
+  // For RUN: the catalogue and a model context.
   std::optional<web::Catalogue> catalogue_;
   std::unique_ptr<web::ModelContext> model_;
   // RUNs of this turn: stored in run_batch_ (a transaction on model_'s
@@ -189,7 +212,7 @@ class Scheduler {
     zmq::socket_t* reply_to;
     std::string identity;
     Job job;
-    std::string what;  // for the log: "site-verify on site:..." queued by ...
+    std::string what;  // for the log: "for <target> by <actor>"
   };
   std::optional<db::Transaction> run_batch_;
   std::vector<StoredRun> stored_runs_;
