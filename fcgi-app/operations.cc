@@ -71,45 +71,17 @@ bool Offered(const Operation& op, const std::string& status, int64_t site_count)
   return op.when.empty() || std::find(op.when.begin(), op.when.end(), status) != op.when.end();
 }
 
-Result<Target> LoadTarget(ModelContext& ctx, const std::string& entity_type, int64_t entity_id) {
-  Target t;
-  t.entity_type = entity_type;
-  t.entity_id = entity_id;
-  int64_t server_id = 0;
-  if (entity_type == "site") {
-    auto site = store::GetSite(ctx.db, entity_id);
-    if (!site.ok()) return site.status();
-    if (!*site || (*site)->status == "deleted") return Status::NotFound("site " + std::to_string(entity_id));
-    t.site = **site;
-    auto aliases = store::ListAliases(ctx.db, entity_id);
-    if (!aliases.ok()) return aliases.status();
-    t.aliases = *aliases;
-  }
-  if (entity_type == "platform" || t.site) {
-    // A platform's own operations need its site count (platform-delete); a site's do not.
-    auto platform =
-        t.site ? store::GetPlatformUncounted(ctx.db, t.site->platform_id) : store::GetPlatform(ctx.db, entity_id);
-    if (!platform.ok()) return platform.status();
-    if (!*platform || (!t.site && (*platform)->status == "deleted")) {
-      return Status::NotFound("platform " + std::to_string(entity_id));
-    }
-    t.platform = **platform;
-    server_id = t.platform->server_id;
-  } else if (entity_type == "server") {
-    server_id = entity_id;
-  } else {
-    return Status::InvalidArgument("unknown entity type " + entity_type);
-  }
-  auto server = store::GetServer(ctx.db, server_id);
-  if (!server.ok()) return server.status();
-  if (!*server) return Status::NotFound("server " + std::to_string(server_id));
-  t.server = **server;
-  auto services = ServicesOf(ctx, server_id);
+namespace {
+
+// The target's services: its server's web server, and the site's database
+// server's database service.
+Result<Target> WithServices(ModelContext& ctx, Target t) {
+  auto services = ServicesOf(ctx, t.server.id);
   if (!services.ok()) return services.status();
   t.http = services->http;
   if (t.site) {
     // The site's database server is most often its web server.
-    if (t.site->db_server_id == server_id) {
+    if (t.site->db_server_id == t.server.id) {
       t.db = services->db;
     } else {
       auto db = ServicesOf(ctx, t.site->db_server_id);
@@ -118,6 +90,49 @@ Result<Target> LoadTarget(ModelContext& ctx, const std::string& entity_type, int
     }
   }
   return t;
+}
+
+}  // namespace
+
+Result<Target> LoadSiteTarget(ModelContext& ctx, int64_t id, const std::string& domain) {
+  auto home = store::GetSiteHome(ctx.db, id, domain);
+  if (!home.ok()) return home.status();
+  if (!*home || (*home)->site.status == "deleted") {
+    return Status::NotFound("site " + (id > 0 ? std::to_string(id) : domain));
+  }
+  Target t;
+  t.entity_type = "site";
+  t.entity_id = (*home)->site.id;
+  auto aliases = store::ListAliases(ctx.db, t.entity_id);
+  if (!aliases.ok()) return aliases.status();
+  t.aliases = std::move(aliases).value();
+  t.site = std::move((*home)->site);
+  t.platform = std::move((*home)->platform);
+  t.server = std::move((*home)->server);
+  return WithServices(ctx, std::move(t));
+}
+
+Result<Target> LoadTarget(ModelContext& ctx, const std::string& entity_type, int64_t entity_id) {
+  if (entity_type == "site") return LoadSiteTarget(ctx, entity_id, "");
+  Target t;
+  t.entity_type = entity_type;
+  t.entity_id = entity_id;
+  int64_t server_id = entity_id;
+  if (entity_type == "platform") {
+    // A platform's own operations need its site count (platform-delete).
+    auto platform = store::GetPlatform(ctx.db, entity_id);
+    if (!platform.ok()) return platform.status();
+    if (!*platform || (*platform)->status == "deleted") return Status::NotFound("platform " + std::to_string(entity_id));
+    t.platform = **platform;
+    server_id = t.platform->server_id;
+  } else if (entity_type != "server") {
+    return Status::InvalidArgument("unknown entity type " + entity_type);
+  }
+  auto server = store::GetServer(ctx.db, server_id);
+  if (!server.ok()) return server.status();
+  if (!*server) return Status::NotFound("server " + std::to_string(server_id));
+  t.server = **server;
+  return WithServices(ctx, std::move(t));
 }
 
 Result<DynamicChoices> ChoicesFor(ModelContext& ctx, const Operation& op, const Target& target) {

@@ -81,6 +81,10 @@ bool Offered(const Operation& op, const std::string& status, int64_t site_count 
 // Loads the entity and what it hangs on. NotFound when it does not exist (or
 // is deleted); Internal when stored settings are unreadable.
 Result<Target> LoadTarget(ModelContext& ctx, const std::string& entity_type, int64_t entity_id);
+// A site's target by id, or (id 0) by the domain of a site not deleted: one
+// query for the site, its platform and server, one for its aliases, one for
+// the services.
+Result<Target> LoadSiteTarget(ModelContext& ctx, int64_t id, const std::string& domain);
 
 // The choices aegir-web fills for this operation's fields.
 Result<DynamicChoices> ChoicesFor(ModelContext& ctx, const Operation& op, const Target& target);

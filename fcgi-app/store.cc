@@ -79,15 +79,23 @@ Result<std::vector<Task>> Tasks(db::Connection& c, const std::string& where, con
   return All(c, TaskColumns() + where, params, TaskFromRow);
 }
 
-constexpr const char* kServerColumns =
-    "SELECT id, name, hostname, status, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), "
-    "COALESCE(DATE_FORMAT(verified_at, '%Y-%m-%d %H:%i:%s'), ''), config_root, ssh_user, ssh_port, "
-    "COALESCE(host_key, ''), executor_label FROM servers ";
-
-Server ServerFromRow(const db::Row& r) {
-  return Server{r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Str(5), r.Str(6), r.Str(7), r.Int(8), r.Str(9),
-                r.Str(10)};
+// A server's fields, of the table or alias t (ServerAt reads them).
+std::string ServerFields(const std::string& t) {
+  return t + ".id, " + t + ".name, " + t + ".hostname, " + t + ".status, DATE_FORMAT(" + t +
+         ".created_at, '%Y-%m-%d %H:%i:%s'), COALESCE(DATE_FORMAT(" + t +
+         ".verified_at, '%Y-%m-%d %H:%i:%s'), ''), " + t + ".config_root, " + t + ".ssh_user, " + t + ".ssh_port, " +
+         "COALESCE(" + t + ".host_key, ''), " + t + ".executor_label";
 }
+constexpr size_t kServerFieldCount = 11;
+
+const std::string kServerColumns = "SELECT " + ServerFields("servers") + " FROM servers ";
+
+// The server whose fields start at column o.
+Server ServerAt(const db::Row& r, size_t o) {
+  return Server{r.Int(o),         r.Str(o + 1), r.Str(o + 2), r.Str(o + 3), r.Str(o + 4), r.Str(o + 5),
+                r.Str(o + 6),     r.Str(o + 7), r.Int(o + 8), r.Str(o + 9), r.Str(o + 10)};
+}
+Server ServerFromRow(const db::Row& r) { return ServerAt(r, 0); }
 
 Service ServiceFromRow(const db::Row& r) { return Service{r.Int(0), r.Int(1), r.Str(2), r.Str(3), r.Str(4)}; }
 
@@ -95,36 +103,44 @@ Service ServiceFromRow(const db::Row& r) { return Service{r.Int(0), r.Int(1), r.
 // one range of sites_platform_live_domain per platform, read from the index
 // alone, but still one entry per site (100,000 sites: about 20 ms);
 // otherwise site_count is -1.
+// A platform's fields (PlatformAt reads them), from platforms p,
+// distributions d and its server as server_alias.
+std::string PlatformFields(const std::string& server_alias, bool count_sites) {
+  return "p.id, p.name, p.distribution_id, d.name, d.installer, p.server_id, " + server_alias +
+         ".name, p.source, p.git_url, p.git_ref, p.source_path, p.status, COALESCE(p.deployed_commit, ''), "
+         "DATE_FORMAT(p.created_at, '%Y-%m-%d %H:%i:%s'), "
+         "COALESCE(DATE_FORMAT(p.verified_at, '%Y-%m-%d %H:%i:%s'), ''), " +
+         (count_sites ? "(SELECT COUNT(*) FROM sites s WHERE s.platform_id = p.id AND s.live = 1)" : "-1");
+}
+constexpr size_t kPlatformFieldCount = 16;
+
 std::string PlatformColumns(bool count_sites) {
-  return std::string(
-             "SELECT p.id, p.name, p.distribution_id, d.name, d.installer, p.server_id, sv.name, p.source, p.git_url, "
-             "p.git_ref, p.source_path, p.status, COALESCE(p.deployed_commit, ''), "
-             "DATE_FORMAT(p.created_at, '%Y-%m-%d %H:%i:%s'), "
-             "COALESCE(DATE_FORMAT(p.verified_at, '%Y-%m-%d %H:%i:%s'), ''), ") +
-         (count_sites ? "(SELECT COUNT(*) FROM sites s WHERE s.platform_id = p.id AND s.live = 1) " : "-1 ") +
-         "FROM platforms p JOIN distributions d ON d.id = p.distribution_id JOIN servers sv ON sv.id = p.server_id ";
+  return "SELECT " + PlatformFields("sv", count_sites) +
+         " FROM platforms p JOIN distributions d ON d.id = p.distribution_id JOIN servers sv ON sv.id = p.server_id ";
 }
 
-Platform PlatformFromRow(const db::Row& r) {
+// The platform whose fields start at column o.
+Platform PlatformAt(const db::Row& r, size_t o) {
   Platform p;
-  p.id = r.Int(0);
-  p.name = r.Str(1);
-  p.distribution_id = r.Int(2);
-  p.distribution_name = r.Str(3);
-  p.installer = r.Str(4);
-  p.server_id = r.Int(5);
-  p.server_name = r.Str(6);
-  p.source = r.Str(7);
-  p.git_url = r.Str(8);
-  p.git_ref = r.Str(9);
-  p.source_path = r.Str(10);
-  p.status = r.Str(11);
-  p.deployed_commit = r.Str(12);
-  p.created_at = r.Str(13);
-  p.verified_at = r.Str(14);
-  p.site_count = r.Int(15);
+  p.id = r.Int(o);
+  p.name = r.Str(o + 1);
+  p.distribution_id = r.Int(o + 2);
+  p.distribution_name = r.Str(o + 3);
+  p.installer = r.Str(o + 4);
+  p.server_id = r.Int(o + 5);
+  p.server_name = r.Str(o + 6);
+  p.source = r.Str(o + 7);
+  p.git_url = r.Str(o + 8);
+  p.git_ref = r.Str(o + 9);
+  p.source_path = r.Str(o + 10);
+  p.status = r.Str(o + 11);
+  p.deployed_commit = r.Str(o + 12);
+  p.created_at = r.Str(o + 13);
+  p.verified_at = r.Str(o + 14);
+  p.site_count = r.Int(o + 15);
   return p;
 }
+Platform PlatformFromRow(const db::Row& r) { return PlatformAt(r, 0); }
 
 // The sites' columns, from `sites` (alias s) as the first table of `from`,
 // joined with what they name; select_options go after SELECT.
@@ -139,26 +155,28 @@ std::string SiteColumns(const std::string& from = "sites s", const std::string& 
          "JOIN clients c ON c.id = s.client_id ";
 }
 
-Site SiteFromRow(const db::Row& r) {
+// The site whose fields start at column o.
+Site SiteAt(const db::Row& r, size_t o) {
   Site s;
-  s.id = r.Int(0);
-  s.domain = r.Str(1);
-  s.platform_id = r.Int(2);
-  s.platform_name = r.Str(3);
-  s.installer = r.Str(4);
-  s.server_id = r.Int(5);
-  s.server_name = r.Str(6);
-  s.db_server_id = r.Int(7);
-  s.db_server_name = r.Str(8);
-  s.db_name = r.Str(9);
-  s.client_id = r.Int(10);
-  s.client_name = r.Str(11);
-  s.profile = r.Str(12);
-  s.https = r.Str(13);
-  s.status = r.Str(14);
-  s.created_at = r.Str(15);
+  s.id = r.Int(o);
+  s.domain = r.Str(o + 1);
+  s.platform_id = r.Int(o + 2);
+  s.platform_name = r.Str(o + 3);
+  s.installer = r.Str(o + 4);
+  s.server_id = r.Int(o + 5);
+  s.server_name = r.Str(o + 6);
+  s.db_server_id = r.Int(o + 7);
+  s.db_server_name = r.Str(o + 8);
+  s.db_name = r.Str(o + 9);
+  s.client_id = r.Int(o + 10);
+  s.client_name = r.Str(o + 11);
+  s.profile = r.Str(o + 12);
+  s.https = r.Str(o + 13);
+  s.status = r.Str(o + 14);
+  s.created_at = r.Str(o + 15);
   return s;
 }
+Site SiteFromRow(const db::Row& r) { return SiteAt(r, 0); }
 
 Backup BackupFromRow(const db::Row& r) {
   return Backup{r.Int(0), r.Int(1), r.Str(2), r.Int(3), r.Str(4), r.Str(5)};
@@ -637,6 +655,17 @@ Result<std::optional<Site>> GetSite(db::Connection& c, int64_t id) {
 
 Result<std::optional<Site>> GetSiteByDomain(db::Connection& c, const std::string& domain) {
   return One(c, SiteColumns() + "WHERE s.domain = ? AND s.status <> 'deleted'", {Value(domain)}, SiteFromRow);
+}
+
+Result<std::optional<SiteHome>> GetSiteHome(db::Connection& c, int64_t id, const std::string& domain) {
+  // The platform's and its server's fields first (SiteColumns joins both, as
+  // p and web), then the site's.
+  const std::string sql = SiteColumns("sites s", PlatformFields("web", false) + ", " + ServerFields("web") + ", ") +
+                          (id > 0 ? "WHERE s.id = ?" : "WHERE s.domain = ? AND s.status <> 'deleted'");
+  return One(c, sql, {id > 0 ? Value(id) : Value(domain)}, +[](const db::Row& r) {
+    return SiteHome{SiteAt(r, kPlatformFieldCount + kServerFieldCount), PlatformAt(r, 0),
+                    ServerAt(r, kPlatformFieldCount)};
+  });
 }
 
 std::string DbNameFor(const std::string& domain, int64_t site_id) {

@@ -311,6 +311,14 @@ Result<int64_t> CountClientSites(db::Connection& c, int64_t client_id);
 Result<std::optional<Site>> GetSite(db::Connection& c, int64_t id);
 // The live (not deleted) site with that domain.
 Result<std::optional<Site>> GetSiteByDomain(db::Connection& c, const std::string& domain);
+// A site with its platform (site_count -1) and the platform's server, in one
+// query: by id, or (id 0) the site of `domain` that is not deleted.
+struct SiteHome {
+  Site site;
+  Platform platform;
+  Server server;
+};
+Result<std::optional<SiteHome>> GetSiteHome(db::Connection& c, int64_t id, const std::string& domain = "");
 // Creates the site (status queued) with its aliases and gives it its
 // database name (DbNameFor); Conflict if a live site has the domain.
 Result<int64_t> CreateSite(db::Connection& c, const NewSite& site);

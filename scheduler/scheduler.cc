@@ -430,23 +430,25 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body, 
   }
   web::ModelContext& m = *model_;
   int64_t id = protocol::ParseJobId(ref);
-  if (id == 0) {
-    // A server or platform by name, a site by domain.
+  Result<web::Target> target = Status::NotFound("");
+  if (type == "site") {
+    target = web::LoadSiteTarget(m, id, id == 0 ? ref : "");  // by id, or by domain
+  } else if (id == 0) {
+    // A server or platform by name.
     auto id_of = [](const auto& row) -> Result<std::optional<int64_t>> {
       if (!row.ok()) return row.status();
       return *row ? std::optional<int64_t>((*row)->id) : std::nullopt;
     };
-    Result<std::optional<int64_t>> found = type == "server"     ? id_of(web::store::GetServerByName(m.db, ref))
-                                           : type == "platform" ? id_of(web::store::GetPlatformByName(m.db, ref))
-                                                                : id_of(web::store::GetSiteByDomain(m.db, ref));
+    Result<std::optional<int64_t>> found = type == "server" ? id_of(web::store::GetServerByName(m.db, ref))
+                                                            : id_of(web::store::GetPlatformByName(m.db, ref));
     if (!found.ok()) return refuse("the database is unavailable (" + found.status().message() + ")");
     if (!*found) return refuse("there is no " + type + " '" + ref + "'");
     id = **found;
   }
-  auto target = web::LoadTarget(m, type, id);
+  if (type != "site") target = web::LoadTarget(m, type, id);
   if (!target.ok()) {
-    return refuse(target.status().code() == Code::kNotFound ? "there is no " + type + " " + std::to_string(id)
-                                                             : target.status().message());
+    if (target.status().code() != Code::kNotFound) return refuse(target.status().message());
+    return refuse(id == 0 ? "there is no " + type + " '" + ref + "'" : "there is no " + type + " " + std::to_string(id));
   }
   // The form's fields are the whitelist: nothing else may be given.
   std::map<std::string, std::string> given;
