@@ -92,8 +92,9 @@ static bool Cacheable(const std::string& sql) {
          sql.find("JOIN (") == std::string::npos;
 }
 
-void Connection::Recycle(const std::string& sql, MYSQL_STMT* stmt) {
-  if (!Cacheable(sql) || statements_.size() >= kMaxCachedStatements || mysql_stmt_free_result(stmt) != 0) {
+void Connection::Recycle(const std::string& sql, MYSQL_STMT* stmt, Reuse reuse) {
+  if (reuse != Reuse::kKeep || !Cacheable(sql) || statements_.size() >= kMaxCachedStatements ||
+      mysql_stmt_free_result(stmt) != 0) {
     mysql_stmt_close(stmt);
     return;
   }
@@ -138,12 +139,14 @@ Status Connection::EnsureConnected() {
   return Connect(options_);
 }
 
-Result<MYSQL_STMT*> Connection::PrepareAndExecute(const std::string& sql, const std::vector<Value>& params) {
+Result<MYSQL_STMT*> Connection::PrepareAndExecute(const std::string& sql, const std::vector<Value>& params,
+                                                  Reuse reuse) {
   if (!mysql_) AEGIR_RETURN_IF_ERROR(EnsureConnected());
   StmtPtr stmt;
   // A statement prepared before, executed again; while it is in use it is
   // out of the cache, and an error closes it instead of giving it back.
-  if (auto cached = statements_.find(sql); cached != statements_.end()) {
+  if (auto cached = reuse == Reuse::kKeep ? statements_.find(sql) : statements_.end();
+      cached != statements_.end()) {
     stmt.reset(cached->second);
     statements_.erase(cached);
   }
@@ -224,8 +227,8 @@ Result<uint64_t> Connection::Exec(const std::string& sql, const std::vector<Valu
   return affected;
 }
 
-Result<std::vector<Row>> Connection::Query(const std::string& sql, const std::vector<Value>& params) {
-  auto r = PrepareAndExecute(sql, params);
+Result<std::vector<Row>> Connection::Query(const std::string& sql, const std::vector<Value>& params, Reuse reuse) {
+  auto r = PrepareAndExecute(sql, params, reuse);
   if (!r.ok()) return r.status();
   StmtPtr stmt(*r);
   MYSQL_RES* meta = mysql_stmt_result_metadata(stmt.get());
@@ -266,7 +269,7 @@ Result<std::vector<Row>> Connection::Query(const std::string& sql, const std::ve
     }
     rows.emplace_back(std::move(cols));
   }
-  Recycle(sql, stmt.release());
+  Recycle(sql, stmt.release(), reuse);
   return rows;
 }
 
