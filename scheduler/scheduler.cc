@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iterator>
+#include <unordered_set>
 #include <zmq_addon.hpp>
 
 #include "common/crypto.h"
@@ -708,7 +709,7 @@ void Scheduler::Enqueue(Job job, const std::string& what) {
   const int64_t id = job.job_id;
   log::Info("job " + std::to_string(id) + " (" + job.operation + " on " + job.entity + ") queued" +
             (what.empty() ? "" : " " + what) + "; " + std::to_string(queue_.size() + 1) + " waiting");
-  queue_[id] = QueuedJob{std::move(job), Clock::time_point::min()};
+  queue_.insert_or_assign(id, QueuedJob(std::move(job), Clock::time_point::min()));
 }
 
 void Scheduler::EndJob(int64_t job_id, const std::string& state, std::optional<int64_t> exit_code,
@@ -741,7 +742,7 @@ void Scheduler::QueueAgain(int64_t job_id, const std::string& why, milliseconds 
   log::Warn("job " + std::to_string(job_id) + " " + why + "; queued again");
   Job job = r->second.job;
   Release(job_id);
-  if (*back) queue_[job_id] = QueuedJob{std::move(job), Now() + delay};
+  if (*back) queue_.insert_or_assign(job_id, QueuedJob(std::move(job), Now() + delay));
 }
 
 void Scheduler::Release(int64_t job_id) {
@@ -938,13 +939,14 @@ std::vector<Scheduler::Handout> Scheduler::PlanHandouts() const {
     free[identity] = std::max(0, e.capacity - static_cast<int>(e.jobs.size()));
     free_slots += free[identity];
   }
-  // Keys of earlier jobs still waiting, and of those handed out in this pass.
-  std::set<std::string> blocked;
+  // Keys of earlier jobs still waiting, and of those handed out in this pass
+  // (views of the queued jobs' keys: no copies, however long the queue).
+  std::unordered_set<std::string_view> blocked;
   std::map<std::string, int> per_server = per_server_;
   size_t running = running_.size();
   for (auto it = queue_.begin(); it != queue_.end() && free_slots > 0; ++it) {
     const Job& job = it->second.job;
-    auto keys = job.LockKeys();
+    const auto& keys = it->second.keys;
     bool wait = Busy(keys) || it->second.not_before > now ||
                 (options_.max_per_server > 0 && per_server[job.target.name] >= options_.max_per_server);
     for (const auto& k : keys) wait = wait || blocked.count(k) != 0;
@@ -1011,7 +1013,7 @@ void Scheduler::HandOut(std::vector<Handout>& plan) {
     log::Info("job " + ids + " sent to executor " + PrintableIdentity(h.executor));
     const Job& job = it->second.job;
     executors_[h.executor].jobs.insert(h.id);
-    for (const auto& k : job.LockKeys()) held_.insert(k);
+    for (const auto& k : it->second.keys) held_.insert(k);
     ++per_server_[job.target.name];
     running_.emplace(h.id, RunningJob{std::move(it->second.job), h.executor, Clock::time_point::max(), false,
                                       std::nullopt});

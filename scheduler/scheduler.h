@@ -102,8 +102,10 @@ class Scheduler {
 
  private:
   struct QueuedJob {
+    QueuedJob(Job j, Clock::time_point after) : job(std::move(j)), not_before(after), keys(job.LockKeys()) {}
     Job job;  // without its feedback token
     Clock::time_point not_before;  // set after an executor turned it down
+    std::vector<std::string> keys;  // job.LockKeys(), read at every dispatch pass
   };
   struct RunningJob {
     Job job;
