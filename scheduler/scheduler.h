@@ -15,7 +15,9 @@
 // within the limits (overall, per target server) it goes to the registered
 // executor with the most free slots. Handing a job over first claims the
 // row (queued -> running, with a freshly minted feedback token whose hash is
-// stored): a job is never handed out twice for one claim.
+// stored, and the start time): a job is never handed out twice for one
+// claim. A pass's claims are committed together before any JOB is sent; a
+// turn's RUNs and the claims of their jobs share one transaction.
 //
 // Liveness: heartbeats both ways every protocol::kHeartbeatInterval; an
 // executor silent for protocol::kHeartbeatLiveness intervals is forgotten and
