@@ -299,7 +299,7 @@ Transaction::~Transaction() {
   if (level_ == 1) {
     (void)conn_.ExecScript("ROLLBACK");
     conn_.transaction_broken_ = false;
-  } else if (!conn_.ExecScript("ROLLBACK TO SAVEPOINT " + SavepointName(level_)).ok()) {
+  } else if (!savepoint_ || !conn_.ExecScript("ROLLBACK TO SAVEPOINT " + SavepointName(level_)).ok()) {
     // The server rolled the whole transaction back (a deadlock, a lost
     // connection): the outer one must not commit as if only this part failed.
     conn_.transaction_broken_ = true;
@@ -309,8 +309,11 @@ Transaction::~Transaction() {
 
 Status Transaction::Begin() {
   int level = conn_.transaction_depth_ + 1;
-  AEGIR_RETURN_IF_ERROR(
-      conn_.ExecScript(level == 1 ? std::string("START TRANSACTION") : "SAVEPOINT " + SavepointName(level)));
+  savepoint_ = level > 1 && conn_.savepoints_;
+  if (level == 1 || savepoint_) {
+    AEGIR_RETURN_IF_ERROR(
+        conn_.ExecScript(level == 1 ? std::string("START TRANSACTION") : "SAVEPOINT " + SavepointName(level)));
+  }
   if (level == 1) conn_.transaction_broken_ = false;
   conn_.transaction_depth_ = level;
   level_ = level;

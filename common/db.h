@@ -103,6 +103,13 @@ class Connection {
 
   st_mysql* handle() { return mysql_; }
 
+  // Whether a transaction begun inside another makes a savepoint (the
+  // default). Without: it adds nothing, and its rollback leaves the outer
+  // transaction unable to commit (transaction_broken()), one round trip
+  // less per inner transaction for a caller that can redo the outer one.
+  void set_savepoints(bool on) { savepoints_ = on; }
+  bool transaction_broken() const { return transaction_broken_; }
+
   // Prepared statements are kept per connection and executed again the
   // next time the same SQL text comes (one round trip instead of three:
   // prepare, execute, close); at most kMaxCachedStatements, each at most
@@ -132,6 +139,7 @@ class Connection {
   // inner one could not be undone (the outer one then cannot commit).
   int transaction_depth_ = 0;
   bool transaction_broken_ = false;
+  bool savepoints_ = true;
   friend class Transaction;
 };
 
@@ -155,6 +163,7 @@ class Transaction {
   Connection& conn_;
   bool active_ = false;
   int level_ = 0;  // 1 for the outermost
+  bool savepoint_ = false;  // an inner one that made a savepoint
 };
 
 void LibraryInit();

@@ -97,6 +97,9 @@ Result<std::unique_ptr<Scheduler>> Scheduler::Create(zmq::context_t& context, Sc
     if (!cat.ok()) return cat.status().WithContext("catalogue " + s->options_.catalogue_path);
     s->catalogue_.emplace(std::move(cat).value());
     s->model_ = std::make_unique<web::ModelContext>(*s->catalogue_, s->options_.public_url);
+    // The only transactions it nests are a turn's RUNs: one round trip less
+    // each; a RUN failing half-way has the others stored again.
+    s->model_->db.set_savepoints(false);
   }
   AEGIR_RETURN_IF_ERROR(s->Bind());
   if (Status c = s->Db().Connect(s->options_.db); !c.ok()) {
@@ -417,7 +420,15 @@ void Scheduler::HandleCancel(const std::string& identity, const std::string& bod
 }
 
 void Scheduler::HandleRun(const std::string& identity, const std::string& body, const web::Actor& actor) {
-  auto refuse = [&](const std::string& msg) { ReplyError(identity, "RUN refused: " + msg); };
+  auto refuse = [&](const std::string& msg) {
+    // After the RUNs of this turn still to be answered, when there are some.
+    if (stored_runs_.empty()) return ReplyError(identity, "RUN refused: " + msg);
+    StoredRun refused;
+    refused.reply_to = reply_to_;
+    refused.identity = identity;
+    refused.error = "RUN refused: " + msg;
+    stored_runs_.push_back(std::move(refused));
+  };
   if (!model_) return refuse("this scheduler was started without the operation catalogue (--catalogue)");
   auto request = protocol::ParseRun(body);
   if (!request.ok()) return refuse(request.status().message());
@@ -478,8 +489,8 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body, 
     return refuse(allowed.message());
   }
   m.actor = actor;  // named in the audit log with the operation
-  // Stored in this turn's transaction (StoreOperation's own is a savepoint
-  // of it); queued and answered when CommitRuns has committed it.
+  // Stored in this turn's transaction (StoreOperation's own adds nothing to
+  // it: no savepoint); queued and answered when CommitRuns has committed it.
   if (!run_batch_) {
     run_batch_.emplace(m.db);
     if (Status s = run_batch_->Begin(); !s.ok()) {
@@ -488,42 +499,75 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body, 
     }
   }
   auto job = web::StoreOperation(m, *op, *target, values.values, std::nullopt);
-  if (!job.ok()) return refuse(job.status().message());
-  stored_runs_.push_back(
-      {reply_to_, identity, std::move(job).value(), "for " + target_text.substr(0, 128) + " by " + actor.name});
+  if (!job.ok()) {
+    if (m.db.transaction_broken()) StoreRunsAlone();  // it failed half-way
+    return refuse(job.status().message());
+  }
+  stored_runs_.push_back({reply_to_, identity, std::move(job).value(),
+                          "for " + target_text.substr(0, 128) + " by " + actor.name, op, std::move(target).value(),
+                          std::move(values.values), actor, false, ""});
+}
+
+void Scheduler::StoreRunsAlone() {
+  run_batch_.reset();  // rolls back the turn's RUNs
+  web::ModelContext& m = *model_;
+  std::vector<StoredRun> runs = std::move(stored_runs_);
+  stored_runs_.clear();
+  for (auto& run : runs) {
+    if (run.error.empty()) {
+      m.actor = run.actor;
+      auto job = web::StoreOperation(m, *run.op, run.target, run.values, std::nullopt);
+      if (job.ok()) {
+        run.job = std::move(job).value();
+        run.alone = true;
+      } else {
+        run.error = "RUN refused: " + job.status().message();
+      }
+    }
+    stored_runs_.push_back(std::move(run));
+  }
 }
 
 void Scheduler::CommitRuns() {
-  if (!run_batch_) return;
+  if (!run_batch_ && stored_runs_.empty()) return;
   // The stored RUNs join the queue now, so that those that can run at once
-  // are claimed in the same transaction (one flush to disk for both); they
-  // leave it again if the commit fails.
-  std::vector<int64_t> ids;
+  // are claimed in the same transaction (one flush to disk for both); those
+  // of the transaction leave it again if the commit fails.
   for (auto& run : stored_runs_) {
-    ids.push_back(run.job.job_id);
+    if (!run.error.empty()) continue;
+    const int64_t id = run.job.job_id;
     Enqueue(std::move(run.job), run.what);
+    run.job.job_id = id;  // for its answer
   }
-  auto plan = PlanHandouts();
-  Status committed = ClaimHandouts(plan);
-  if (committed.ok()) committed = run_batch_->Commit();
-  run_batch_.reset();  // rolls back what the commit did not take
+  std::vector<Handout> plan;
+  Status committed;
+  const bool batch = run_batch_.has_value();
+  if (batch) {
+    plan = PlanHandouts();
+    committed = ClaimHandouts(plan);
+    if (committed.ok()) committed = run_batch_->Commit();
+    run_batch_.reset();  // rolls back what the commit did not take
+  }
   if (!committed.ok()) {
     log::Error("RUNs not stored: " + committed.message());
-    for (size_t i = 0; i < ids.size(); ++i) {
-      queue_.erase(ids[i]);
-      Send(*stored_runs_[i].reply_to, stored_runs_[i].identity,
-           {protocol::kVersion, protocol::kError,
-            Sv("RUN not taken: the database is unavailable (" + committed.message() + ")")});
+    for (auto& run : stored_runs_) {
+      if (!run.error.empty() || run.alone) continue;
+      queue_.erase(run.job.job_id);
+      run.error = "RUN not taken: the database is unavailable (" + committed.message() + ")";
     }
-    stored_runs_.clear();
-    return;
+  } else {
+    HandOut(plan);
   }
-  HandOut(plan);
-  for (size_t i = 0; i < ids.size(); ++i) {
-    Send(*stored_runs_[i].reply_to, stored_runs_[i].identity,
-         {protocol::kVersion, protocol::kAck, Sv(std::to_string(ids[i]))});
+  // Answered in the order they came.
+  for (const auto& run : stored_runs_) {
+    if (!run.error.empty()) {
+      Send(*run.reply_to, run.identity, {protocol::kVersion, protocol::kError, Sv(run.error)});
+    } else {
+      Send(*run.reply_to, run.identity, {protocol::kVersion, protocol::kAck, Sv(std::to_string(run.job.job_id))});
+    }
   }
   stored_runs_.clear();
+  if (!batch || !committed.ok()) Dispatch();  // what no transaction of the turn handed out
 }
 
 void Scheduler::HandleTask(const std::string& identity, const std::string& body) {

@@ -211,13 +211,26 @@ class Scheduler {
   std::optional<web::Catalogue> catalogue_;
   std::unique_ptr<web::ModelContext> model_;
   // RUNs of this turn: stored in run_batch_ (a transaction on model_'s
-  // connection, each RUN a savepoint of it), answered by CommitRuns.
+  // connection, without a savepoint per RUN), answered by CommitRuns. What
+  // was stored is kept to store it again (StoreRunsAlone) when a RUN fails
+  // half-way and so spoils the turn's transaction.
   struct StoredRun {
-    zmq::socket_t* reply_to;
+    zmq::socket_t* reply_to = nullptr;
     std::string identity;
     Job job;
     std::string what;  // for the log: "for <target> by <actor>"
+    const web::Operation* op = nullptr;
+    web::Target target;
+    std::map<std::string, nlohmann::json> values;
+    web::Actor actor;
+    bool alone = false;  // committed in a transaction of its own
+    // Not stored: the ERROR it is answered with, in its turn (answers on a
+    // socket keep the order of its requests).
+    std::string error;
   };
+  // Rolls back the turn's transaction and stores its RUNs again, each in a
+  // transaction of its own (answered ERROR when that fails).
+  void StoreRunsAlone();
   std::optional<db::Transaction> run_batch_;
   std::vector<StoredRun> stored_runs_;
   bool reconciled_ = false;  // the open tasks were read once since start
