@@ -324,6 +324,11 @@ Result<Job> StoreOperation(ModelContext& ctx, const Operation& op, const Target&
     if (op.declared.count(name)) vars[name] = value;
   };
 
+  // The clone's new site, the task row and its job document, and the audit
+  // entry in one transaction: the scheduler, which reads queued rows, never
+  // sees a task without its job, and a failure leaves none of them behind.
+  db::Transaction tx(ctx.db);
+  AEGIR_RETURN_IF_ERROR(tx.Begin());
   // What the task's end does beyond the status (store::FinishTask).
   json results = json::object();
   if (target.site && (op.name == kSiteClone || op.name == kSiteMigrate)) {
@@ -374,35 +379,28 @@ Result<Job> StoreOperation(ModelContext& ctx, const Operation& op, const Target&
 
   json vars_json = json::object();
   for (const auto& [k, v] : job.vars) vars_json[k] = v;
-  // The row and its job document in one transaction: the scheduler, which
-  // reads queued rows, never sees one without the other.
-  int64_t id = 0;
-  {
-    db::Transaction tx(ctx.db);
-    AEGIR_RETURN_IF_ERROR(tx.Begin());
-    store::NewTask t{op.name,          target.entity_type, target.entity_id,  vars_json.dump(-1, ' ', false, json::error_handler_t::replace),
-                     job.LockKeys(),   op.success_status,  op.failure_status, user_id};
-    auto created = store::CreateTask(ctx.db, t);
-    if (!created.ok()) return created.status();
-    id = *created;
-    if (!results.empty()) AEGIR_RETURN_IF_ERROR(store::MergeTaskResults(ctx.db, id, results));
-    store::AuditEntry audit;
-    audit.user_id = ctx.actor.user_id;
-    audit.actor = ctx.actor.name;
-    audit.address = ctx.actor.address;
-    audit.action = "operation";
-    audit.entity_type = target.entity_type;
-    audit.entity_id = target.entity_id;
-    audit.task_id = id;
-    audit.details_json = json{{"operation", op.name}, {"values", MaskedValues(op, form)}}.dump(
-        -1, ' ', false, json::error_handler_t::replace);
-    AEGIR_RETURN_IF_ERROR(store::AddAudit(ctx.db, audit));
-    job.job_id = id;
-    job.feedback_url = ctx.public_url + "/api/tasks/" + std::to_string(id);
-    AEGIR_RETURN_IF_ERROR(job.Validate());
-    AEGIR_RETURN_IF_ERROR(store::SetTaskJob(ctx.db, id, job.ToJson()));
-    AEGIR_RETURN_IF_ERROR(tx.Commit());
-  }
+  store::NewTask t{op.name,          target.entity_type, target.entity_id,  vars_json.dump(-1, ' ', false, json::error_handler_t::replace),
+                   job.LockKeys(),   op.success_status,  op.failure_status, user_id};
+  auto created = store::CreateTask(ctx.db, t);
+  if (!created.ok()) return created.status();
+  const int64_t id = *created;
+  if (!results.empty()) AEGIR_RETURN_IF_ERROR(store::MergeTaskResults(ctx.db, id, results));
+  store::AuditEntry audit;
+  audit.user_id = ctx.actor.user_id;
+  audit.actor = ctx.actor.name;
+  audit.address = ctx.actor.address;
+  audit.action = "operation";
+  audit.entity_type = target.entity_type;
+  audit.entity_id = target.entity_id;
+  audit.task_id = id;
+  audit.details_json = json{{"operation", op.name}, {"values", MaskedValues(op, form)}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
+  AEGIR_RETURN_IF_ERROR(store::AddAudit(ctx.db, audit));
+  job.job_id = id;
+  job.feedback_url = ctx.public_url + "/api/tasks/" + std::to_string(id);
+  AEGIR_RETURN_IF_ERROR(job.Validate());
+  AEGIR_RETURN_IF_ERROR(store::SetTaskJob(ctx.db, id, job.ToJson()));
+  AEGIR_RETURN_IF_ERROR(tx.Commit());
   return job;
 }
 
