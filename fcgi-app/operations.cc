@@ -395,11 +395,16 @@ Result<Job> StoreOperation(ModelContext& ctx, const Operation& op, const Target&
   audit.task_id = id;
   audit.details_json = json{{"operation", op.name}, {"values", MaskedValues(op, form)}}.dump(
       -1, ' ', false, json::error_handler_t::replace);
-  AEGIR_RETURN_IF_ERROR(store::AddAudit(ctx.db, audit));
   job.job_id = id;
   job.feedback_url = ctx.public_url + "/api/tasks/" + std::to_string(id);
   AEGIR_RETURN_IF_ERROR(job.Validate());
-  AEGIR_RETURN_IF_ERROR(store::SetTaskJob(ctx.db, id, job.ToJson()));
+  if (ctx.deferred) {
+    ctx.deferred->audit.push_back(std::move(audit));
+    ctx.deferred->jobs.emplace_back(id, job.ToJson());
+  } else {
+    AEGIR_RETURN_IF_ERROR(store::AddAudit(ctx.db, audit));
+    AEGIR_RETURN_IF_ERROR(store::SetTaskJob(ctx.db, id, job.ToJson()));
+  }
   AEGIR_RETURN_IF_ERROR(tx.Commit());
   return job;
 }

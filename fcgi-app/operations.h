@@ -55,6 +55,14 @@ struct ModelContext {
   Actor actor;
   store::Scope scope;
   std::set<int64_t> platform_ids;  // a client user's: the platforms they may use
+  // When set, StoreOperation leaves a task's audit entry and job document
+  // here instead of writing them; the scheduler writes a turn's with one
+  // statement each, in the same transaction, before it commits.
+  struct DeferredWrites {
+    std::vector<store::AuditEntry> audit;
+    std::vector<std::pair<int64_t, std::string>> jobs;
+  };
+  DeferredWrites* deferred = nullptr;
 };
 
 // The operation's form values for the audit log: variables declared no_log,

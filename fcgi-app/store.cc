@@ -795,8 +795,24 @@ Status SetTaskRecap(db::Connection& c, int64_t id, const std::string& recap_json
 }
 
 Status SetTaskJob(db::Connection& c, int64_t id, const std::string& job_json) {
-  auto r = c.Exec("UPDATE tasks SET job = ? WHERE id = ?", {Value(job_json), Value(id)});
-  return r.ok() ? Status::Ok() : r.status().WithContext("store the job of task " + std::to_string(id));
+  return SetTaskJobs(c, {{id, job_json}});
+}
+
+Status SetTaskJobs(db::Connection& c, const std::vector<std::pair<int64_t, std::string>>& jobs) {
+  if (jobs.empty()) return Status::Ok();
+  std::string cases, ids;
+  std::vector<Value> params;
+  for (const auto& [id, job_json] : jobs) {
+    cases += " WHEN ? THEN ?";
+    params.emplace_back(id);
+    params.emplace_back(job_json);
+  }
+  for (const auto& [id, job_json] : jobs) {
+    ids += ids.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  auto r = c.Exec("UPDATE tasks SET job = CASE id" + cases + " END WHERE id IN (" + ids + ")", params);
+  return r.ok() ? Status::Ok() : r.status().WithContext("store the job of task " + std::to_string(jobs.front().first));
 }
 
 Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id) {
@@ -980,12 +996,22 @@ Status ApplyFeedback(db::Connection& c, int64_t task_id, const nlohmann::json& v
   return tx.Commit();
 }
 
-Status AddAudit(db::Connection& c, const AuditEntry& e) {
-  auto r = c.Exec(
-      "INSERT INTO audit_log (user_id, actor, address, action, entity_type, entity_id, task_id, details) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      {Value(e.user_id), Value(TruncateUtf8(e.actor, 128)), Value(e.address.substr(0, 64)), Value(e.action),
-       Value(e.entity_type), Value(e.entity_id), Value(e.task_id), Value(e.details_json)});
+Status AddAudit(db::Connection& c, const AuditEntry& e) { return AddAudits(c, {e}); }
+
+Status AddAudits(db::Connection& c, const std::vector<AuditEntry>& entries) {
+  if (entries.empty()) return Status::Ok();
+  std::string sql = "INSERT INTO audit_log (user_id, actor, address, action, entity_type, entity_id, task_id, details) VALUES ";
+  std::vector<Value> params;
+  params.reserve(entries.size() * 8);
+  for (const auto& e : entries) {
+    sql += params.empty() ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
+    for (Value v : {Value(e.user_id), Value(TruncateUtf8(e.actor, 128)), Value(e.address.substr(0, 64)),
+                    Value(e.action), Value(e.entity_type), Value(e.entity_id), Value(e.task_id),
+                    Value(e.details_json)}) {
+      params.push_back(std::move(v));
+    }
+  }
+  auto r = c.Exec(sql, params);
   return r.ok() ? Status::Ok() : r.status().WithContext("write the audit log");
 }
 

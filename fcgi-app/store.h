@@ -351,8 +351,10 @@ struct NewTask {
   std::optional<int64_t> created_by;
 };
 Result<int64_t> CreateTask(db::Connection& c, const NewTask& t);
-// Stores the job document (without a feedback token) of a queued task.
+// Stores the job document (without a feedback token) of a queued task;
+// SetTaskJobs those of several tasks (id, document) with one statement.
 Status SetTaskJob(db::Connection& c, int64_t id, const std::string& job_json);
+Status SetTaskJobs(db::Connection& c, const std::vector<std::pair<int64_t, std::string>>& jobs);
 // Ansible's per-host recap of a task's run (JSON, checked by the caller).
 Status SetTaskRecap(db::Connection& c, int64_t id, const std::string& recap_json);
 Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id);
@@ -385,6 +387,8 @@ Status AppendLog(db::Connection& c, int64_t task_id, int64_t first_seq, const st
 // The audit log: Add appends a row; List gives the newest first, only rows
 // with id < before when before > 0.
 Status AddAudit(db::Connection& c, const AuditEntry& e);
+// Several rows with one statement.
+Status AddAudits(db::Connection& c, const std::vector<AuditEntry>& entries);
 // user_id: only that user's rows.
 Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, int64_t before, int limit,
                                           std::optional<int64_t> user_id = std::nullopt);

@@ -497,6 +497,7 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body, 
       run_batch_.reset();
       return refuse("the database is unavailable (" + s.message() + ")");
     }
+    m.deferred = &deferred_;
   }
   auto job = web::StoreOperation(m, *op, *target, values.values, std::nullopt);
   if (!job.ok()) {
@@ -511,6 +512,8 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body, 
 void Scheduler::StoreRunsAlone() {
   run_batch_.reset();  // rolls back the turn's RUNs
   web::ModelContext& m = *model_;
+  m.deferred = nullptr;
+  deferred_ = {};
   std::vector<StoredRun> runs = std::move(stored_runs_);
   stored_runs_.clear();
   for (auto& run : runs) {
@@ -530,6 +533,19 @@ void Scheduler::StoreRunsAlone() {
 
 void Scheduler::CommitRuns() {
   if (!run_batch_ && stored_runs_.empty()) return;
+  if (run_batch_) {
+    // The turn's audit entries and job documents, one statement each; when
+    // that fails (one RUN's row refused), each RUN is stored alone, so only
+    // the one at fault fails.
+    model_->deferred = nullptr;
+    Status written = web::store::AddAudits(Db(), deferred_.audit);
+    if (written.ok()) written = web::store::SetTaskJobs(Db(), deferred_.jobs);
+    deferred_ = {};
+    if (!written.ok()) {
+      log::Warn("the turn's RUNs are stored again one by one: " + written.message());
+      StoreRunsAlone();
+    }
+  }
   // The stored RUNs join the queue now, so that those that can run at once
   // are claimed in the same transaction (one flush to disk for both); those
   // of the transaction leave it again if the commit fails.

@@ -232,6 +232,10 @@ class Scheduler {
   // transaction of its own (answered ERROR when that fails).
   void StoreRunsAlone();
   std::optional<db::Transaction> run_batch_;
+  // The audit entries and job documents of run_batch_'s RUNs, written by
+  // CommitRuns with one statement each (model_->deferred points here while
+  // run_batch_ is open).
+  web::ModelContext::DeferredWrites deferred_;
   std::vector<StoredRun> stored_runs_;
   bool reconciled_ = false;  // the open tasks were read once since start
   Clock::time_point next_sweep_;

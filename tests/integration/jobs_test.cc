@@ -324,63 +324,74 @@ BOOST_FIXTURE_TEST_CASE(the_aegir_client_submits_follows_and_cancels, LoggedIn) 
   BOOST_TEST(TaskState(WaitForTask(b, "/tasks/" + First(first, "\"job_id\":([0-9]+)"))) == "succeeded");
 }
 
-// The scheduler stores a turn's RUNs in one transaction without a savepoint
-// each: a RUN failing half-way (here its audit entry is refused after its
-// task row was written) spoils that transaction, so the RUNs stored with it
-// are stored again, each alone. Sent back to back on one socket, they come
-// in one turn; each is answered, in order, and nothing of the failed one is
-// left.
-BOOST_FIXTURE_TEST_CASE(a_run_failing_half_way_loses_nothing_of_the_others, LoggedIn) {
-  Sql(S(), "INSERT INTO aegir.servers (name, hostname) VALUES ('refused-audit', 'localhost')");
-  std::string bad = Sql(S(), "SELECT id FROM aegir.servers WHERE name = 'refused-audit'");
+// The scheduler stores a turn's RUNs in one transaction, without a savepoint
+// each, and writes their audit entries and job documents with one statement
+// each before it commits. A RUN failing (its task row refused: it fails
+// half-way through its store; its audit entry refused: the turn's audit
+// statement fails) spoils that transaction, so the turn's RUNs are stored
+// again, each alone. Sent back to back on one socket, they come in one turn;
+// each is answered, in order, and nothing of the failed one is left.
+BOOST_FIXTURE_TEST_CASE(a_run_failing_in_a_turn_loses_nothing_of_the_others, LoggedIn) {
+  Sql(S(), "INSERT INTO aegir.servers (name, hostname) VALUES ('refused-rows', 'localhost')");
+  std::string bad = Sql(S(), "SELECT id FROM aegir.servers WHERE name = 'refused-rows'");
   bad.erase(bad.find_last_not_of("\n") + 1);
-  // One statement (the client would split a body with ';'): a NULL action
-  // for that server's entries fails the insert.
-  Sql(S(), "CREATE TRIGGER aegir.refuse_audit BEFORE INSERT ON aegir.audit_log FOR EACH ROW SET NEW.action = "
-           "IF(NEW.entity_type = 'server' AND NEW.entity_id = " + bad + ", NULL, NEW.action)");
-  const std::string tasks_before = Sql(S(), "SELECT COUNT(*) FROM aegir.tasks");
+  // One statement each (the client would split a body with ';'): a NULL in
+  // a NOT NULL column for that server's rows fails the insert.
+  const std::vector<std::pair<std::string, std::string>> refusals = {
+      {"tasks", "SET NEW.operation = IF(NEW.entity_type = 'server' AND NEW.entity_id = " + bad +
+                    ", NULL, NEW.operation)"},
+      {"audit_log",
+       "SET NEW.action = IF(NEW.entity_type = 'server' AND NEW.entity_id = " + bad + ", NULL, NEW.action)"}};
+  for (const auto& [table, body] : refusals) {
+    BOOST_TEST_CONTEXT("rows of " << table << " refused") {
+      Sql(S(), "CREATE TRIGGER aegir.refuse_rows BEFORE INSERT ON aegir." + table + " FOR EACH ROW " + body);
+      const std::string tasks_before = Sql(S(), "SELECT COUNT(*) FROM aegir.tasks");
 
-  zmq::context_t context;
-  zmq::socket_t socket(context, zmq::socket_type::dealer);
-  socket.set(zmq::sockopt::linger, 0);
-  socket.connect("ipc://" + S().var_dir() + "/run/submit.ipc");
-  const std::vector<std::string> targets = {"server:localhost", "server:" + bad, "server:localhost",
-                                            "server:localhost"};
-  for (const auto& target : targets) {
-    const std::string body =
-        nlohmann::json{{"operation", "server-verify"}, {"target", target}, {"vars", nlohmann::json::object()}}.dump();
-    std::vector<zmq::const_buffer> frames = {zmq::buffer(aegir::protocol::kVersion), zmq::buffer(aegir::protocol::kRun),
-                                             zmq::buffer(body)};
-    BOOST_REQUIRE(zmq::send_multipart(socket, frames));
-  }
-  std::vector<std::string> ids;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    zmq::pollitem_t item = {socket.handle(), 0, ZMQ_POLLIN, 0};
-    BOOST_REQUIRE_MESSAGE(zmq::poll(&item, 1, std::chrono::milliseconds(10000)) == 1, "no answer to RUN " << i);
-    std::vector<zmq::message_t> reply;
-    BOOST_REQUIRE(zmq::recv_multipart(socket, std::back_inserter(reply)));
-    BOOST_REQUIRE_EQUAL(reply.size(), 3u);
-    const std::string command = reply[1].to_string(), text = reply[2].to_string();
-    if (i == 1) {
-      BOOST_TEST(command == "ERROR", text);
-    } else {
-      BOOST_TEST(command == "ACK", text);
-      ids.push_back(text);
+      zmq::context_t context;
+      zmq::socket_t socket(context, zmq::socket_type::dealer);
+      socket.set(zmq::sockopt::linger, 0);
+      socket.connect("ipc://" + S().var_dir() + "/run/submit.ipc");
+      const std::vector<std::string> targets = {"server:localhost", "server:" + bad, "server:localhost",
+                                                "server:localhost"};
+      for (const auto& target : targets) {
+        const std::string run =
+            nlohmann::json{{"operation", "server-verify"}, {"target", target}, {"vars", nlohmann::json::object()}}
+                .dump();
+        std::vector<zmq::const_buffer> frames = {zmq::buffer(aegir::protocol::kVersion),
+                                                 zmq::buffer(aegir::protocol::kRun), zmq::buffer(run)};
+        BOOST_REQUIRE(zmq::send_multipart(socket, frames));
+      }
+      std::vector<std::string> ids;
+      for (size_t i = 0; i < targets.size(); ++i) {
+        zmq::pollitem_t item = {socket.handle(), 0, ZMQ_POLLIN, 0};
+        BOOST_REQUIRE_MESSAGE(zmq::poll(&item, 1, std::chrono::milliseconds(10000)) == 1, "no answer to RUN " << i);
+        std::vector<zmq::message_t> reply;
+        BOOST_REQUIRE(zmq::recv_multipart(socket, std::back_inserter(reply)));
+        BOOST_REQUIRE_EQUAL(reply.size(), 3u);
+        const std::string command = reply[1].to_string(), text = reply[2].to_string();
+        if (i == 1) {
+          BOOST_TEST(command == "ERROR", text);
+        } else {
+          BOOST_TEST(command == "ACK", text);
+          ids.push_back(text);
+        }
+      }
+      Sql(S(), "DROP TRIGGER aegir.refuse_rows");
+      BOOST_REQUIRE_EQUAL(ids.size(), 3u);
+      BOOST_TEST(std::set<std::string>(ids.begin(), ids.end()).size() == 3u);
+      // Three tasks more, none for the refused server, each with its audit
+      // entry and its job; then each runs to its end.
+      BOOST_TEST(std::stoll(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks")) == std::stoll(tasks_before) + 3);
+      BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks WHERE entity_type = 'server' AND entity_id = " + bad) ==
+                 "0\n");
+      const std::string in_list = ids[0] + "," + ids[1] + "," + ids[2];
+      BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.audit_log WHERE task_id IN (" + in_list + ")") == "3\n");
+      BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks WHERE job IS NOT NULL AND id IN (" + in_list + ")") ==
+                 "3\n");
+      for (const auto& id : ids) {
+        BOOST_TEST(TaskState(WaitForTask(b, "/tasks/" + id)) == "succeeded", "task " << id);
+      }
     }
-  }
-  Sql(S(), "DROP TRIGGER aegir.refuse_audit");
-  BOOST_REQUIRE_EQUAL(ids.size(), 3u);
-  BOOST_TEST(std::set<std::string>(ids.begin(), ids.end()).size() == 3u);
-  // Three tasks more, none for the refused server, each with its audit entry
-  // and its job; then each runs to its end.
-  BOOST_TEST(std::stoll(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks")) == std::stoll(tasks_before) + 3);
-  BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks WHERE entity_type = 'server' AND entity_id = " + bad) ==
-             "0\n");
-  const std::string in_list = ids[0] + "," + ids[1] + "," + ids[2];
-  BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.audit_log WHERE task_id IN (" + in_list + ")") == "3\n");
-  BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks WHERE job IS NOT NULL AND id IN (" + in_list + ")") == "3\n");
-  for (const auto& id : ids) {
-    BOOST_TEST(TaskState(WaitForTask(b, "/tasks/" + id)) == "succeeded", "task " << id);
   }
   Sql(S(), "DELETE FROM aegir.servers WHERE id = " + bad);
 }
