@@ -25,11 +25,9 @@ struct Services {
   std::optional<DbService> db;
 };
 
-Result<Services> ServicesOf(ModelContext& ctx, int64_t server_id) {
-  auto rows = store::ListServices(ctx.db, server_id);
-  if (!rows.ok()) return rows.status();
+Result<Services> ParseServices(int64_t server_id, const std::vector<store::Service>& rows) {
   Services out;
-  for (const auto& s : *rows) {
+  for (const auto& s : rows) {
     Status parsed;
     if (s.type == "http") {
       auto h = HttpServiceFromJson(s.kind, s.settings_json);
@@ -43,6 +41,17 @@ Result<Services> ServicesOf(ModelContext& ctx, int64_t server_id) {
     if (!parsed.ok()) return Status::Internal("server " + std::to_string(server_id) + ": " + parsed.message());
   }
   return out;
+}
+
+Result<Services> ServicesOf(ModelContext& ctx, int64_t server_id) {
+  auto* kept = ctx.services_read;
+  if (kept) {
+    if (auto it = kept->find(server_id); it != kept->end()) return ParseServices(server_id, it->second);
+  }
+  auto rows = store::ListServices(ctx.db, server_id);
+  if (!rows.ok()) return rows.status();
+  if (kept) (*kept)[server_id] = *rows;
+  return ParseServices(server_id, *rows);
 }
 
 std::string FormString(const std::map<std::string, json>& form, const std::string& name) {

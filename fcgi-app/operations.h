@@ -63,6 +63,9 @@ struct ModelContext {
     std::vector<std::pair<int64_t, std::string>> jobs;
   };
   DeferredWrites* deferred = nullptr;
+  // When set, the servers' services read once are kept here and read from
+  // here again (the scheduler keeps them for one turn's RUNs).
+  std::map<int64_t, std::vector<store::Service>>* services_read = nullptr;
 };
 
 // The operation's form values for the audit log: variables declared no_log,

@@ -100,6 +100,7 @@ Result<std::unique_ptr<Scheduler>> Scheduler::Create(zmq::context_t& context, Sc
     // The only transactions it nests are a turn's RUNs: one round trip less
     // each; a RUN failing half-way has the others stored again.
     s->model_->db.set_savepoints(false);
+    s->model_->services_read = &s->services_read_;
   }
   AEGIR_RETURN_IF_ERROR(s->Bind());
   if (Status c = s->Db().Connect(s->options_.db); !c.ok()) {
@@ -532,6 +533,7 @@ void Scheduler::StoreRunsAlone() {
 }
 
 void Scheduler::CommitRuns() {
+  services_read_.clear();  // read again in the next turn
   if (!run_batch_ && stored_runs_.empty()) return;
   if (run_batch_) {
     // The turn's audit entries and job documents, one statement each; when

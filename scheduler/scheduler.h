@@ -236,6 +236,9 @@ class Scheduler {
   // CommitRuns with one statement each (model_->deferred points here while
   // run_batch_ is open).
   web::ModelContext::DeferredWrites deferred_;
+  // The servers' services as read in this turn (model_->services_read): a
+  // turn's RUNs on one server read them once. Forgotten at each CommitRuns.
+  std::map<int64_t, std::vector<web::store::Service>> services_read_;
   std::vector<StoredRun> stored_runs_;
   bool reconciled_ = false;  // the open tasks were read once since start
   Clock::time_point next_sweep_;
