@@ -70,7 +70,9 @@ class Row {
 enum class Reuse {
   kKeep,
   // Prepared afresh each time: for a statement whose plan MariaDB 10.11 may
-  // make worse when it executes a kept one again. Seen with an index-only
+  // make worse when it executes a kept one again. Seen with a derived table
+  // (executed again, the derived table's whole range was read instead of
+  // stopping at its LIMIT: 5,459 rows examined for 51), and with an index-only
   // range read in order with a LIMIT: executed again after another
   // statement had read other columns of the same table, the index no longer
   // counted as covering, and MariaDB read the index by `ref` from the start
@@ -114,7 +116,7 @@ class Connection {
   // next time the same SQL text comes (one round trip instead of three:
   // prepare, execute, close); at most kMaxCachedStatements, each at most
   // kMaxCachedSqlBytes of SQL (a multi-row INSERT's many shapes are not
-  // kept), and none with a derived table (see Cacheable in db.cc).
+  // kept), and none run with Reuse::kPrepareEachTime.
   // Reconnecting drops them.
   static constexpr size_t kMaxCachedStatements = 128;
   static constexpr size_t kMaxCachedSqlBytes = 4096;

@@ -443,10 +443,7 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body, 
   }
   web::ModelContext& m = *model_;
   int64_t id = protocol::ParseJobId(ref);
-  Result<web::Target> target = Status::NotFound("");
-  if (type == "site") {
-    target = web::LoadSiteTarget(m, id, id == 0 ? ref : "");  // by id, or by domain
-  } else if (id == 0) {
+  if (type != "site" && id == 0) {
     // A server or platform by name.
     auto id_of = [](const auto& row) -> Result<std::optional<int64_t>> {
       if (!row.ok()) return row.status();
@@ -458,7 +455,8 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body, 
     if (!*found) return refuse("there is no " + type + " '" + ref + "'");
     id = **found;
   }
-  if (type != "site") target = web::LoadTarget(m, type, id);
+  // A site by id, or by domain (id 0).
+  auto target = type == "site" ? web::LoadSiteTarget(m, id, id == 0 ? ref : "") : web::LoadTarget(m, type, id);
   if (!target.ok()) {
     if (target.status().code() != Code::kNotFound) return refuse(target.status().message());
     return refuse(id == 0 ? "there is no " + type + " '" + ref + "'" : "there is no " + type + " " + std::to_string(id));
