@@ -16,7 +16,22 @@ Status JobSubmitter::Cancel(int64_t job_id) {
   return Request(protocol::kCancel, std::to_string(job_id), std::to_string(job_id));
 }
 
+Result<nlohmann::json> JobSubmitter::SchedulerStatus() {
+  auto body = Exchange(protocol::kStatus, std::nullopt, protocol::kStatusReply, [](std::string_view) { return true; });
+  if (!body.ok()) return body.status();
+  auto j = nlohmann::json::parse(*body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return Status::Internal("the scheduler's STATUS-REPLY is not a JSON object");
+  return j;
+}
+
 Status JobSubmitter::Request(std::string_view command, const std::string& body, const std::string& ack) {
+  auto r = Exchange(command, body, protocol::kAck, [&ack](std::string_view arg) { return arg == ack; });
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<std::string> JobSubmitter::Exchange(std::string_view command, const std::optional<std::string>& body,
+                                           std::string_view expect,
+                                           const std::function<bool(std::string_view)>& match) {
   try {
     if (!socket_) {
       socket_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::dealer);
@@ -24,8 +39,12 @@ Status JobSubmitter::Request(std::string_view command, const std::string& body, 
       socket_->connect(endpoint_);
     }
     socket_->send(zmq::buffer(protocol::kVersion), zmq::send_flags::sndmore);
-    socket_->send(zmq::buffer(command), zmq::send_flags::sndmore);
-    socket_->send(zmq::buffer(body), zmq::send_flags::none);
+    if (body) {
+      socket_->send(zmq::buffer(command), zmq::send_flags::sndmore);
+      socket_->send(zmq::buffer(*body), zmq::send_flags::none);
+    } else {
+      socket_->send(zmq::buffer(command), zmq::send_flags::none);
+    }
 
     auto deadline = std::chrono::steady_clock::now() + protocol::kSubmitTimeout;
     while (true) {
@@ -43,7 +62,7 @@ Status JobSubmitter::Request(std::string_view command, const std::string& body, 
       if (frames.size() < 2 || frames[0].to_string_view() != protocol::kVersion) continue;
       auto cmd = frames[1].to_string_view();
       std::string arg = frames.size() > 2 ? frames[2].to_string() : "";
-      if (cmd == protocol::kAck && arg == ack) return Status::Ok();
+      if (cmd == expect && match(arg)) return arg;
       if (cmd == protocol::kError) return Status::InvalidArgument("the scheduler said: " + arg);
       // A reply to an earlier request on this socket: skip it.
     }

@@ -6,10 +6,13 @@
 // for the answer to the next job.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include "common/job.h"
@@ -26,8 +29,17 @@ class JobSubmitter {
   Status Submit(const Job& job);
   // Asks the scheduler to stop a queued or running job (docs/protocol.md).
   Status Cancel(int64_t job_id);
+  // The scheduler's STATUS reply (docs/protocol.md): queue, running jobs and
+  // the executors connected with their last heartbeat. Unavailable if it did
+  // not answer in time.
+  Result<nlohmann::json> SchedulerStatus();
 
  private:
+  // Sends [version, command, body?] and waits for the reply `expect` whose
+  // argument `match` accepts (replies to earlier requests on this socket are
+  // skipped); returns that argument. The scheduler's ERROR is InvalidArgument.
+  Result<std::string> Exchange(std::string_view command, const std::optional<std::string>& body,
+                               std::string_view expect, const std::function<bool(std::string_view)>& match);
   Status Request(std::string_view command, const std::string& body, const std::string& ack);
   zmq::context_t& ctx_;
   std::string endpoint_;
