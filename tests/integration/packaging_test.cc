@@ -208,3 +208,22 @@ BOOST_AUTO_TEST_CASE(cpack_builds_a_debian_package) {
   BOOST_TEST(Contains(ReadFile(x / "usr/lib/systemd/system/aegir-executor.service"),
                       "ExecStart=/usr/sbin/aegir-executor --config=/etc/aegir/aegir.yml"));
 }
+
+BOOST_AUTO_TEST_CASE(under_the_journal_a_log_line_has_a_priority_and_no_time) {
+  const std::string executor = kBuild + "/executors/aegir-executor";
+  // As systemd starts it: JOURNAL_STREAM names stderr's device and inode
+  // (bash finds them for the pipe that is its stderr, then becomes the daemon).
+  auto [code, out] = Run({"bash", "-c", "JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec \"$0\" \"$@\"",
+                          executor, "--scheduler=ipc:///nonexistent", "--roles=/nonexistent", "--work-dir=/nonexistent",
+                          "--capacity=0"});
+  BOOST_TEST(code == 2);
+  BOOST_TEST(out == "<3>ERROR --capacity must be a whole number from 1 to 256, not '0'\n", out);
+  // A JOURNAL_STREAM inherited by a program whose stderr goes elsewhere: the
+  // ordinary line, with the time and the program.
+  auto [code2, out2] = Run({"env", "JOURNAL_STREAM=1:1", executor, "--scheduler=ipc:///nonexistent", "--roles=/nonexistent",
+                              "--work-dir=/nonexistent", "--capacity=0"});
+  BOOST_TEST(code2 == 2);
+  BOOST_TEST(std::regex_match(out2, std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z aegir-executor ERROR --capacity "
+                                               "must be a whole number from 1 to 256, not '0'\n")),
+             out2);
+}
