@@ -29,11 +29,16 @@ std::string Where(const std::string& path, const YAML::Mark& mark) {
 
 const char* KindName(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return "a single value";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    default: return "an undefined node";
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "a single value";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "an undefined node";
   }
 }
 
@@ -49,15 +54,15 @@ const std::vector<std::string>& Flags::kCommonKeys() {
   return k;
 }
 
-void Flags::Define(const std::string& name, const std::string& default_value,
-                   const std::string& help) {
+void Flags::Define(const std::string& name, const std::string& default_value, const std::string& help) {
   settings_[name] = Setting{default_value, default_value, help, ""};
 }
 
 void Flags::UseConfigFile(const std::string& section) {
   section_ = section;
-  Define("config", "", "the configuration file (YAML, docs/configuration.md); its section '" + section +
-                           "' and 'common' give settings the environment and the command line did not");
+  Define("config", "",
+         "the configuration file (YAML, docs/configuration.md); its section '" + section +
+             "' and 'common' give settings the environment and the command line did not");
 }
 
 std::string Flags::EnvName(const std::string& name) {
@@ -168,8 +173,8 @@ Status Flags::ReadConfigFile(const std::string& path) {
         return Status::InvalidArgument(at + ": the key '" + name + "' appears twice in section '" + section + "'");
       }
       if (!v.IsScalar()) {
-        return Status::InvalidArgument(at + ": the key '" + name + "' in section '" + section + "' has " +
-                                       KindName(v) + " as its value; it needs a single value" +
+        return Status::InvalidArgument(at + ": the key '" + name + "' in section '" + section + "' has " + KindName(v) +
+                                       " as its value; it needs a single value" +
                                        (v.IsNull() ? " (write \"\" for an empty one)" : ""));
       }
       if (section == "common") {
@@ -221,8 +226,8 @@ Result<long> Flags::GetInt(const std::string& name, long min, long max) const {
   if (v.empty() || errno != 0 || *end != '\0' || n < min || n > max) {
     std::string from;
     if (Origin(name) != "the command line" && Origin(name) != "the default") from = " (from " + Origin(name) + ")";
-    return Status::InvalidArgument("--" + name + from + " must be a whole number from " + std::to_string(min) +
-                                   " to " + std::to_string(max) + ", not '" + v + "'");
+    return Status::InvalidArgument("--" + name + from + " must be a whole number from " + std::to_string(min) + " to " +
+                                   std::to_string(max) + ", not '" + v + "'");
   }
   return n;
 }

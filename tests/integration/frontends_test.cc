@@ -104,11 +104,12 @@ std::string ApacheUrl() {
   // A main configuration of its own (Debian's /etc/apache2/apache2.conf
   // would start the system's sites), with the modules the site file names.
   std::string modules;
-  for (const char* m : {"mpm_event", "authz_core", "mime", "alias", "headers", "filter", "deflate", "expires",
-                        "proxy", "proxy_fcgi"}) {
+  for (const char* m :
+       {"mpm_event", "authz_core", "mime", "alias", "headers", "filter", "deflate", "expires", "proxy", "proxy_fcgi"}) {
     modules += std::string("LoadModule ") + m + "_module /usr/lib/apache2/modules/mod_" + m + ".so\n";
   }
   apache.conf = apache.dir + "/apache2.conf";
+  // clang-format off
   WriteFile(apache.conf, "ServerRoot /etc/apache2\n"
                          "DefaultRuntimeDir " + apache.dir + "/run\n"
                          "PidFile " + apache.dir + "/run/apache2.pid\n"
@@ -121,6 +122,7 @@ std::string ApacheUrl() {
                          "Listen 127.0.0.1:" + std::to_string(apache.port) + "\n"
                          "<Directory />\n  AllowOverride None\n  Require all denied\n</Directory>\n"
                          "Include " + apache.dir + "/aegir.conf\n");
+  // clang-format on
   auto [code, out] = Run({"/usr/sbin/apache2", "-t", "-f", apache.conf});
   BOOST_REQUIRE_MESSAGE(code == 0, "apache2 -t refused the configuration: " << out);
   auto p = aegir::Process::Spawn({{"/usr/sbin/apache2", "-f", apache.conf, "-DFOREGROUND"}, {}, "", false});

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 
 #include <boost/test/unit_test.hpp>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -92,11 +92,11 @@ BOOST_AUTO_TEST_CASE(cmake_install_lays_out_binaries_data_config_units_and_docs)
   const std::string yaml = ReadFile(config);
   BOOST_TEST(ConfigValue(yaml, "web", "templates") == (share / "www/templates").string());
   for (auto [section, key] : std::vector<std::pair<std::string, std::string>>{{"web", "templates"},
-                                                                             {"web", "catalogue"},
-                                                                             {"web", "migrations"},
-                                                                             {"scheduler", "catalogue"},
-                                                                             {"scheduler", "roles"},
-                                                                             {"executor", "roles"}}) {
+                                                                              {"web", "catalogue"},
+                                                                              {"web", "migrations"},
+                                                                              {"scheduler", "catalogue"},
+                                                                              {"scheduler", "roles"},
+                                                                              {"executor", "roles"}}) {
     std::string path = ConfigValue(yaml, section, key);
     BOOST_TEST(fs::exists(path), section << "." << key << " = '" << path << "' does not exist");
   }
@@ -191,12 +191,12 @@ BOOST_AUTO_TEST_CASE(cpack_builds_a_debian_package) {
 
   auto [lcode, contents] = Run({"dpkg-deb", "--contents", deb.string()});
   BOOST_REQUIRE(lcode == 0);
-  for (const char* file : {"./usr/sbin/aegir-web", "./usr/sbin/aegir-scheduler", "./usr/sbin/aegir-executor",
-                           "./usr/bin/aegir", "./etc/aegir/aegir.yml", "./usr/lib/systemd/system/aegir-web.service",
-                           "./usr/lib/systemd/system/aegir-scheduler.service",
-                           "./usr/lib/systemd/system/aegir-executor.service", "./usr/share/aegir/www/static/style.css",
-                           "./usr/share/aegir/roles/operations.json", "./usr/share/aegir/sql/",
-                           "./usr/share/aegir/apache-conf/aegir.conf.in", "./usr/share/doc/aegir/configuration.md"}) {
+  for (const char* file :
+       {"./usr/sbin/aegir-web", "./usr/sbin/aegir-scheduler", "./usr/sbin/aegir-executor", "./usr/bin/aegir",
+        "./etc/aegir/aegir.yml", "./usr/lib/systemd/system/aegir-web.service",
+        "./usr/lib/systemd/system/aegir-scheduler.service", "./usr/lib/systemd/system/aegir-executor.service",
+        "./usr/share/aegir/www/static/style.css", "./usr/share/aegir/roles/operations.json", "./usr/share/aegir/sql/",
+        "./usr/share/aegir/apache-conf/aegir.conf.in", "./usr/share/doc/aegir/configuration.md"}) {
     BOOST_TEST(Contains(contents, std::string(file) + (file[std::strlen(file) - 1] == '/' ? "" : "\n")),
                file << " is not in the package");
   }
@@ -213,15 +213,15 @@ BOOST_AUTO_TEST_CASE(under_the_journal_a_log_line_has_a_priority_and_no_time) {
   const std::string executor = kBuild + "/executors/aegir-executor";
   // As systemd starts it: JOURNAL_STREAM names stderr's device and inode
   // (bash finds them for the pipe that is its stderr, then becomes the daemon).
-  auto [code, out] = Run({"bash", "-c", "JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec \"$0\" \"$@\"",
-                          executor, "--scheduler=ipc:///nonexistent", "--roles=/nonexistent", "--work-dir=/nonexistent",
-                          "--capacity=0"});
+  auto [code, out] =
+      Run({"bash", "-c", "JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec \"$0\" \"$@\"", executor,
+           "--scheduler=ipc:///nonexistent", "--roles=/nonexistent", "--work-dir=/nonexistent", "--capacity=0"});
   BOOST_TEST(code == 2);
   BOOST_TEST(out == "<3>ERROR --capacity must be a whole number from 1 to 256, not '0'\n", out);
   // A JOURNAL_STREAM inherited by a program whose stderr goes elsewhere: the
   // ordinary line, with the time and the program.
-  auto [code2, out2] = Run({"env", "JOURNAL_STREAM=1:1", executor, "--scheduler=ipc:///nonexistent", "--roles=/nonexistent",
-                              "--work-dir=/nonexistent", "--capacity=0"});
+  auto [code2, out2] = Run({"env", "JOURNAL_STREAM=1:1", executor, "--scheduler=ipc:///nonexistent",
+                            "--roles=/nonexistent", "--work-dir=/nonexistent", "--capacity=0"});
   BOOST_TEST(code2 == 2);
   BOOST_TEST(std::regex_match(out2, std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z aegir-executor ERROR --capacity "
                                                "must be a whole number from 1 to 256, not '0'\n")),

@@ -1,4 +1,6 @@
 #define BOOST_TEST_MODULE flags
+#include "common/flags.h"
+
 #include <poll.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <set>
 #include <sstream>
 
-#include "common/flags.h"
 #include "common/process.h"
 #include "common/temp_dir.h"
 
@@ -110,9 +111,10 @@ BOOST_AUTO_TEST_CASE(a_config_file_gives_what_the_environment_and_command_line_d
   ::unsetenv("AEGIR_THREADS");
   ::unsetenv("AEGIR_DB_SOCKET");
   ::unsetenv("AEGIR_CONFIG");
-  ConfigFile c("common:\n  db-socket: /common.sock\n  db-name: shared\n"
-               "web:\n  threads: 3\n  db-name: own\n  templates: '/usr/share/aegir/www/templates'\n"
-               "scheduler:\n  whatever-the-scheduler-has: 1\n");
+  ConfigFile c(
+      "common:\n  db-socket: /common.sock\n  db-name: shared\n"
+      "web:\n  threads: 3\n  db-name: own\n  templates: '/usr/share/aegir/www/templates'\n"
+      "scheduler:\n  whatever-the-scheduler-has: 1\n");
   Flags f = MakeWeb();
   BOOST_REQUIRE(ParseConfig(f, c).ok());
   BOOST_TEST(f.Get("threads") == "3");
@@ -283,33 +285,32 @@ BOOST_AUTO_TEST_CASE(the_example_configuration_lists_every_setting_and_each_daem
   const std::string example = std::string(AEGIR_SOURCE_DIR) + "/packaging/aegir.yml.example";
   auto keys = ExampleKeys(example);
   const std::string bin = AEGIR_BINARY_DIR;
-  const std::vector<std::pair<std::string, std::string>> programs = {
-      {"web", bin + "/fcgi-app/aegir-web"},
-      {"scheduler", bin + "/scheduler/aegir-scheduler"},
-      {"executor", bin + "/executors/aegir-executor"}};
+  const std::vector<std::pair<std::string, std::string>> programs = {{"web", bin + "/fcgi-app/aegir-web"},
+                                                                     {"scheduler", bin + "/scheduler/aegir-scheduler"},
+                                                                     {"executor", bin + "/executors/aegir-executor"}};
   for (const auto& [section, binary] : programs) {
     std::set<std::string> settings = SettingsOf(binary);
     BOOST_TEST_REQUIRE(settings.count("config") == 1u, binary << " takes no --config");
     for (const std::string& name : settings) {
       if (name == "config") continue;
-      bool shared = std::find(Flags::kCommonKeys().begin(), Flags::kCommonKeys().end(), name) !=
-                    Flags::kCommonKeys().end();
+      bool shared =
+          std::find(Flags::kCommonKeys().begin(), Flags::kCommonKeys().end(), name) != Flags::kCommonKeys().end();
       bool listed = keys[section].count(name) || (shared && keys["common"].count(name));
       BOOST_TEST(listed, example << " does not list the setting " << name << " of " << binary << " in section "
                                  << section << (shared ? " or common" : ""));
     }
     for (const auto& [name, line] : keys[section]) {
-      BOOST_TEST(settings.count(name) == 1u, example << " line " << line << ": " << binary << " has no setting "
-                                                     << name);
+      BOOST_TEST(settings.count(name) == 1u,
+                 example << " line " << line << ": " << binary << " has no setting " << name);
     }
     // The daemon itself reads and checks the example (--help: nothing starts).
     auto [code, out] = Run({binary, "--config=" + example, "--help"});
     BOOST_TEST(code == 0, binary << " refused " << example << ": " << out);
   }
   for (const auto& [name, line] : keys["common"]) {
-    BOOST_TEST((std::find(Flags::kCommonKeys().begin(), Flags::kCommonKeys().end(), name) !=
-                Flags::kCommonKeys().end()),
-               example << " line " << line << ": " << name << " cannot be in common");
+    BOOST_TEST(
+        (std::find(Flags::kCommonKeys().begin(), Flags::kCommonKeys().end(), name) != Flags::kCommonKeys().end()),
+        example << " line " << line << ": " << name << " cannot be in common");
   }
   // And a daemon refuses a broken copy, naming the line (not only --help).
   ConfigFile broken("executor:\n  scheduler: ipc:///x\n  capacty: 2\n");
