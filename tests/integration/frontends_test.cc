@@ -274,6 +274,25 @@ BOOST_AUTO_TEST_CASE(a_body_over_4_mib_is_refused_by_the_web_server) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_chunked_body_over_4_mib_never_reaches_aegir_web_whole) {
+  const std::string body = "name=" + std::string(5 * 1024 * 1024, 'a');
+  const std::vector<std::string> headers = {"Content-Type: application/x-www-form-urlencoded",
+                                            "Transfer-Encoding: chunked", "Expect:"};
+  // nginx counts a chunked body against client_max_body_size.
+  Browser n(S().url());
+  HttpResult refused = n.PostRaw("/login", body, headers);
+  BOOST_TEST(refused.status == 413);
+  BOOST_TEST(!Contains(refused.body, "/static/style.css"));
+  // Apache passes it on without a length (its check is on Content-Length);
+  // aegir-web reads CONTENT_LENGTH bytes, none here, and refuses the empty
+  // form with a page of its own.
+  Browser a(ApacheUrl());
+  a.Get("/login");
+  HttpResult passed = a.PostRaw("/login", body, headers);
+  BOOST_TEST((passed.status == 400 || passed.status == 403), passed.status);
+  BOOST_TEST(Contains(passed.body, "/static/style.css"));
+}
+
 BOOST_AUTO_TEST_CASE(everything_stops) {
   if (apache.httpd) BOOST_TEST(apache.httpd->Terminate(std::chrono::milliseconds(10000)).ok());
   std::vector<int> left = S().Stop();
