@@ -14,14 +14,16 @@
 
 namespace {
 
+// Start-up failures: one line with the level, exit code 2.
 int Fail(const std::string& msg) {
-  std::fprintf(stderr, "aegir-executor: %s\n", msg.c_str());
+  aegir::log::Error(msg);
   return 2;
 }
 
 int Main(int argc, char** argv) {
   aegir::log::SetProgram("aegir-executor");
   aegir::Flags flags;
+  flags.UseConfigFile("executor");
   flags.Define("scheduler", "",
                "the scheduler's executor endpoint, e.g. ipc://$AEGIR_VAR/run/executor.ipc");
   flags.Define("roles", "", "directory of the Ansible roles that may run (the whitelist)");
@@ -36,16 +38,20 @@ int Main(int argc, char** argv) {
   flags.Define("drain-grace", "15",
                "seconds running jobs may take to finish after SIGTERM before they are terminated "
                "(SIGTERM, then SIGKILL 10 s later)");
+  // A bad setting or configuration file is reported even with --help, so
+  // that `--config=FILE --help` checks FILE.
   aegir::Status parsed = flags.Parse(argc, argv);
+  if (!parsed.ok()) return Fail(parsed.message());
   if (flags.help_requested()) {
     std::fputs(flags.Usage("aegir-executor").c_str(), stdout);
     return 0;
   }
-  if (!parsed.ok()) return Fail(parsed.message());
   if (!flags.positional().empty())
     return Fail("unexpected argument '" + flags.positional()[0] + "'");
   for (const char* required : {"scheduler", "roles", "work-dir"}) {
-    if (flags.Get(required).empty()) return Fail(std::string("--") + required + " is required");
+    if (flags.Get(required).empty()) {
+      return Fail(std::string("--") + required + " is required (or " + required + ": in the section executor of the configuration file)");
+    }
   }
   auto capacity = flags.GetInt("capacity", 1, 256);
   if (!capacity.ok()) return Fail(capacity.status().message());

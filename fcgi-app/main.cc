@@ -214,6 +214,7 @@ int Serve(const Flags& f) {
 int main(int argc, char** argv) {
   aegir::log::SetProgram("aegir-web");
   aegir::Flags f;
+  f.UseConfigFile("web");
   f.Define("db-socket", "", "MariaDB unix socket");
   f.Define("db-user", "", "MariaDB user (unix_socket authentication)");
   f.Define("db-name", "aegir", "MariaDB database");

@@ -17,9 +17,16 @@
 
 namespace {
 
+// Start-up failures: one line with the level, exit code 2.
+int Fail(const std::string& msg) {
+  aegir::log::Error(msg);
+  return 2;
+}
+
 int Main(int argc, char** argv) {
   aegir::log::SetProgram("aegir-scheduler");
   aegir::Flags flags;
+  flags.UseConfigFile("scheduler");
   flags.Define("submit-endpoint", "",
                "ZeroMQ endpoint for submitters, e.g. ipc://$AEGIR_VAR/run/submit.ipc");
   flags.Define("executor-endpoint", "",
@@ -38,33 +45,22 @@ int Main(int argc, char** argv) {
   flags.Define("client-keys", "", "directory of the authorized tools' public keys (*.pub)");
   flags.Define("max-running", "0", "jobs running at once overall (0: no limit)");
   flags.Define("max-per-server", "0", "jobs running at once on one target server (0: no limit)");
+  // A bad setting or configuration file is reported even with --help, so
+  // that `--config=FILE --help` checks FILE.
   aegir::Status parsed = flags.Parse(argc, argv);
+  if (!parsed.ok()) return Fail(parsed.message());
   if (flags.help_requested()) {
     std::fputs(flags.Usage("aegir-scheduler").c_str(), stdout);
     return 0;
   }
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "aegir-scheduler: %s\n", parsed.message().c_str());
-    return 2;
-  }
-  if (!flags.positional().empty()) {
-    std::fprintf(stderr, "aegir-scheduler: unexpected argument '%s'\n",
-                 flags.positional()[0].c_str());
-    return 2;
-  }
+  if (!flags.positional().empty()) return Fail("unexpected argument '" + flags.positional()[0] + "'");
 
   auto max_running = flags.GetInt("max-running", 0, 100000);
   auto max_per_server = flags.GetInt("max-per-server", 0, 100000);
   for (const auto* v : {&max_running, &max_per_server}) {
-    if (!v->ok()) {
-      std::fprintf(stderr, "aegir-scheduler: %s\n", v->status().message().c_str());
-      return 2;
-    }
+    if (!v->ok()) return Fail(v->status().message());
   }
-  if (aegir::Status s = aegir::crypto::Init(); !s.ok()) {
-    std::fprintf(stderr, "aegir-scheduler: %s\n", s.message().c_str());
-    return 2;
-  }
+  if (aegir::Status s = aegir::crypto::Init(); !s.ok()) return Fail(s.message());
   aegir::db::LibraryInit();
   aegir::db::ThreadGuard db_thread;
 
@@ -91,10 +87,7 @@ int Main(int argc, char** argv) {
   options.max_running = static_cast<int>(*max_running);
   options.max_per_server = static_cast<int>(*max_per_server);
   auto scheduler = aegir::scheduler::Scheduler::Create(context, std::move(options));
-  if (!scheduler.ok()) {
-    std::fprintf(stderr, "aegir-scheduler: %s\n", scheduler.status().message().c_str());
-    return 2;
-  }
+  if (!scheduler.ok()) return Fail(scheduler.status().message());
   aegir::log::Info("listening: submit " + flags.Get("submit-endpoint") + ", executors " +
                    flags.Get("executor-endpoint"));
   aegir::Status status = (*scheduler)->Run(stop);
