@@ -326,13 +326,13 @@ BOOST_AUTO_TEST_CASE(a_client_user_sees_only_their_clients_sites_on_every_page_a
   // The filters keep to the same tasks: by state, by operation (every state
   // of it), by state and operation, and by site (one of another client's:
   // none).
-  for (const std::string& query : {"?state=succeeded", "?operation=site-verify",
+  for (const std::string& query : std::vector<std::string>{"?state=succeeded", "?operation=site-verify",
                                    "?state=succeeded&operation=site-verify", "?site=" + acme_site}) {
     std::string filtered = carol.Get("/tasks" + query).body;
     BOOST_TEST(Contains(filtered, "href=\"/tasks/" + task_ids[0] + "\""), query);
     BOOST_TEST(!Contains(filtered, "href=\"/tasks/" + task_ids[1] + "\""), query);
   }
-  for (const std::string& query : {"?state=failed", "?operation=site-backup", "?site=" + beta_site}) {
+  for (const std::string& query : std::vector<std::string>{"?state=failed", "?operation=site-backup", "?site=" + beta_site}) {
     std::string filtered = carol.Get("/tasks" + query).body;
     BOOST_TEST(!Contains(filtered, "href=\"/tasks/" + task_ids[0] + "\""), query);
     BOOST_TEST(!Contains(filtered, "href=\"/tasks/" + task_ids[1] + "\""), query);
