@@ -12,6 +12,7 @@
 #include "common/crypto.h"
 #include "common/job.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "fcgi-app/handlers.h"
 #include "fcgi-app/operation_form.h"
 #include "fcgi-app/views.h"
@@ -67,16 +68,39 @@ Response NewPasswordLink(Context& ctx, int64_t user_id, const std::string& user_
 
 // ---- Users (admin) ----
 
+// The users' list by name: q (the name starts with it), role (admin,
+// client) and state (active, disabled) narrow it; after/before page.
+Result<std::vector<store::User>> UserPage(Context& ctx, views::NameListPage& page) {
+  return PageByName<store::User>(
+      page,
+      [&](const store::NamePage& q) {
+        return store::ListUsersPage(ctx.db, q, page.filters["role"], page.filters["state"]);
+      },
+      [](const store::User& u) { return u.name; });
+}
+
 Response UserList(Context& ctx, Request& req) {
-  auto users = store::ListUsers(ctx.db);
+  views::NameListPage page;
+  if (std::string bad = ReadNameList(req, page); !bad.empty()) return views::Error(ctx, 400, bad, "/users");
+  for (auto [name, allowed] : {std::pair<const char*, std::vector<std::string>>{"role", {"admin", "client"}},
+                               {"state", {"active", "disabled"}}}) {
+    std::string v = req.Query(name);
+    if (!v.empty() && std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+      return views::Error(ctx, 400, std::string("The '") + name + "' parameter must be " + Join(allowed, " or ") + ".",
+                          "/users");
+    }
+    page.filters[name] = v;
+  }
+  auto users = UserPage(ctx, page);
   if (!users.ok()) return StoreError(ctx, users.status());
   auto clients = store::ListClients(ctx.db);
   if (!clients.ok()) return StoreError(ctx, clients.status());
-  return views::Users(ctx, *users, *clients, {});
+  return views::Users(ctx, *users, *clients, {}, 200, page);
 }
 
 Response UserAdd(Context& ctx, Request& req) {
-  auto users = store::ListUsers(ctx.db);
+  views::NameListPage page;
+  auto users = UserPage(ctx, page);
   if (!users.ok()) return StoreError(ctx, users.status());
   auto clients = store::ListClients(ctx.db);
   if (!clients.ok()) return StoreError(ctx, clients.status());
@@ -88,13 +112,13 @@ Response UserAdd(Context& ctx, Request& req) {
     form.errors.push_back("User name: 1 to 32 lower-case letters, digits, '_' and '-', starting with a letter or '_'.");
   }
   CheckClients(form);
-  if (!form.errors.empty()) return views::Users(ctx, *users, *clients, form, 422);
+  if (!form.errors.empty()) return views::Users(ctx, *users, *clients, form, 422, page);
   // No password: "" never verifies. The user chooses one through the link.
   auto id = store::CreateUser(ctx.db, form.name, "", form.is_admin);
   if (!id.ok()) {
     if (id.status().code() == Code::kConflict) {
       form.errors.push_back("User name: " + form.name + " exists already.");
-      return views::Users(ctx, *users, *clients, form, 409);
+      return views::Users(ctx, *users, *clients, form, 409, page);
     }
     return StoreError(ctx, id.status());
   }
@@ -144,6 +168,7 @@ Response UserEdit(Context& ctx, Request& req) {
   if (!s.ok()) return StoreError(ctx, s);
   Audit(ctx, "user-edit", "user", user.id,
         {{"name", user.name}, {"admin", form.is_admin}, {"active", form.active}, {"client_ids", client_ids}});
+  Flash(ctx, "User " + user.name + " saved" + (form.active ? "." : ": disabled, and logged out everywhere."));
   return Response::Redirect("/users/" + std::to_string(user.id));
 }
 
@@ -287,19 +312,35 @@ Response AuditList(Context& ctx, Request& req) {
     if (!v) return views::Error(ctx, 400, "The 'before' parameter must be an entry number.", "/audit");
     before = *v;
   }
-  std::optional<int64_t> user;
+  store::AuditFilter filter;
   if (std::string u = req.Query("user"); !u.empty()) {
-    user = ParseId(u);
-    if (!user) return views::Error(ctx, 400, "The 'user' parameter must be a user number.", "/audit");
+    filter.user_id = ParseId(u);
+    if (!filter.user_id) return views::Error(ctx, 400, "The 'user' parameter must be a user number.", "/audit");
   }
-  auto entries = store::ListAudit(ctx.db, before, kAuditPerPage + 1, user);
+  filter.action = req.Query("action");
+  filter.action.erase(0, filter.action.find_first_not_of(' '));
+  filter.action.erase(filter.action.find_last_not_of(' ') + 1);
+  if (!IsCleanText(filter.action, 64)) {
+    return views::Error(ctx, 400, "Action: give an action's name, at most 64 characters.", "/audit");
+  }
+  for (const char* type : {"server", "platform", "site", "client"}) {
+    std::string v = req.Query(type);
+    if (v.empty()) continue;
+    if (filter.entity_id) return views::Error(ctx, 400, "Give one entity to narrow to, not two.", "/audit");
+    filter.entity_id = ParseId(v);
+    if (!filter.entity_id) {
+      return views::Error(ctx, 400, std::string("The '") + type + "' parameter must be a number.", "/audit");
+    }
+    filter.entity_type = type;
+  }
+  auto entries = store::ListAudit(ctx.db, filter, before, kAuditPerPage + 1);
   if (!entries.ok()) return StoreError(ctx, entries.status());
   int64_t older = 0;
   if (entries->size() > static_cast<size_t>(kAuditPerPage)) {
     entries->pop_back();
     older = entries->back().id;
   }
-  return views::Audit(ctx, *entries, older, user);
+  return views::Audit(ctx, *entries, older, filter, before == 0);
 }
 
 }  // namespace

@@ -50,6 +50,26 @@ void Audit(Context& ctx, const std::string& action, const std::string& entity_ty
   if (Status s = store::AddAudit(ctx.db, e); !s.ok()) log::Error(s.ToString());
 }
 
+void Flash(Context& ctx, const std::string& text) {
+  if (!ctx.session) return;
+  if (Status s = store::SetFlash(ctx.db, ctx.session->id_hash, text); !s.ok()) log::Warn(s.ToString());
+}
+
+std::string ReadNameList(const Request& req, views::NameListPage& page) {
+  page.q = req.Query("q");
+  page.q.erase(0, page.q.find_first_not_of(' '));
+  page.q.erase(page.q.find_last_not_of(' ') + 1);
+  if (!IsCleanText(page.q, 64)) return "Search: give the start of a name, at most 64 characters.";
+  // ReadNameList's caller hands these to PageByName as the keys to read from.
+  page.next_after = req.Query("after");
+  page.prev_before = req.Query("before");
+  if (!page.next_after.empty() && !page.prev_before.empty()) return "Give either 'after' or 'before', not both.";
+  if (!IsCleanText(page.next_after, 64) || !IsCleanText(page.prev_before, 64)) {
+    return "The 'after' and 'before' parameters must be names.";
+  }
+  return "";
+}
+
 Status EnsureSession(Context& ctx) {
   if (ctx.session) return Status::Ok();
   // A form shown before login needs a CSRF token, so an anonymous session is made.
@@ -181,12 +201,71 @@ Result<store::Counts> PanelCounts(db::Connection& db) {
   return counts;
 }
 
+// The scheduler's STATUS reply as the dashboard shows it; an error when it
+// is not what docs/protocol.md describes.
+Result<views::SchedulerState> ParseSchedulerStatus(const nlohmann::json& j) {
+  auto count = [&](const char* key) -> int64_t {
+    return j.contains(key) && j[key].is_number_integer() ? j[key].get<int64_t>() : 0;
+  };
+  views::SchedulerState st;
+  st.queued = count("queued");
+  st.running = count("running");
+  st.orphaned = count("orphaned");
+  st.tasks_read = !j.contains("tasks_read") || !j["tasks_read"].is_boolean() || j["tasks_read"].get<bool>();
+  if (!j.contains("executors") || !j["executors"].is_array()) {
+    return Status::Internal("the scheduler's STATUS reply has no executors list");
+  }
+  for (const auto& e : j["executors"]) {
+    if (!e.is_object() || !e.contains("id") || !e["id"].is_string()) continue;
+    views::ExecutorState x;
+    x.id = e["id"].get<std::string>();
+    x.capacity = e.value("capacity", int64_t{0});
+    x.running = e.value("running", int64_t{0});
+    x.heartbeat_ms_ago = e.value("last_heartbeat_ms_ago", int64_t{0});
+    if (e.contains("labels") && e["labels"].is_array()) {
+      for (const auto& l : e["labels"]) {
+        if (l.is_string()) x.labels.push_back(l.get<std::string>());
+      }
+    }
+    st.executors.push_back(std::move(x));
+  }
+  return st;
+}
+
 Response Dashboard(Context& ctx, Request& req) {
+  views::DashboardPage page;
   auto counts = ctx.scope.all() ? PanelCounts(ctx.db) : store::GetCounts(ctx.db, ctx.scope);
   if (!counts.ok()) return StoreError(ctx, counts.status());
+  page.counts = *counts;
+  // A few of the running, queued and failed tasks this user sees (the
+  // counts say how many there are): index ranges, newest first.
+  for (auto [state, list] : {std::pair<const char*, std::vector<store::Task>*>{"running", &page.running},
+                             {"queued", &page.queued},
+                             {"failed", &page.failed}}) {
+    store::TaskFilter f;
+    f.state = state;
+    auto tasks = store::ListTasks(ctx.db, f, 0, views::kDashboardListSize, ctx.scope);
+    if (!tasks.ok()) return StoreError(ctx, tasks.status());
+    *list = std::move(*tasks);
+  }
   auto recent = store::ListTasks(ctx.db, 0, 10, ctx.scope);
   if (!recent.ok()) return StoreError(ctx, recent.status());
-  return views::Dashboard(ctx, *counts, *recent);
+  page.recent = std::move(*recent);
+  if (ctx.IsAdmin()) {
+    // The executors are the scheduler's to know. When it does not answer
+    // (in time), the page says so and shows the rest.
+    page.show_scheduler = true;
+    auto status = ctx.submitter.SchedulerStatus();
+    Result<views::SchedulerState> state =
+        status.ok() ? ParseSchedulerStatus(*status) : Result<views::SchedulerState>(status.status());
+    if (state.ok()) {
+      page.scheduler = std::move(*state);
+    } else {
+      log::Warn("dashboard: scheduler status: " + state.status().message());
+      page.scheduler_error = state.status().message();
+    }
+  }
+  return views::Dashboard(ctx, page);
 }
 
 // ---- Operation buttons and forms ----
@@ -305,6 +384,11 @@ Response OperationForm(Context& ctx, Request& req) {
       }
     }
   }
+  // A field given in the query is chosen already (a backup's Delete link):
+  // checked like any value when the form is sent.
+  for (const auto& f : call.op->fields) {
+    if (std::string v = req.Query(f.name); !v.empty()) form.values[f.name] = v;
+  }
   std::string path = "/" + call.target->entity_type + "s/" + std::to_string(call.target->entity_id);
   return views::OperationPage(ctx, *call.op, LabelOf(*call.target), path, form, {});
 }
@@ -321,6 +405,7 @@ Response OperationRun(Context& ctx, Request& req) {
     Status s = store::SetSiteStatus(ctx.db, target.site->id, "deleted");
     if (!s.ok()) return StoreError(ctx, s);
     log::Info("site " + target.site->domain + " (install failed) forgotten");
+    Flash(ctx, target.site->domain + " was forgotten: its install had failed, so nothing was on its servers.");
     return Response::Redirect("/sites");
   }
   auto choices = ChoicesFor(ctx, op, target);
@@ -351,27 +436,34 @@ Response OperationRun(Context& ctx, Request& req) {
     }
     return StoreError(ctx, task.status());
   }
+  Flash(ctx, op.title + " of " + LabelOf(target) + " queued as task #" + std::to_string(*task) + ".");
   return Response::Redirect("/tasks/" + std::to_string(*task));
 }
 
 // Queues an operation that follows another action (install after add,
 // verify after edit), on behalf of user; a failure to queue is logged, the
-// page still shows what was saved.
-void QueueFollowUp(Context& ctx, const std::string& op_name, const std::string& entity_type, int64_t id,
+// page still shows what was saved. Returns what happened, for the message
+// the next page shows ("Install queued as task #12."), or "".
+std::string QueueFollowUp(Context& ctx, const std::string& op_name, const std::string& entity_type, int64_t id,
                    const std::map<std::string, nlohmann::json>& form, std::optional<int64_t> user) {
   const Operation* op = ctx.catalogue.Find(op_name);
-  if (!op) return;
+  if (!op) return "";
   auto target = LoadTarget(ctx, entity_type, id);
   if (!target.ok()) {
     log::Error("queue " + op_name + ": " + target.status().ToString());
-    return;
+    return "";
   }
   // The same rules as a button press; a refusal is recorded as a task that
   // did not start, so its reason shows on the entity's page.
   Status allowed = CheckAllowed(ctx, *op, *target, form);
   Result<int64_t> task = allowed.ok() ? QueueOperation(ctx, *op, *target, form, user)
                                       : RecordRefused(ctx, *op, *target, allowed.message(), user);
-  if (!task.ok()) log::Error("queue " + op_name + ": " + task.status().ToString());
+  if (!task.ok()) {
+    log::Error("queue " + op_name + ": " + task.status().ToString());
+    return op->title + " could not be queued; the details are in aegir-web's log.";
+  }
+  if (!allowed.ok()) return op->title + " did not start: " + allowed.message();
+  return op->title + " queued as task #" + std::to_string(*task) + ".";
 }
 
 // What follows a task's success: a verified server verifies its platforms
@@ -394,10 +486,29 @@ void QueueAfterSuccess(Context& ctx, int64_t task_id) {
 
 // ---- Servers ----
 
+// The value of a list's filter parameter `name`, one of `allowed` or "";
+// false when it is something else.
+bool ReadChoice(const Request& req, views::NameListPage& page, const std::string& name,
+                const std::vector<std::string>& allowed) {
+  std::string v = req.Query(name);
+  if (!v.empty() && std::find(allowed.begin(), allowed.end(), v) == allowed.end()) return false;
+  page.filters[name] = v;
+  return true;
+}
+
+// /servers, /platforms: 50 a page by name; q (the name starts with it) and
+// status narrow the list; after/before page through it.
 Response ServerList(Context& ctx, Request& req) {
-  auto servers = store::ListServers(ctx.db);
+  views::NameListPage page;
+  if (std::string bad = ReadNameList(req, page); !bad.empty()) return views::Error(ctx, 400, bad, "/servers");
+  if (!ReadChoice(req, page, "status", {"new", "verified", "failed"})) {
+    return views::Error(ctx, 400, "Status: choose new, verified, failed, or any.", "/servers");
+  }
+  auto servers = PageByName<store::Server>(
+      page, [&](const store::NamePage& q) { return store::ListServersPage(ctx.db, q, page.filters["status"]); },
+      [](const store::Server& s) { return s.name; });
   if (!servers.ok()) return StoreError(ctx, servers.status());
-  return views::Servers(ctx, *servers);
+  return views::Servers(ctx, *servers, page);
 }
 
 bool IsServerName(const std::string& name) {
@@ -524,6 +635,7 @@ Response ServerAddSubmit(Context& ctx, Request& req) {
     return StoreError(ctx, id.status());
   }
   Audit(ctx, "server-add", "server", *id, {{"name", form.name}, {"hostname", form.hostname}});
+  Flash(ctx, "Server " + form.name + " added. Verify it to check that Aegir reaches it.");
   return Response::Redirect("/servers/" + std::to_string(*id));
 }
 
@@ -582,6 +694,7 @@ Response ServerForgetHostKey(Context& ctx, Request& req) {
   if (!s.ok()) return StoreError(ctx, s);
   log::Info("host key of server " + server.name + " forgotten by " + ctx.session->user_name);
   Audit(ctx, "server-forget-host-key", "server", id, {{"name", server.name}});
+  Flash(ctx, "The host key of " + server.name + " was forgotten: the next verification records the key it meets.");
   return Response::Redirect("/servers/" + std::to_string(id));
 }
 
@@ -610,7 +723,7 @@ Response ServerEditSubmit(Context& ctx, Request& req) {
                             {"http", form.http_kind},            {"reload", form.reload},
                             {"db", form.db_kind},                {"db_admin_user", form.db_admin_user}};
   Audit(ctx, "server-edit", "server", server.id, changed);
-  QueueFollowUp(ctx, kServerVerify, "server", server.id, {}, ctx.session->user_id);
+  Flash(ctx, "Settings saved. " + QueueFollowUp(ctx, kServerVerify, "server", server.id, {}, ctx.session->user_id));
   return Response::Redirect("/servers/" + std::to_string(server.id));
 }
 
@@ -657,9 +770,16 @@ Result<std::vector<store::Server>> WebServers(Context& ctx) {
 }
 
 Response PlatformList(Context& ctx, Request& req) {
-  auto platforms = store::ListPlatforms(ctx.db, {}, true);
+  views::NameListPage page;
+  if (std::string bad = ReadNameList(req, page); !bad.empty()) return views::Error(ctx, 400, bad, "/platforms");
+  if (!ReadChoice(req, page, "status", {"new", "enabled", "locked", "failed"})) {
+    return views::Error(ctx, 400, "Status: choose new, enabled, locked, failed, or any.", "/platforms");
+  }
+  auto platforms = PageByName<store::Platform>(
+      page, [&](const store::NamePage& q) { return store::ListPlatformsPage(ctx.db, q, page.filters["status"]); },
+      [](const store::Platform& p) { return p.name; });
   if (!platforms.ok()) return StoreError(ctx, platforms.status());
-  return views::Platforms(ctx, *platforms);
+  return views::Platforms(ctx, *platforms, page);
 }
 
 Response PlatformAddForm(Context& ctx, Request& req) {
@@ -730,7 +850,8 @@ Response PlatformAddSubmit(Context& ctx, Request& req) {
   Audit(ctx, "platform-add", "platform", *id,
         {{"name", form.name}, {"server_id", form.server_id}, {"source", form.source}, {"git_url", form.git_url},
          {"git_ref", form.git_ref}, {"source_path", form.source_path}});
-  QueueFollowUp(ctx, kPlatformDeploy, "platform", *id, {}, ctx.session->user_id);
+  Flash(ctx, "Platform " + form.name + " added. " +
+                 QueueFollowUp(ctx, kPlatformDeploy, "platform", *id, {}, ctx.session->user_id));
   return Response::Redirect("/platforms/" + std::to_string(*id));
 }
 
@@ -995,7 +1116,8 @@ Response SiteAddSubmit(Context& ctx, Request& req) {
   Audit(ctx, "site-add", "site", *id,
         {{"domain", form.domain}, {"platform_id", form.platform_id}, {"client_id", form.client_id},
          {"https", form.https}});
-  QueueFollowUp(ctx, kSiteInstall, "site", *id, install_values.values, ctx.session->user_id);
+  Flash(ctx, "Site " + form.domain + " added. " +
+                 QueueFollowUp(ctx, kSiteInstall, "site", *id, install_values.values, ctx.session->user_id));
   return Response::Redirect("/sites/" + std::to_string(*id));
 }
 
@@ -1053,33 +1175,44 @@ Response SiteEditSubmit(Context& ctx, Request& req) {
   nlohmann::json alias_list = nlohmann::json::array();
   for (const auto& a : aliases) alias_list.push_back({{"alias", a.alias}, {"redirect", a.redirect}});
   Audit(ctx, "site-edit", "site", id, {{"https", form.https}, {"client_id", form.client_id}, {"aliases", alias_list}});
-  QueueFollowUp(ctx, kSiteVerify, "site", id, {}, ctx.session->user_id);
+  Flash(ctx, "Saved. " + QueueFollowUp(ctx, kSiteVerify, "site", id, {}, ctx.session->user_id));
   return Response::Redirect("/sites/" + std::to_string(id));
 }
 
 // ---- Clients ----
 
+// The clients' list by name (q, after, before as on /servers).
+Result<std::vector<store::Client>> ClientPage(Context& ctx, views::NameListPage& page) {
+  return PageByName<store::Client>(
+      page, [&](const store::NamePage& q) { return store::ListClientsPage(ctx.db, q); },
+      [](const store::Client& c) { return c.name; });
+}
+
 Response ClientList(Context& ctx, Request& req) {
-  auto clients = store::ListClients(ctx.db);
+  views::NameListPage page;
+  if (std::string bad = ReadNameList(req, page); !bad.empty()) return views::Error(ctx, 400, bad, "/clients");
+  auto clients = ClientPage(ctx, page);
   if (!clients.ok()) return StoreError(ctx, clients.status());
-  return views::Clients(ctx, *clients, "", "");
+  return views::Clients(ctx, *clients, "", "", 200, page);
 }
 
 Response ClientAdd(Context& ctx, Request& req) {
   std::string name = req.Form("name");
-  auto clients = store::ListClients(ctx.db);
+  views::NameListPage page;
+  auto clients = ClientPage(ctx, page);
   if (!clients.ok()) return StoreError(ctx, clients.status());
   if (name.empty() || !IsCleanText(name, 64)) {
-    return views::Clients(ctx, *clients, name, "Name: give 1 to 64 characters, without line breaks.", 422);
+    return views::Clients(ctx, *clients, name, "Name: give 1 to 64 characters, without line breaks.", 422, page);
   }
   auto id = store::CreateClient(ctx.db, name);
   if (!id.ok()) {
     if (id.status().code() == Code::kConflict) {
-      return views::Clients(ctx, *clients, name, "Name: a client named " + name + " exists already.", 409);
+      return views::Clients(ctx, *clients, name, "Name: a client named " + name + " exists already.", 409, page);
     }
     return StoreError(ctx, id.status());
   }
   Audit(ctx, "client-add", "client", *id, {{"name", name}});
+  Flash(ctx, "Client " + name + " added. Tick the platforms its users may use below.");
   return Response::Redirect("/clients/" + std::to_string(*id));
 }
 
@@ -1088,21 +1221,61 @@ Response ClientAdd(Context& ctx, Request& req) {
 constexpr int kTasksPerPage = 50;
 constexpr int kLogLinesPerPage = 2000;
 
+// /tasks: 50 tasks a page, newest first. The query's parameters: state,
+// operation, and one of server, platform or site (an id) narrow the list;
+// before=<id> starts the page below that task (Older). A bad one is
+// answered 400 with what is wrong.
 Response TaskList(Context& ctx, Request& req) {
+  auto bad = [&](const std::string& message) { return views::Error(ctx, 400, message, "/tasks"); };
+  views::TaskListPage page;
+  store::TaskFilter& f = page.filter;
   int64_t before = 0;
   if (std::string b = req.Query("before"); !b.empty()) {
     auto v = ParseId(b);
-    if (!v) return views::Error(ctx, 400, "The 'before' parameter must be a task number.", "/tasks");
+    if (!v) return bad("The 'before' parameter must be a task number.");
     before = *v;
   }
-  auto tasks = store::ListTasks(ctx.db, before, kTasksPerPage + 1, ctx.scope);
-  if (!tasks.ok()) return StoreError(ctx, tasks.status());
-  int64_t older = 0;
-  if (tasks->size() > static_cast<size_t>(kTasksPerPage)) {
-    tasks->pop_back();
-    older = tasks->back().id;
+  f.state = req.Query("state");
+  const auto& states = store::kTaskStates;
+  if (!f.state.empty() && std::find(states.begin(), states.end(), f.state) == states.end()) {
+    return bad("State: choose one of " + Join(states, ", ") + ", or any.");
   }
-  return views::Tasks(ctx, *tasks, older);
+  f.operation = req.Query("operation");
+  if (!f.operation.empty() && !ctx.catalogue.Find(f.operation)) {
+    return bad("Operation: choose one of the list.");
+  }
+  for (const char* type : {"server", "platform", "site"}) {
+    std::string v = req.Query(type);
+    if (v.empty()) continue;
+    if (f.entity_id) return bad("Give one of 'server', 'platform' and 'site', not two.");
+    f.entity_id = ParseId(v);
+    if (!f.entity_id) return bad(std::string("The '") + type + "' parameter must be a " + type + " number.");
+    f.entity_type = type;
+  }
+  // The entity's name for the page; one a user may not see narrows to
+  // nothing (a client user sees only their own sites' tasks).
+  bool hidden = false;
+  if (f.entity_id) {
+    auto target = LoadTarget(ctx, f.entity_type, *f.entity_id);
+    if (target.ok()) {
+      page.entity_label = LabelOf(*target);
+      hidden = target->site ? !ctx.MaySee(*target->site) : !ctx.IsAdmin();
+    } else if (target.status().code() != Code::kNotFound) {
+      return StoreError(ctx, target.status());
+    }
+    if (hidden) page.entity_label.clear();
+  }
+  if (!hidden) {
+    auto tasks = store::ListTasks(ctx.db, f, before, kTasksPerPage + 1, ctx.scope);
+    if (!tasks.ok()) return StoreError(ctx, tasks.status());
+    page.tasks = std::move(*tasks);
+  }
+  if (page.tasks.size() > static_cast<size_t>(kTasksPerPage)) {
+    page.tasks.pop_back();
+    page.older_before = page.tasks.back().id;
+  }
+  page.first = before == 0;
+  return views::Tasks(ctx, page);
 }
 
 // The 'after' query parameter: a log sequence number, 0 when absent.
@@ -1173,6 +1346,8 @@ Response TaskCancel(Context& ctx, Request& req) {
   if (Status s = ctx.submitter.Cancel(id); !s.ok()) {
     log::Warn("task " + std::to_string(id) + ": cancel stored; the scheduler was not told yet: " + s.message());
   }
+  Flash(ctx, *was == "queued" ? "Task #" + std::to_string(id) + " cancelled before it started."
+                              : "Asked the executor to stop task #" + std::to_string(id) + ".");
   return Response::Redirect(page);
 }
 

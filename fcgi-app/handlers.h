@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fcgi-app/app.h"
+#include "fcgi-app/views.h"
 
 namespace aegir::web {
 
@@ -33,6 +34,9 @@ Response NotFound(const Context& ctx, const std::string& what, const std::string
 // Appends to the audit log as the request's actor; a failure is logged.
 void Audit(Context& ctx, const std::string& action, const std::string& entity_type, std::optional<int64_t> entity_id,
            const nlohmann::json& details);
+// Sets the message the next page shows once ("Backup of blog.example.org
+// queued as task #12."), after a form that redirects; a failure is logged.
+void Flash(Context& ctx, const std::string& text);
 // Makes an anonymous session (for the CSRF token of a form shown before login)
 // unless the request has a session; false if it could not be stored.
 Status EnsureSession(Context& ctx);
@@ -61,6 +65,54 @@ template <typename T>
 std::optional<Response> FindById(Context& ctx, Request& req, Result<std::optional<T>> (*get)(db::Connection&, int64_t),
                                  const std::string& name, T& out) {
   return FindById(ctx, req, get, name, out, [](const T&) { return true; });
+}
+
+// A list in name order (servers, platforms, clients, users), 50 rows a page.
+inline constexpr int kNamesPerPage = 50;
+
+// Reads a list's search (q: the name starts with it) and page keys (after,
+// before) from the query; "" or what is wrong with them.
+std::string ReadNameList(const Request& req, views::NameListPage& page);
+
+// A page of a list in name order: reads one row more than a page with
+// fetch(store::NamePage), and sets the keys of the pages around it in page
+// (as the site list does: Previous from a page read backwards that reaches
+// the start shows the first page).
+template <typename T, typename Fetch, typename Key>
+Result<std::vector<T>> PageByName(views::NameListPage& page, Fetch fetch, Key key) {
+  store::NamePage q;
+  q.prefix = page.q;
+  q.limit = kNamesPerPage + 1;
+  q.after = page.next_after;    // as read by ReadNameList
+  q.before = page.prev_before;
+  page.next_after.clear();
+  page.prev_before.clear();
+  page.first = q.after.empty() && q.before.empty();
+  Result<std::vector<T>> rows = fetch(q);
+  if (!rows.ok()) return rows;
+  const bool more = rows->size() > static_cast<size_t>(kNamesPerPage);
+  if (!q.before.empty() && !more) {
+    // Back at the start: the first page, full.
+    q.before.clear();
+    page.first = true;
+    rows = fetch(q);
+    if (!rows.ok()) return rows;
+    if (rows->size() > static_cast<size_t>(kNamesPerPage)) {
+      rows->pop_back();
+      page.next_after = key(rows->back());
+    }
+  } else if (!q.before.empty()) {
+    rows->erase(rows->begin());  // the extra one is before this page
+    page.prev_before = key(rows->front());
+    page.next_after = key(rows->back());
+  } else {
+    if (more) {
+      rows->pop_back();
+      page.next_after = key(rows->back());
+    }
+    if (!q.after.empty()) page.prev_before = rows->empty() ? q.after : key(rows->front());
+  }
+  return rows;
 }
 
 void AddAccountRoutes(Router& router);

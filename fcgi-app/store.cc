@@ -266,6 +266,32 @@ std::string LikePrefix(const std::string& s) {
   return out + "%";
 }
 
+// A page of `select` (columns FROM tables, no WHERE) in the order of
+// name_col, keyset-paginated (NamePage); where: the conditions before the
+// page's, with their params.
+template <typename T>
+Result<std::vector<T>> NamePageOf(db::Connection& c, const std::string& select, std::string where,
+                                  std::vector<Value> params, const std::string& name_col, const NamePage& page,
+                                  T (*from_row)(const db::Row&)) {
+  if (!page.prefix.empty()) {
+    where += " AND " + name_col + " LIKE ? ESCAPE '!'";
+    params.emplace_back(LikePrefix(page.prefix));
+  }
+  const bool backwards = !page.before.empty();
+  if (backwards) {
+    where += " AND " + name_col + " < ?";
+    params.emplace_back(page.before);
+  } else if (!page.after.empty()) {
+    where += " AND " + name_col + " > ?";
+    params.emplace_back(page.after);
+  }
+  params.emplace_back(int64_t{page.limit});
+  auto rows = All(c, select + "WHERE " + where + " ORDER BY " + name_col + (backwards ? " DESC" : "") + " LIMIT ?",
+                  params, from_row);
+  if (rows.ok() && backwards) std::reverse(rows->begin(), rows->end());
+  return rows;
+}
+
 LogLine LogLineFromRow(const db::Row& r) { return LogLine{r.Int(0), r.Str(1)}; }
 
 TaskAuth TaskAuthFromRow(const db::Row& r) {
@@ -301,6 +327,16 @@ Result<std::optional<User>> FindUserByName(db::Connection& c, const std::string&
 
 Result<std::vector<User>> ListUsers(db::Connection& c) {
   return All(c, std::string(kUserColumns) + "ORDER BY u.name", {}, UserFromRow);
+}
+
+Result<std::vector<User>> ListUsersPage(db::Connection& c, const NamePage& page, const std::string& role,
+                                        const std::string& state) {
+  std::string where = "1 = 1";
+  if (role == "admin") where += " AND u.is_admin";
+  if (role == "client") where += " AND NOT u.is_admin";
+  if (state == "active") where += " AND u.active";
+  if (state == "disabled") where += " AND NOT u.active";
+  return NamePageOf(c, kUserColumns, where, {}, "u.name", page, UserFromRow);
 }
 
 Result<std::optional<User>> GetUser(db::Connection& c, int64_t id) {
@@ -396,7 +432,7 @@ Status CreateSession(db::Connection& c, const std::string& id_hash, std::optiona
 Result<std::optional<Session>> FindSession(db::Connection& c, const std::string& id_hash, int idle_s) {
   auto rows = c.Query(
       "SELECT s.id_hash, s.user_id, COALESCE(u.name, ''), COALESCE(u.is_admin, 0), s.csrf_token, "
-      "s.last_seen_at > UTC_TIMESTAMP() - INTERVAL 60 SECOND "
+      "s.last_seen_at > UTC_TIMESTAMP() - INTERVAL 60 SECOND, COALESCE(s.flash, '') "
       "FROM sessions s LEFT JOIN users u ON u.id = s.user_id "
       "WHERE s.id_hash = ? AND s.expires_at > UTC_TIMESTAMP() AND s.last_seen_at > UTC_TIMESTAMP() - INTERVAL ? SECOND "
       "AND (s.user_id IS NULL OR u.active)",
@@ -411,7 +447,18 @@ Result<std::optional<Session>> FindSession(db::Connection& c, const std::string&
   s.is_admin = r.Int(3) != 0;
   s.csrf_token = r.Str(4);
   s.seen_lately = r.Int(5) != 0;
+  s.flash = r.Str(6);
+  if (!s.flash.empty()) {
+    // Shown once: taken now. (The write happens only when there is one.)
+    auto taken = c.Exec("UPDATE sessions SET flash = NULL WHERE id_hash = ?", {Value(id_hash)});
+    if (!taken.ok()) return taken.status().WithContext("take the session's message");
+  }
   return std::optional<Session>(s);
+}
+
+Status SetFlash(db::Connection& c, const std::string& id_hash, const std::string& text) {
+  auto r = c.Exec("UPDATE sessions SET flash = ? WHERE id_hash = ?", {Value(TruncateUtf8(text, 500)), Value(id_hash)});
+  return r.ok() ? Status::Ok() : r.status().WithContext("set the session's message");
 }
 
 Status TouchSession(db::Connection& c, const std::string& id_hash) {
@@ -431,6 +478,16 @@ Status DeleteExpiredSessions(db::Connection& c) {
 
 Result<std::vector<Server>> ListServers(db::Connection& c) {
   return All(c, std::string(kServerColumns) + "ORDER BY name", {}, ServerFromRow);
+}
+
+Result<std::vector<Server>> ListServersPage(db::Connection& c, const NamePage& page, const std::string& status) {
+  std::vector<Value> params;
+  std::string where = "1 = 1";
+  if (!status.empty()) {
+    where += " AND status = ?";
+    params.emplace_back(status);
+  }
+  return NamePageOf(c, kServerColumns, where, params, "name", page, ServerFromRow);
 }
 
 Result<std::optional<Server>> GetServer(db::Connection& c, int64_t id) {
@@ -513,6 +570,10 @@ Result<std::vector<Client>> ListClients(db::Connection& c, const Scope& scope) {
              {Value(*scope.user_id)}, ClientFromRow);
 }
 
+Result<std::vector<Client>> ListClientsPage(db::Connection& c, const NamePage& page) {
+  return NamePageOf(c, "SELECT id, name FROM clients ", "1 = 1", {}, "name", page, ClientFromRow);
+}
+
 Result<std::optional<Client>> GetClient(db::Connection& c, int64_t id) {
   return One(c, "SELECT id, name FROM clients WHERE id = ?", {Value(id)}, ClientFromRow);
 }
@@ -553,6 +614,16 @@ Result<std::vector<Platform>> ListPlatforms(db::Connection& c, const Scope& scop
   }
   return All(c, PlatformColumns(count_sites) + "WHERE p.status <> 'deleted'" + kPlatformInScope + " ORDER BY p.name",
              {Value(*scope.user_id)}, PlatformFromRow);
+}
+
+Result<std::vector<Platform>> ListPlatformsPage(db::Connection& c, const NamePage& page, const std::string& status) {
+  std::vector<Value> params;
+  std::string where = "p.status <> 'deleted'";
+  if (!status.empty()) {
+    where += " AND p.status = ?";
+    params.emplace_back(status);
+  }
+  return NamePageOf(c, PlatformColumns(true), where, params, "p.name", page, PlatformFromRow);
 }
 
 Result<std::vector<Platform>> ListPlatformsOnServer(db::Connection& c, int64_t server_id) {
@@ -845,6 +916,88 @@ Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit
              TaskFromRow);
 }
 
+Result<std::vector<Task>> ListTasks(db::Connection& c, const TaskFilter& filter, int64_t before, int limit,
+                                    const Scope& scope) {
+  if (filter.empty()) return ListTasks(c, before, limit, scope);
+  const int64_t below = before > 0 ? before : INT64_MAX;
+  if (!scope.all() && scope.client_ids.empty()) return std::vector<Task>();
+  if (filter.entity_id) {
+    // One entity's tasks: tasks_entity (entity_type, entity_id, id) read
+    // backwards from `before`; the state and the operation are checked on
+    // each entry, so a page reads at most that entity's history.
+    std::string where = "WHERE t.entity_type = ? AND t.entity_id = ? AND t.id < ?";
+    std::vector<Value> params{Value(filter.entity_type), Value(*filter.entity_id), Value(below)};
+    if (!filter.state.empty()) {
+      where += " AND t.state = ?";
+      params.emplace_back(filter.state);
+    }
+    if (!filter.operation.empty()) {
+      where += " AND t.operation = ?";
+      params.emplace_back(filter.operation);
+    }
+    if (!scope.all()) {
+      where += " AND t.client_id IN (" + Placeholders(scope.client_ids.size()) + ")";
+      for (int64_t id : scope.client_ids) params.emplace_back(id);
+    }
+    params.emplace_back(int64_t{limit});
+    return Tasks(c, where + " ORDER BY t.id DESC LIMIT ?", params);
+  }
+  // Otherwise the page's ids come from index ranges read in id order, each
+  // with equality on the index's leading columns: [client_id,] [operation,]
+  // state (tasks_state, tasks_client_state, tasks_operation_state,
+  // tasks_client_operation_state). MariaDB cannot merge several such ranges
+  // in order, so each client, and each state of an operation asked for
+  // without one, gets its own limited select; their union (at most `limit`
+  // rows each) is sorted.
+  std::vector<std::optional<int64_t>> clients;
+  if (scope.all()) {
+    clients.emplace_back();
+  } else {
+    clients.assign(scope.client_ids.begin(), scope.client_ids.end());
+  }
+  std::vector<std::string> states;
+  if (!filter.state.empty()) {
+    states = {filter.state};
+  } else if (!filter.operation.empty()) {
+    states = kTaskStates;
+  } else {
+    states = {""};
+  }
+  std::vector<std::string> branches;
+  std::vector<Value> params;
+  for (const auto& client : clients) {
+    for (const auto& state : states) {
+      std::string sql = "SELECT t.id FROM tasks t WHERE ";
+      if (client) {
+        sql += "t.client_id = ? AND ";
+        params.emplace_back(*client);
+      }
+      if (!filter.operation.empty()) {
+        sql += "t.operation = ? AND ";
+        params.emplace_back(filter.operation);
+      }
+      if (!state.empty()) {
+        sql += "t.state = ? AND ";
+        params.emplace_back(state);
+      }
+      sql += "t.id < ? ORDER BY t.id DESC LIMIT ?";
+      params.emplace_back(below);
+      params.emplace_back(int64_t{limit});
+      branches.push_back(std::move(sql));
+    }
+  }
+  std::string page;
+  if (branches.size() == 1) {
+    page = branches[0];
+  } else {
+    for (const auto& b : branches) page += (page.empty() ? "(" : " UNION ALL (") + b + ")";
+    page += " ORDER BY id DESC LIMIT ?";
+    params.emplace_back(int64_t{limit});
+  }
+  return All(c, TaskColumns("(" + page + ") pg JOIN tasks t ON t.id = pg.id") + "ORDER BY t.id DESC", params,
+             TaskFromRow);
+}
+
 Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& entity_type, int64_t entity_id,
                                        int limit) {
   return Tasks(c, "WHERE t.entity_type = ? AND t.entity_id = ? ORDER BY t.id DESC LIMIT ?",
@@ -1017,13 +1170,28 @@ Status AddAudits(db::Connection& c, const std::vector<AuditEntry>& entries) {
 
 Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, int64_t before, int limit,
                                           std::optional<int64_t> user_id) {
+  AuditFilter filter;
+  filter.user_id = user_id;
+  return ListAudit(c, filter, before, limit);
+}
+
+Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, const AuditFilter& filter, int64_t before, int limit) {
   std::string sql =
       "SELECT id, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s'), user_id, actor, address, action, entity_type, "
       "entity_id, task_id, details FROM audit_log WHERE id < ?";
   std::vector<Value> params{Value(before > 0 ? before : INT64_MAX)};
-  if (user_id) {
+  if (filter.user_id) {
     sql += " AND user_id = ?";
-    params.push_back(Value(*user_id));
+    params.push_back(Value(*filter.user_id));
+  }
+  if (!filter.action.empty()) {
+    sql += " AND action = ?";
+    params.push_back(Value(filter.action));
+  }
+  if (filter.entity_id) {
+    sql += " AND entity_type = ? AND entity_id = ?";
+    params.push_back(Value(filter.entity_type));
+    params.push_back(Value(*filter.entity_id));
   }
   sql += " ORDER BY id DESC LIMIT ?";
   params.push_back(Value(int64_t{limit}));

@@ -37,6 +37,17 @@ struct Scope {
   bool all() const { return !user_id.has_value(); }
 };
 
+// A page of a list in name order, keyset-paginated like ListSites: the
+// first `limit` rows whose name starts with `prefix` (as MariaDB compares,
+// case-insensitive; "" for all) after the name `after`, or with `before`
+// set the last `limit` before it. Each list's name index gives the page as
+// one range (servers_name, platforms_name_live, clients_name, users_name);
+// the other filters are checked on the rows of these small tables.
+struct NamePage {
+  std::string prefix, after, before;
+  int limit = 50;
+};
+
 // One row of the audit log.
 struct AuditEntry {
   int64_t id = 0;
@@ -58,6 +69,9 @@ struct Session {
   bool is_admin = false;
   std::string csrf_token;
   bool seen_lately = true;  // used within the last minute (no need to note it again)
+  // The one-time message set by the request before (SetFlash), "" for none.
+  // FindSession takes it: the session no longer has it afterwards.
+  std::string flash;
 };
 
 struct Server {
@@ -219,6 +233,9 @@ Status ClearLoginFailures(db::Connection& c, const std::string& name);
 // Creates the user; Conflict if the name is taken.
 Result<int64_t> CreateUser(db::Connection& c, const std::string& name, const std::string& password_hash, bool is_admin);
 Result<std::vector<User>> ListUsers(db::Connection& c);
+// role: admin or client ("" any); state: active or disabled ("" any).
+Result<std::vector<User>> ListUsersPage(db::Connection& c, const NamePage& page, const std::string& role,
+                                        const std::string& state);
 Result<std::optional<User>> GetUser(db::Connection& c, int64_t id);
 // Sets the role, whether the account may log in, and its clients, in one
 // transaction; a disabled account's sessions end at once.
@@ -245,15 +262,22 @@ Status CreateSession(db::Connection& c, const std::string& id_hash, std::optiona
                      const std::string& csrf_token, int ttl_s);
 // The live (unexpired) session with this hash, with its user.
 // A live session: not past its absolute expiry, and used within idle_s.
+// Its flash message, if any, is cleared as it is read (one write, only then).
 Result<std::optional<Session>> FindSession(db::Connection& c, const std::string& id_hash, int idle_s);
+// Sets the message the session's next page shows once (text, at most 500
+// characters; shown escaped). A message not yet shown is replaced.
+Status SetFlash(db::Connection& c, const std::string& id_hash, const std::string& text);
 // Notes that the session was used now (its idle clock starts again).
 Status TouchSession(db::Connection& c, const std::string& id_hash);
 Status DeleteSession(db::Connection& c, const std::string& id_hash);
 Status DeleteExpiredSessions(db::Connection& c);
 
+
 // Servers and their services. CreateServer stores the server and its
 // services in one transaction; Conflict if the name is taken.
 Result<std::vector<Server>> ListServers(db::Connection& c);
+// status: new, verified or failed; "" for any.
+Result<std::vector<Server>> ListServersPage(db::Connection& c, const NamePage& page, const std::string& status);
 Result<std::optional<Server>> GetServer(db::Connection& c, int64_t id);
 Result<std::optional<Server>> GetServerByName(db::Connection& c, const std::string& name);
 Result<int64_t> CreateServer(db::Connection& c, const Server& server, const std::vector<Service>& services);
@@ -268,6 +292,7 @@ Result<std::vector<Service>> ListServicesOfType(db::Connection& c, const std::st
 // Distributions and clients.
 Result<std::vector<Distribution>> ListDistributions(db::Connection& c);
 Result<std::vector<Client>> ListClients(db::Connection& c, const Scope& scope = {});
+Result<std::vector<Client>> ListClientsPage(db::Connection& c, const NamePage& page);
 Result<std::optional<Client>> GetClient(db::Connection& c, int64_t id);
 Result<int64_t> CreateClient(db::Connection& c, const std::string& name);
 // The platforms a client's users may put sites on; Set replaces them.
@@ -280,6 +305,8 @@ Result<std::vector<User>> ListClientUsers(db::Connection& c, int64_t client_id);
 // count_sites: fill site_count (an index range count of each platform's
 // live sites); otherwise it is -1. GetPlatform and GetPlatformByName count.
 Result<std::vector<Platform>> ListPlatforms(db::Connection& c, const Scope& scope = {}, bool count_sites = false);
+// With their site counts; status: new, enabled, locked or failed ("" any live one).
+Result<std::vector<Platform>> ListPlatformsPage(db::Connection& c, const NamePage& page, const std::string& status);
 Result<std::vector<Platform>> ListPlatformsOnServer(db::Connection& c, int64_t server_id);
 Result<std::optional<Platform>> GetPlatform(db::Connection& c, int64_t id);
 // The same without counting its sites (site_count -1): a site's platform.
@@ -360,8 +387,24 @@ Status SetTaskRecap(db::Connection& c, int64_t id, const std::string& recap_json
 Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id);
 // One primary-key lookup, no joins: the feedback API runs it on every post.
 Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id);
-// Newest first; only tasks with id < before when before > 0.
+// Which tasks a list shows: each field set narrows it.
+struct TaskFilter {
+  std::string state;      // one of kTaskStates
+  std::string operation;  // an operation's name (site-backup)
+  std::string entity_type;            // with entity_id: the tasks of one server, platform or site
+  std::optional<int64_t> entity_id;
+  bool empty() const { return state.empty() && operation.empty() && !entity_id; }
+};
+inline const std::vector<std::string> kTaskStates = {"queued", "running", "succeeded", "failed", "cancelled"};
+// Newest first; only tasks with id < before when before > 0. Keyset
+// pagination on the id; every filter reads index ranges in id order
+// (tasks_state, tasks_operation_state, tasks_entity, and a client user's
+// tasks_client, tasks_client_state, tasks_client_operation_state), one per
+// client and, for an operation without a state, one per state
+// (docs/queries.md).
 Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit, const Scope& scope = {});
+Result<std::vector<Task>> ListTasks(db::Connection& c, const TaskFilter& filter, int64_t before, int limit,
+                                    const Scope& scope = {});
 Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& entity_type, int64_t entity_id, int limit);
 // Lines with seq > after, in order, at most limit.
 Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t after, int limit);
@@ -389,8 +432,18 @@ Status AppendLog(db::Connection& c, int64_t task_id, int64_t first_seq, const st
 Status AddAudit(db::Connection& c, const AuditEntry& e);
 // Several rows with one statement.
 Status AddAudits(db::Connection& c, const std::vector<AuditEntry>& entries);
+// Which entries the audit log shows: each field set narrows it. One of them
+// gives the index (audit_log_user, audit_log_action, audit_log_entity: each
+// ends in the id), the others are checked on its entries.
+struct AuditFilter {
+  std::optional<int64_t> user_id;
+  std::string action;
+  std::string entity_type;  // with entity_id
+  std::optional<int64_t> entity_id;
+};
 // user_id: only that user's rows.
 Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, int64_t before, int limit,
                                           std::optional<int64_t> user_id = std::nullopt);
+Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, const AuditFilter& filter, int64_t before, int limit);
 
 }  // namespace aegir::web::store

@@ -2,8 +2,13 @@
 
 #include <ctemplate/template.h>
 
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+
 #include <nlohmann/json.hpp>
 
+#include "common/protocol.h"
 #include "common/text.h"
 #include "fcgi-app/services.h"
 
@@ -47,11 +52,46 @@ AEGIR_TEMPLATE_NAME(kServerName, "SERVER_NAME");
 AEGIR_TEMPLATE_NAME(kClientName, "CLIENT_NAME");
 AEGIR_TEMPLATE_NAME(kStatus, "STATUS");
 AEGIR_TEMPLATE_NAME(kCreatedAt, "CREATED_AT");
+AEGIR_TEMPLATE_NAME(kCreatedIso, "CREATED_ISO");
+AEGIR_TEMPLATE_NAME(kCreatedAgo, "CREATED_AGO");
 AEGIR_TEMPLATE_NAME(kPager, "PAGER");
 AEGIR_TEMPLATE_NAME(kFirst, "FIRST");
 AEGIR_TEMPLATE_NAME(kPrevious, "PREVIOUS");
 AEGIR_TEMPLATE_NAME(kNext, "NEXT");
 #undef AEGIR_TEMPLATE_NAME
+
+std::optional<int64_t> g_now_for_testing;
+
+int64_t Now() { return g_now_for_testing ? *g_now_for_testing : static_cast<int64_t>(std::time(nullptr)); }
+
+// "YYYY-MM-DD hh:mm:ss" (UTC, as MariaDB gives a DATETIME) as seconds since
+// the epoch.
+std::optional<int64_t> ParseUtc(const std::string& at) {
+  int y, mo, d, h, mi, sec;
+  char tail;
+  if (at.size() != 19 || std::sscanf(at.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail) != 6) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+// A time as a <time> element's parts: section `name` in d with AT (as
+// stored, UTC), ISO (its datetime attribute) and AGO; nothing when at is ""
+// (the template says what shows then).
+void SetTime(TemplateDictionary& d, const std::string& name, const std::string& at) {
+  if (at.empty()) return;
+  TemplateDictionary* t = d.AddSectionDictionary(name);
+  t->SetValue("AT", at);
+  t->SetValue("ISO", IsoTime(at));
+  t->SetValue("AGO", Ago(at));
+}
 
 // Shows IS_ADMIN or IS_CLIENT_USER in d: links and fields only an admin may
 // use (the handlers refuse them anyway). A section's contents are looked up
@@ -74,6 +114,10 @@ class Page {
       user->SetValue(kCsrf, ctx.session->csrf_token);
       if (!nav.empty()) user->ShowSection("NAV_" + nav);
       ShowRole(ctx, *user);
+    }
+    // The one-time message of the request before (a form that redirected).
+    if (ctx.session && !ctx.session->flash.empty()) {
+      root_.AddSectionDictionary("FLASH")->SetValue("MESSAGE", ctx.session->flash);
     }
     body_ = root_.AddIncludeDictionary(kBody);
     body_->SetFilename(body_template);
@@ -123,8 +167,31 @@ void FillTaskTable(const Context& ctx, TemplateDictionary& parent, const std::ve
     row->SetIntValue("ENTITY_ID", t.entity_id);
     row->SetValue("ENTITY_LABEL", t.entity_label);
     row->SetValue("STATE", t.state);
-    row->SetValue("CREATED_AT", t.created_at);
+    SetTime(*row, "CREATED", t.created_at);
     row->SetValue("CREATED_BY", t.created_by);
+  }
+}
+
+// A short list of tasks (the dashboard's running, queued and failed ones):
+// section `name` with a TASK row each, or `name`_NONE.
+void FillTaskList(const Context& ctx, TemplateDictionary& b, const std::string& name,
+                  const std::vector<store::Task>& tasks) {
+  if (tasks.empty()) {
+    b.ShowSection(name + "_NONE");
+    return;
+  }
+  TemplateDictionary* list = b.AddSectionDictionary(name);
+  for (const auto& t : tasks) {
+    TemplateDictionary* row = list->AddSectionDictionary("TASK");
+    row->SetIntValue("ID", t.id);
+    row->SetValue("OPERATION", OperationTitle(ctx, t.operation));
+    row->SetValue("ENTITY_TYPE", t.entity_type);
+    row->SetIntValue("ENTITY_ID", t.entity_id);
+    row->SetValue("ENTITY_LABEL", t.entity_label);
+    row->SetValue("STATE", t.state);
+    // Running: since it started; queued: since it was queued; ended: when it ended.
+    SetTime(*row, "WHEN", !t.finished_at.empty() ? t.finished_at : !t.started_at.empty() ? t.started_at : t.created_at);
+    if (!t.reason.empty()) row->AddSectionDictionary("REASON")->SetValue("TEXT", t.reason);
   }
 }
 
@@ -160,10 +227,37 @@ void FillSomeSites(TemplateDictionary& b, const std::vector<store::Site>& sites,
   }
 }
 
-void FillErrors(TemplateDictionary& body, const std::vector<std::string>& errors) {
+// A form's field: the label its messages start with ("Domain: ...") and the
+// id of its input.
+struct FieldRef {
+  const char* label;
+  const char* id;
+};
+
+// The errors of a form: the summary at its top (ERRORS, each ERROR linking
+// to its field when it names one), and next to each field named in
+// `fields` its first message (section ERR_<ID>, upper case: the template
+// marks the input aria-invalid and describes it by "<id>-error").
+void FillErrors(TemplateDictionary& body, const std::vector<std::string>& errors,
+                const std::vector<FieldRef>& fields = {}) {
   if (errors.empty()) return;
   TemplateDictionary* box = body.AddSectionDictionary("ERRORS");
-  for (const auto& e : errors) box->AddSectionDictionary("ERROR")->SetValue("MESSAGE", e);
+  std::set<std::string> marked;
+  for (const auto& e : errors) {
+    TemplateDictionary* row = box->AddSectionDictionary("ERROR");
+    row->SetValue("MESSAGE", e);
+    for (const auto& f : fields) {
+      const std::string prefix = std::string(f.label) + ": ";
+      if (e.rfind(prefix, 0) != 0) continue;
+      row->AddSectionDictionary("LINK")->SetValue("HREF", std::string("#") + f.id);
+      if (marked.insert(f.id).second) {
+        std::string section = std::string("ERR_") + f.id;
+        for (auto& c : section) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        body.AddSectionDictionary(section)->SetValue("MESSAGE", e.substr(prefix.size()));
+      }
+      break;
+    }
+  }
 }
 
 const char* HeadingFor(int status) {
@@ -219,6 +313,129 @@ bool IsFinalState(const std::string& state) {
   return state == "succeeded" || state == "failed" || state == "cancelled";
 }
 
+void SetNowForTesting(std::optional<int64_t> now) { g_now_for_testing = now; }
+
+std::string Ago(const std::string& utc) {
+  auto at = ParseUtc(utc);
+  if (!at) return utc;
+  int64_t s = Now() - *at;
+  char buf[64];
+  // A little ahead (clocks differ by a second or two) is "just now".
+  if (s < -60) {
+    int64_t ahead = -s;
+    if (ahead < 3600) {
+      std::snprintf(buf, sizeof buf, "in %lld min", static_cast<long long>(ahead / 60));
+    } else {
+      std::snprintf(buf, sizeof buf, "on %s", utc.substr(0, 10).c_str());
+    }
+    return buf;
+  }
+  if (s < 10) return "just now";
+  if (s < 60) {
+    std::snprintf(buf, sizeof buf, "%lld s ago", static_cast<long long>(s));
+  } else if (s < 3600) {
+    std::snprintf(buf, sizeof buf, "%lld min ago", static_cast<long long>(s / 60));
+  } else if (s < 6 * 3600) {
+    std::snprintf(buf, sizeof buf, "%lld h %02lld min ago", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s / 60 % 60));
+  } else if (s < 24 * 3600) {
+    std::snprintf(buf, sizeof buf, "%lld h ago", static_cast<long long>(s / 3600));
+  } else if (s < 2 * 24 * 3600) {
+    return "yesterday";
+  } else if (s < 30 * 24 * 3600) {
+    std::snprintf(buf, sizeof buf, "%lld days ago", static_cast<long long>(s / 86400));
+  } else {
+    std::snprintf(buf, sizeof buf, "on %s", utc.substr(0, 10).c_str());
+  }
+  return buf;
+}
+
+std::string IsoTime(const std::string& utc) {
+  if (!ParseUtc(utc)) return utc;
+  return utc.substr(0, 10) + "T" + utc.substr(11) + "Z";
+}
+
+std::string HumanSize(int64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+bool NameListPage::filtered() const {
+  if (!q.empty()) return true;
+  for (const auto& [name, value] : filters) {
+    if (!value.empty()) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// base ("/servers") with the list's search and filters, and a page key
+// (key_name "after" or "before") when given.
+std::string ListHref(const std::string& base, const NameListPage& page, const std::string& key_name = "",
+                     const std::string& key = "") {
+  std::vector<std::string> params;
+  if (!page.q.empty()) params.push_back("q=" + UrlEncode(page.q));
+  for (const auto& [name, value] : page.filters) {
+    if (!value.empty()) params.push_back(name + "=" + UrlEncode(value));
+  }
+  if (!key_name.empty()) params.push_back(key_name + "=" + UrlEncode(key));
+  return params.empty() ? base : base + "?" + Join(params, "&");
+}
+
+// The search box's value, a filter's options (section `section`, each
+// VALUE, LABEL and SELECTED), the empty states and the pager of a list in
+// name order. rows: how many the page shows.
+void FillNameList(TemplateDictionary& b, const std::string& base, const NameListPage& page, size_t rows,
+                  const std::string& noun) {
+  b.SetValue("Q", page.q);
+  if (rows == 0) {
+    b.ShowSection(!page.first ? "NO_MORE" : page.filtered() ? "NO_MATCH" : "NONE_YET");
+  } else {
+    b.ShowSection("HAS_ROWS");
+  }
+  if (page.filtered()) {
+    TemplateDictionary* n = b.AddSectionDictionary("NARROWED");
+    n->SetValue("NOUN", noun);
+    n->SetValue("HREF", base);
+  }
+  if (!page.first || !page.next_after.empty()) {
+    TemplateDictionary* pager = b.AddSectionDictionary("PAGER");
+    if (!page.first) pager->AddSectionDictionary("FIRST")->SetValue("HREF", ListHref(base, page));
+    if (!page.prev_before.empty()) {
+      pager->AddSectionDictionary("PREVIOUS")->SetValue("HREF", ListHref(base, page, "before", page.prev_before));
+    }
+    if (!page.next_after.empty()) {
+      pager->AddSectionDictionary("NEXT")->SetValue("HREF", ListHref(base, page, "after", page.next_after));
+    }
+  }
+}
+
+void FillOptions(TemplateDictionary& b, const std::string& section,
+                 const std::vector<std::pair<std::string, std::string>>& options, const std::string& chosen) {
+  for (const auto& [value, label] : options) {
+    TemplateDictionary* o = b.AddSectionDictionary(section);
+    o->SetValue("VALUE", value);
+    o->SetValue("LABEL", label);
+    if (value == chosen) o->ShowSection("SELECTED");
+  }
+}
+
+std::string FilterValue(const NameListPage& page, const std::string& name) {
+  auto it = page.filters.find(name);
+  return it == page.filters.end() ? "" : it->second;
+}
+
+}  // namespace
+
 Response Error(const Context& ctx, int status, const std::string& message, const std::string& back) {
   Page p(ctx, HeadingFor(status), "", "error.tpl");
   p.body().SetValue("HEADING", HeadingFor(status));
@@ -236,28 +453,75 @@ Response Login(const Context& ctx, const std::string& csrf, const std::string& n
   return p.Finish(status);
 }
 
-Response Dashboard(const Context& ctx, const store::Counts& counts, const std::vector<store::Task>& recent) {
+Response Dashboard(const Context& ctx, const DashboardPage& page) {
   Page p(ctx, "Dashboard", "DASHBOARD", "dashboard.tpl");
-  p.body().SetIntValue("SERVERS", counts.servers);
-  p.body().SetIntValue("PLATFORMS", counts.platforms);
-  p.body().SetIntValue("SITES", counts.sites);
-  p.body().SetIntValue("QUEUED", counts.queued);
-  p.body().SetIntValue("RUNNING", counts.running);
-  p.body().SetIntValue("FAILED", counts.failed);
-  FillTaskTable(ctx, p.body(), recent);
+  auto& b = p.body();
+  const store::Counts& counts = page.counts;
+  b.SetIntValue("SERVERS", counts.servers);
+  b.SetIntValue("PLATFORMS", counts.platforms);
+  b.SetIntValue("SITES", counts.sites);
+  b.SetIntValue("QUEUED", counts.queued);
+  b.SetIntValue("RUNNING", counts.running);
+  b.SetIntValue("FAILED", counts.failed);
+  FillTaskList(ctx, b, "RUNNING_LIST", page.running);
+  FillTaskList(ctx, b, "QUEUED_LIST", page.queued);
+  FillTaskList(ctx, b, "FAILED_LIST", page.failed);
+  if (counts.running > static_cast<int64_t>(page.running.size())) b.ShowSection("MORE_RUNNING");
+  if (counts.queued > static_cast<int64_t>(page.queued.size())) b.ShowSection("MORE_QUEUED");
+  if (counts.failed > static_cast<int64_t>(page.failed.size())) b.ShowSection("MORE_FAILED");
+  if (page.show_scheduler) {
+    TemplateDictionary* sch = b.AddSectionDictionary("SCHEDULER");
+    if (!page.scheduler) {
+      sch->AddSectionDictionary("SCHEDULER_DOWN")->SetValue("MESSAGE", page.scheduler_error);
+    } else {
+      const SchedulerState& st = *page.scheduler;
+      TemplateDictionary* up = sch->AddSectionDictionary("SCHEDULER_UP");
+      up->SetIntValue("QUEUED", st.queued);
+      up->SetIntValue("RUNNING", st.running);
+      up->SetIntValue("ORPHANED", st.orphaned);
+      if (st.orphaned > 0) up->ShowSection("HAS_ORPHANED");
+      if (!st.tasks_read) up->ShowSection("TASKS_NOT_READ");
+      if (st.executors.empty()) up->ShowSection("NO_EXECUTORS");
+      else up->ShowSection("HAS_EXECUTORS");
+      const int64_t now = Now();
+      for (const auto& e : st.executors) {
+        TemplateDictionary* row = up->AddSectionDictionary("EXECUTOR");
+        row->SetValue("ID", e.id);
+        row->SetValue("LABELS", e.labels.empty() ? "any server" : Join(e.labels, ", "));
+        row->SetIntValue("RUNNING", e.running);
+        row->SetIntValue("CAPACITY", e.capacity);
+        // The heartbeat's time from its age: to the second, like the others.
+        std::time_t at = static_cast<std::time_t>(now - e.heartbeat_ms_ago / 1000);
+        char buf[32];
+        std::tm tm{};
+        gmtime_r(&at, &tm);
+        std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+        SetTime(*row, "HEARTBEAT", buf);
+        char ms[32];
+        std::snprintf(ms, sizeof ms, "%.1f s", static_cast<double>(e.heartbeat_ms_ago) / 1000.0);
+        row->SetValue("HEARTBEAT_AGE", ms);
+        // Two heartbeats missed is worth a look (the scheduler forgets it after kHeartbeatLiveness).
+        row->SetValue("HEALTH", e.heartbeat_ms_ago > 2 * protocol::kHeartbeatInterval.count() ? "late" : "online");
+      }
+    }
+  }
+  FillTaskTable(ctx, b, page.recent);
   return p.Finish();
 }
 
-Response Servers(const Context& ctx, const std::vector<store::Server>& servers) {
+Response Servers(const Context& ctx, const std::vector<store::Server>& servers, const NameListPage& page) {
   Page p(ctx, "Servers", "SERVERS", "servers.tpl");
-  p.body().ShowSection(servers.empty() ? "NO_SERVERS" : "HAS_SERVERS");
+  FillNameList(p.body(), "/servers", page, servers.size(), "servers");
+  FillOptions(p.body(), "STATUS_OPTION", {{"new", "new"}, {"verified", "verified"}, {"failed", "failed"}},
+              FilterValue(page, "status"));
   for (const auto& s : servers) {
     TemplateDictionary* row = p.body().AddSectionDictionary("SERVER");
     row->SetIntValue("ID", s.id);
     row->SetValue("NAME", s.name);
     row->SetValue("HOSTNAME", s.hostname);
     row->SetValue("STATUS", s.status);
-    row->SetValue("VERIFIED_AT", s.verified_at);
+    SetTime(*row, "VERIFIED", s.verified_at);
+    if (s.verified_at.empty()) row->ShowSection("NEVER_VERIFIED");
   }
   return p.Finish();
 }
@@ -299,7 +563,10 @@ Response ServerFormPage(const Context& ctx, const ServerForm& form, int status) 
     o->SetValue("LABEL", *kind ? (std::string(kind) == "mariadb" ? "MariaDB / MySQL" : "PostgreSQL") : "none");
     if (form.db_kind == kind) o->ShowSection("SELECTED");
   }
-  FillErrors(b, form.errors);
+  FillErrors(b, form.errors,
+             {{"Name", "name"}, {"Host", "hostname"}, {"Configuration root", "config_root"}, {"SSH user", "ssh_user"},
+              {"SSH port", "ssh_port"}, {"Executors", "executor_label"}, {"HTTP port", "http_port"},
+              {"HTTPS port", "https_port"}, {"Database port", "db_port"}});
   return p.Finish(status);
 }
 
@@ -320,19 +587,6 @@ void FillOperations(TemplateDictionary& parent, const std::vector<OperationButto
       row->AddSectionDictionary("WITH_FORM")->SetValue("CLASS", o.op->danger ? "button danger" : "button");
     }
   }
-}
-
-std::string HumanSize(int64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
 }
 
 // Fills the FIELD sections of an operation's fields.
@@ -359,6 +613,7 @@ void FillFields(TemplateDictionary& parent, const FieldsForm& form) {
     }
     if (auto e = form.errors.find(f.name); e != form.errors.end()) {
       row->AddSectionDictionary("FIELD_ERROR")->SetValue("MESSAGE", e->second);
+      row->ShowSection("INVALID");
     }
     const auto& choices = ChoicesOf(f, form.choices);
     if (f.type == VarType::kBool) {
@@ -402,8 +657,10 @@ Response Server(const Context& ctx, const store::Server& server, const std::vect
   b.SetValue("STATUS", server.status);
   b.SetValue("CONFIG_ROOT", server.config_root);
   b.SetValue("EXECUTOR_LABEL", server.executor_label.empty() ? "any" : server.executor_label);
-  b.SetValue("CREATED_AT", server.created_at);
-  b.SetValue("VERIFIED_AT", server.verified_at.empty() ? "never" : server.verified_at);
+  SetTime(b, "CREATED", server.created_at);
+  SetTime(b, "VERIFIED", server.verified_at);
+  if (server.verified_at.empty()) b.ShowSection("NEVER_VERIFIED");
+  b.SetValue("ALL_TASKS", TasksHref({"", "", "server", server.id}));
   if (server.hostname == "localhost" || server.hostname == "127.0.0.1") {
     b.ShowSection("LOCAL");
   } else {
@@ -450,9 +707,12 @@ Response Server(const Context& ctx, const store::Server& server, const std::vect
   return p.Finish();
 }
 
-Response Platforms(const Context& ctx, const std::vector<store::Platform>& platforms) {
+Response Platforms(const Context& ctx, const std::vector<store::Platform>& platforms, const NameListPage& page) {
   Page p(ctx, "Platforms", "PLATFORMS", "platforms.tpl");
-  p.body().ShowSection(platforms.empty() ? "NO_PLATFORMS" : "HAS_PLATFORMS");
+  FillNameList(p.body(), "/platforms", page, platforms.size(), "platforms");
+  FillOptions(p.body(), "STATUS_OPTION",
+              {{"new", "new"}, {"enabled", "enabled"}, {"locked", "locked"}, {"failed", "failed"}},
+              FilterValue(page, "status"));
   for (const auto& pl : platforms) {
     TemplateDictionary* row = p.body().AddSectionDictionary("PLATFORM");
     row->SetIntValue("ID", pl.id);
@@ -488,7 +748,10 @@ Response PlatformFormPage(const Context& ctx, const PlatformForm& form, const st
     o->SetValue("NAME", d.name);
     if (d.id == form.distribution_id) o->ShowSection("SELECTED");
   }
-  FillErrors(b, form.errors);
+  FillErrors(b, form.errors,
+             {{"Name", "name"}, {"Web server", "server_id"}, {"Distribution", "distribution_id"},
+              {"Repository URL", "git_url"}, {"Branch, tag or commit", "git_ref"}, {"Directory", "source_path"},
+              {"Code from", "source"}});
   return p.Finish(status);
 }
 
@@ -504,8 +767,10 @@ Response Platform(const Context& ctx, const store::Platform& pl, const std::vect
   b.SetValue("STATUS", pl.status);
   b.SetValue("SOURCE", pl.source == "git" ? pl.git_url + " @ " + pl.git_ref : pl.source_path);
   b.SetValue("COMMIT", pl.deployed_commit.empty() ? "-" : pl.deployed_commit);
-  b.SetValue("CREATED_AT", pl.created_at);
-  b.SetValue("VERIFIED_AT", pl.verified_at.empty() ? "never" : pl.verified_at);
+  SetTime(b, "CREATED", pl.created_at);
+  SetTime(b, "VERIFIED", pl.verified_at);
+  if (pl.verified_at.empty()) b.ShowSection("NEVER_VERIFIED");
+  b.SetValue("ALL_TASKS", TasksHref({"", "", "platform", pl.id}));
   store::SiteFilter on_platform;
   on_platform.platform_id = pl.id;
   FillSomeSites(b, sites, pl.site_count, on_platform);
@@ -581,6 +846,8 @@ Response Sites(const Context& ctx, const SiteListPage& page) {
     row->SetValueWithoutCopy(kClientName, s.client_name);
     row->SetValueWithoutCopy(kStatus, s.status);
     row->SetValueWithoutCopy(kCreatedAt, s.created_at);
+    row->SetValue(kCreatedIso, IsoTime(s.created_at));
+    row->SetValue(kCreatedAgo, Ago(s.created_at));
   }
   if (!page.first || !page.next_after.empty()) {
     TemplateDictionary* pager = b.AddSectionDictionary(kPager);
@@ -642,7 +909,10 @@ Response SiteFormPage(const Context& ctx, const SiteForm& form, const SiteFormCh
                                                                                            : "HTTPS only (HTTP redirects)");
     if (form.https == mode) o->ShowSection("SELECTED");
   }
-  FillErrors(b, form.errors);
+  FillErrors(b, form.errors,
+             {{"Domain", "domain"}, {"Platform", "platform_id"}, {"Database server", "db_server_id"},
+              {"Install profile", "profile"}, {"HTTPS", "https"}, {"Client", "client_id"}, {"Aliases", "aliases"},
+              {"Redirected aliases", "redirects"}});
   return p.Finish(status);
 }
 
@@ -670,16 +940,39 @@ Response Site(const Context& ctx, const store::Site& site, const std::vector<sto
     row->SetValue("ALIAS", a.alias);
     if (a.redirect) row->ShowSection("REDIRECT");
   }
+  SetTime(b, "CREATED", site.created_at);
+  // Each backup offers what the site's state allows: Restore straight away
+  // (it takes a backup of the site as it is first), Delete through its
+  // confirmation form with the backup chosen.
+  std::string restore, remove;
+  for (const auto& o : operations) {
+    if (o.op->name == "site-restore") restore = o.path;
+    if (o.op->name == "site-backup-delete") remove = o.path;
+  }
   b.ShowSection(backups.empty() ? "NO_BACKUPS" : "HAS_BACKUPS");
+  if (!restore.empty() || !remove.empty()) b.ShowSection("BACKUP_ACTIONS");
   for (const auto& bk : backups) {
     TemplateDictionary* row = b.AddSectionDictionary("BACKUP");
+    row->SetIntValue("ID", bk.id);
     row->SetValue("PATH", bk.path);
+    // The file's name; the whole path is in its title.
+    row->SetValue("FILE", bk.path.rfind('/') == std::string::npos ? bk.path : bk.path.substr(bk.path.rfind('/') + 1));
     row->SetValue("SIZE", HumanSize(bk.size));
+    row->SetIntValue("BYTES", bk.size);
     row->SetValue("DESCRIPTION", bk.description);
     row->SetValue("CREATED_AT", bk.created_at);
+    SetTime(*row, "CREATED", bk.created_at);
+    if (!restore.empty() || !remove.empty()) {
+      TemplateDictionary* actions = row->AddSectionDictionary("ACTIONS");
+      if (!restore.empty()) actions->AddSectionDictionary("RESTORE")->SetValue("ACTION", restore);
+      if (!remove.empty()) {
+        actions->AddSectionDictionary("DELETE")->SetValue("HREF", remove + "?aegir_backup_file=" + UrlEncode(bk.path));
+      }
+    }
   }
   FillOperations(b, operations);
   FillTaskTable(ctx, b, tasks);
+  b.SetValue("ALL_TASKS", TasksHref({"", "", "site", site.id}));
   return p.Finish();
 }
 
@@ -699,23 +992,87 @@ Response OperationPage(const Context& ctx, const Operation& op, const std::strin
 }
 
 Response Clients(const Context& ctx, const std::vector<store::Client>& clients, const std::string& name,
-                 const std::string& error, int status) {
+                 const std::string& error, int status, const NameListPage& page) {
   Page p(ctx, "Clients", "CLIENTS", "clients.tpl");
   auto& b = p.body();
+  FillNameList(b, "/clients", page, clients.size(), "clients");
   for (const auto& c : clients) {
     TemplateDictionary* row = b.AddSectionDictionary("CLIENT");
     row->SetValue("NAME", c.name);
     row->SetIntValue("ID", c.id);
   }
   b.SetValue("NAME", name);
-  if (!error.empty()) b.AddSectionDictionary("ERROR")->SetValue("MESSAGE", error);
+  if (!error.empty()) FillErrors(b, {error}, {{"Name", "name"}});
   return p.Finish(status);
 }
 
-Response Tasks(const Context& ctx, const std::vector<store::Task>& tasks, int64_t older_before) {
+std::string TasksHref(const store::TaskFilter& f, int64_t before) {
+  std::vector<std::string> params;
+  if (!f.state.empty()) params.push_back("state=" + UrlEncode(f.state));
+  if (!f.operation.empty()) params.push_back("operation=" + UrlEncode(f.operation));
+  if (f.entity_id) params.push_back(f.entity_type + "=" + std::to_string(*f.entity_id));
+  if (before > 0) params.push_back("before=" + std::to_string(before));
+  return params.empty() ? "/tasks" : "/tasks?" + Join(params, "&");
+}
+
+Response Tasks(const Context& ctx, const TaskListPage& page) {
   Page p(ctx, "Tasks", "TASKS", "tasks.tpl");
-  FillTaskTable(ctx, p.body(), tasks);
-  if (older_before > 0) p.body().AddSectionDictionary("OLDER")->SetIntValue("BEFORE", older_before);
+  auto& b = p.body();
+  const store::TaskFilter& f = page.filter;
+  for (const auto& state : store::kTaskStates) {
+    TemplateDictionary* o = b.AddSectionDictionary("STATE_OPTION");
+    o->SetValue("VALUE", state);
+    if (state == f.state) o->ShowSection("SELECTED");
+  }
+  // A client user sees only site tasks: only site operations to choose from.
+  for (const auto& op : ctx.catalogue.operations()) {
+    if (!ctx.IsAdmin() && op.entity != "site") continue;
+    TemplateDictionary* o = b.AddSectionDictionary("OPERATION_OPTION");
+    o->SetValue("VALUE", op.name);
+    o->SetValue("LABEL", op.title + " (" + op.entity + ")");
+    if (op.name == f.operation) o->ShowSection("SELECTED");
+  }
+  if (f.entity_id) {
+    TemplateDictionary* e = b.AddSectionDictionary("ENTITY_FILTER");
+    e->SetValue("TYPE", f.entity_type);
+    e->SetIntValue("ID", *f.entity_id);
+  }
+  // What the list is narrowed to, each with a link without it.
+  auto narrowed = [&](const std::string& what, store::TaskFilter without) {
+    TemplateDictionary* n = b.AddSectionDictionary("NARROWED");
+    n->SetValue("WHAT", what);
+    n->SetValue("HREF", TasksHref(without));
+  };
+  if (!f.state.empty()) {
+    store::TaskFilter g = f;
+    g.state.clear();
+    narrowed("in the state " + f.state, g);
+  }
+  if (!f.operation.empty()) {
+    store::TaskFilter g = f;
+    g.operation.clear();
+    narrowed("of the operation " + OperationTitle(ctx, f.operation) + " (" + f.operation + ")", g);
+  }
+  if (f.entity_id) {
+    store::TaskFilter g = f;
+    g.entity_id.reset();
+    g.entity_type.clear();
+    narrowed("on the " + f.entity_type + " " +
+                 (page.entity_label.empty() ? std::to_string(*f.entity_id) : page.entity_label),
+             g);
+  }
+  if (page.tasks.empty()) {
+    b.ShowSection(!page.first ? "NO_MORE_TASKS" : f.empty() ? "NO_TASKS_AT_ALL" : "NO_MATCH");
+  } else {
+    FillTaskTable(ctx, b, page.tasks);
+  }
+  if (!page.first || page.older_before > 0) {
+    TemplateDictionary* pager = b.AddSectionDictionary("PAGER");
+    if (!page.first) pager->AddSectionDictionary("NEWEST")->SetValue("HREF", TasksHref(f));
+    if (page.older_before > 0) {
+      pager->AddSectionDictionary("OLDER")->SetValue("HREF", TasksHref(f, page.older_before));
+    }
+  }
   return p.Finish();
 }
 
@@ -780,9 +1137,9 @@ Response Task(const Context& ctx, const store::Task& task, const std::vector<sto
   b.SetIntValue("ENTITY_ID", task.entity_id);
   b.SetValue("ENTITY_LABEL", task.entity_label);
   b.SetValue("STATE", task.state);
-  b.SetValue("CREATED_AT", task.created_at);
-  b.SetValue("STARTED_AT", task.started_at);
-  b.SetValue("FINISHED_AT", task.finished_at);
+  SetTime(b, "CREATED", task.created_at);
+  SetTime(b, "STARTED", task.started_at);
+  SetTime(b, "FINISHED", task.finished_at);
   b.SetValue("EXIT_CODE", task.exit_code ? std::to_string(*task.exit_code) : "");
   b.SetValue("CREATED_BY", task.created_by);
   b.SetValue("LIVE", live && !more ? "1" : "0");
@@ -843,9 +1200,12 @@ void FillClientChoices(TemplateDictionary& b, const std::vector<store::Client>& 
 }  // namespace
 
 Response Users(const Context& ctx, const std::vector<store::User>& users, const std::vector<store::Client>& clients,
-               const UserForm& form, int status) {
+               const UserForm& form, int status, const NameListPage& page) {
   Page p(ctx, "Users", "USERS", "users.tpl");
   auto& b = p.body();
+  FillNameList(b, "/users", page, users.size(), "users");
+  FillOptions(b, "ROLE_OPTION", {{"admin", "administrators"}, {"client", "client users"}}, FilterValue(page, "role"));
+  FillOptions(b, "STATE_OPTION", {{"active", "active"}, {"disabled", "disabled"}}, FilterValue(page, "state"));
   for (const auto& u : users) {
     TemplateDictionary* row = b.AddSectionDictionary("USER_ROW");
     row->SetIntValue("ID", u.id);
@@ -853,12 +1213,12 @@ Response Users(const Context& ctx, const std::vector<store::User>& users, const 
     row->SetValue("ROLE", u.is_admin ? "admin" : "client user");
     row->SetValue("CLIENTS", u.is_admin ? "all" : u.client_names);
     row->SetValue("STATE", !u.active ? "disabled" : u.password_link_pending ? "link sent" : "active");
-    row->SetValue("CREATED_AT", u.created_at);
+    SetTime(*row, "CREATED", u.created_at);
   }
   b.SetValue("NAME", form.name);
   if (form.is_admin) b.ShowSection("ADMIN_CHECKED");
   FillClientChoices(b, clients, form.client_ids);
-  FillErrors(b, form.errors);
+  FillErrors(b, form.errors, {{"User name", "name"}, {"Clients", "clients"}});
   return p.Finish(status);
 }
 
@@ -868,12 +1228,12 @@ Response User(const Context& ctx, const store::User& user, const std::vector<sto
   auto& b = p.body();
   b.SetIntValue("ID", user.id);
   b.SetValue("NAME", user.name);
-  b.SetValue("CREATED_AT", user.created_at);
+  SetTime(b, "CREATED", user.created_at);
   if (user.password_link_pending) b.ShowSection("LINK_PENDING");
   if (form.is_admin) b.ShowSection("ADMIN_CHECKED");
   if (form.active) b.ShowSection("ACTIVE_CHECKED");
   FillClientChoices(b, clients, form.client_ids);
-  FillErrors(b, form.errors);
+  FillErrors(b, form.errors, {{"Clients", "clients"}});
   return p.Finish(status);
 }
 
@@ -936,15 +1296,19 @@ Response Client(const Context& ctx, const store::Client& client, const std::vect
 }
 
 Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries, int64_t older_before,
-               std::optional<int64_t> user_id) {
+               const store::AuditFilter& filter, bool first) {
   Page p(ctx, "Audit log", "AUDIT", "audit.tpl");
   auto& b = p.body();
-  if (entries.empty()) b.ShowSection("NO_ENTRIES");
-  else b.ShowSection("HAS_ENTRIES");
+  const bool filtered = filter.user_id || !filter.action.empty() || filter.entity_id;
+  if (entries.empty()) {
+    b.ShowSection(!first ? "NO_MORE" : filtered ? "NO_MATCH" : "NO_ENTRIES");
+  } else {
+    b.ShowSection("HAS_ENTRIES");
+  }
   for (const auto& e : entries) {
     TemplateDictionary* row = b.AddSectionDictionary("ENTRY");
     row->SetIntValue("ID", e.id);
-    row->SetValue("AT", e.at);
+    SetTime(*row, "WHEN", e.at);
     row->SetValue("ACTOR", e.actor);
     row->SetValue("ADDRESS", e.address);
     row->SetValue("ACTION", e.action);
@@ -960,12 +1324,51 @@ Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries
     if (e.task_id) row->AddSectionDictionary("TASK")->SetIntValue("TASK_ID", *e.task_id);
     row->SetValue("DETAILS", e.details_json == "{}" ? "" : e.details_json);
   }
-  if (older_before > 0) {
-    TemplateDictionary* older = b.AddSectionDictionary("OLDER");
-    older->SetIntValue("BEFORE", older_before);
-    if (user_id) older->AddSectionDictionary("FOR_USER")->SetIntValue("USER", *user_id);
+  // The filter's parameters, kept by the search form and the pager.
+  std::vector<std::string> params;
+  if (filter.user_id) params.push_back("user=" + std::to_string(*filter.user_id));
+  if (!filter.action.empty()) params.push_back("action=" + UrlEncode(filter.action));
+  if (filter.entity_id) params.push_back(filter.entity_type + "=" + std::to_string(*filter.entity_id));
+  const std::string base = params.empty() ? "/audit" : "/audit?" + Join(params, "&");
+  b.SetValue("ACTION_FILTER", filter.action);
+  if (filter.user_id) b.AddSectionDictionary("USER_FILTER")->SetIntValue("USER", *filter.user_id);
+  if (filter.entity_id) {
+    TemplateDictionary* e = b.AddSectionDictionary("ENTITY_FILTER");
+    e->SetValue("TYPE", filter.entity_type);
+    e->SetIntValue("ID", *filter.entity_id);
   }
-  if (user_id) b.AddSectionDictionary("FILTERED")->SetIntValue("USER", *user_id);
+  auto narrowed = [&](const std::string& what, store::AuditFilter without) {
+    std::vector<std::string> rest;
+    if (without.user_id) rest.push_back("user=" + std::to_string(*without.user_id));
+    if (!without.action.empty()) rest.push_back("action=" + UrlEncode(without.action));
+    if (without.entity_id) rest.push_back(without.entity_type + "=" + std::to_string(*without.entity_id));
+    TemplateDictionary* n = b.AddSectionDictionary("NARROWED");
+    n->SetValue("WHAT", what);
+    n->SetValue("HREF", rest.empty() ? "/audit" : "/audit?" + Join(rest, "&"));
+  };
+  if (filter.user_id) {
+    store::AuditFilter g = filter;
+    g.user_id.reset();
+    narrowed("of user " + std::to_string(*filter.user_id), g);
+  }
+  if (!filter.action.empty()) {
+    store::AuditFilter g = filter;
+    g.action.clear();
+    narrowed("with the action " + filter.action, g);
+  }
+  if (filter.entity_id) {
+    store::AuditFilter g = filter;
+    g.entity_id.reset();
+    narrowed("on " + filter.entity_type + " " + std::to_string(*filter.entity_id), g);
+  }
+  if (!first || older_before > 0) {
+    TemplateDictionary* pager = b.AddSectionDictionary("PAGER");
+    if (!first) pager->AddSectionDictionary("NEWEST")->SetValue("HREF", base);
+    if (older_before > 0) {
+      pager->AddSectionDictionary("OLDER")->SetValue(
+          "HREF", base + (params.empty() ? "?" : "&") + "before=" + std::to_string(older_before));
+    }
+  }
   return p.Finish();
 }
 

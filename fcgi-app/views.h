@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,7 +19,31 @@ namespace aegir::web::views {
 Response Error(const Context& ctx, int status, const std::string& message, const std::string& back = "/");
 Response Login(const Context& ctx, const std::string& csrf, const std::string& name, const std::string& error,
                int status = 200);
-Response Dashboard(const Context& ctx, const store::Counts& counts, const std::vector<store::Task>& recent);
+// What aegir-scheduler says about itself (its STATUS reply), for the
+// dashboard.
+struct ExecutorState {
+  std::string id;
+  int64_t capacity = 0;
+  int64_t running = 0;
+  int64_t heartbeat_ms_ago = 0;
+  std::vector<std::string> labels;
+};
+struct SchedulerState {
+  int64_t queued = 0, running = 0, orphaned = 0;
+  bool tasks_read = true;
+  std::vector<ExecutorState> executors;
+};
+struct DashboardPage {
+  store::Counts counts;
+  std::vector<store::Task> running, queued, failed;  // a few of each, newest first
+  std::vector<store::Task> recent;
+  // Admins only: the scheduler's state, or why it is not known.
+  bool show_scheduler = false;
+  std::optional<SchedulerState> scheduler;
+  std::string scheduler_error;
+};
+inline constexpr int kDashboardListSize = 5;
+Response Dashboard(const Context& ctx, const DashboardPage& page);
 // A server's add/edit form: every field as typed.
 struct ServerForm {
   int64_t id = 0;  // 0: adding
@@ -57,12 +82,22 @@ struct OperationButton {
   std::string path;  // /sites/7/run/site-backup
 };
 
-Response Servers(const Context& ctx, const std::vector<store::Server>& servers);
+// A page of a list in name order (servers, platforms, clients, users): the
+// search and the filters as given, and the keys of the pages around it.
+struct NameListPage {
+  std::string q;                               // the name starts with this
+  std::map<std::string, std::string> filters;  // parameter -> value (status, role, state)
+  bool first = true;                           // no page key was given
+  std::string prev_before;                     // "" for no Previous link
+  std::string next_after;                      // "" on the last page
+  bool filtered() const;
+};
+Response Servers(const Context& ctx, const std::vector<store::Server>& servers, const NameListPage& page = {});
 Response ServerFormPage(const Context& ctx, const ServerForm& form, int status = 200);
 Response Server(const Context& ctx, const store::Server& server, const std::vector<store::Service>& services,
                 const std::vector<store::Platform>& platforms, const std::vector<OperationButton>& operations,
                 const std::vector<store::Task>& tasks);
-Response Platforms(const Context& ctx, const std::vector<store::Platform>& platforms);
+Response Platforms(const Context& ctx, const std::vector<store::Platform>& platforms, const NameListPage& page = {});
 Response PlatformFormPage(const Context& ctx, const PlatformForm& form, const std::vector<store::Server>& web_servers,
                           const std::vector<store::Distribution>& distributions, int status = 200);
 // sites: its first sites (of platform.site_count).
@@ -87,8 +122,19 @@ Response OperationPage(const Context& ctx, const Operation& op, const std::strin
                        const std::string& entity_path, const FieldsForm& form,
                        const std::vector<std::string>& errors, int status = 200);
 Response Clients(const Context& ctx, const std::vector<store::Client>& clients, const std::string& name,
-                 const std::string& error, int status = 200);
-Response Tasks(const Context& ctx, const std::vector<store::Task>& tasks, int64_t older_before);
+                 const std::string& error, int status = 200, const NameListPage& page = {});
+// A page of /tasks: its tasks, the filter as given (with the name of the
+// entity it narrows to, when shown), and the key of the Older link.
+struct TaskListPage {
+  std::vector<store::Task> tasks;
+  store::TaskFilter filter;
+  std::string entity_label;  // the filtered entity's name, "" when unknown
+  bool first = true;         // no page key was given
+  int64_t older_before = 0;  // 0: the last page
+};
+Response Tasks(const Context& ctx, const TaskListPage& page);
+// /tasks with the filter's parameters (and a page key when before > 0).
+std::string TasksHref(const store::TaskFilter& f, int64_t before = 0);
 // Shows the log lines after `after`, a page of at most page_size; "Earlier
 // lines" leads one page size back.
 // last_page: the `after` of the log's last page, when there are later pages.
@@ -107,7 +153,7 @@ struct UserForm {
   std::vector<std::string> errors;
 };
 Response Users(const Context& ctx, const std::vector<store::User>& users, const std::vector<store::Client>& clients,
-               const UserForm& form, int status = 200);
+               const UserForm& form, int status = 200, const NameListPage& page = {});
 Response User(const Context& ctx, const store::User& user, const std::vector<store::Client>& clients,
               const UserForm& form, int status = 200);
 // Shown once to the admin who made it: the link that lets user_name set a password.
@@ -123,13 +169,26 @@ Response Account(const Context& ctx, const std::string& error, const std::string
 Response Client(const Context& ctx, const store::Client& client, const std::vector<store::User>& users,
                 const std::vector<store::Platform>& platforms, const std::set<int64_t>& allowed,
                 const std::vector<store::Site>& sites, int64_t site_count, const std::string& notice, int status = 200);
-// user_id: only that user's entries are shown (and paged).
+// Only the entries the filter selects are shown (and paged).
 Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries, int64_t older_before,
-               std::optional<int64_t> user_id);
+               const store::AuditFilter& filter, bool first = true);
 // A short message with one link onwards.
 Response Notice(const Context& ctx, const std::string& title, const std::string& message, const std::string& link,
                 const std::string& link_text, int status = 200);
 
 bool IsFinalState(const std::string& state);
+
+// Relative times ("3 min ago") are computed against this clock: the system
+// clock, or for tests a fixed time (seconds since the epoch; nullopt: the
+// system clock again).
+void SetNowForTesting(std::optional<int64_t> now);
+// "just now", "42 s ago", "3 min ago", "2 h 05 min ago", "yesterday",
+// "12 days ago", "on 2026-01-12" for a UTC time "YYYY-MM-DD hh:mm:ss"; the
+// text as it is when it is not one.
+std::string Ago(const std::string& utc);
+// "2026-11-27T13:06:30Z" for "2026-11-27 13:06:30"; the text as it is otherwise.
+std::string IsoTime(const std::string& utc);
+// "850 B", "1.5 KiB", "12.0 MiB".
+std::string HumanSize(int64_t bytes);
 
 }  // namespace aegir::web::views

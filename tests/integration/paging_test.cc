@@ -323,6 +323,24 @@ BOOST_AUTO_TEST_CASE(a_client_user_sees_only_their_clients_sites_on_every_page_a
   BOOST_TEST(!Contains(tasks, "href=\"/tasks/" + task_ids[1] + "\""));
   BOOST_TEST(Contains(carol.Get("/").body, "href=\"/tasks/" + task_ids[0] + "\""));
 
+  // The filters keep to the same tasks: by state, by operation (every state
+  // of it), by state and operation, and by site (one of another client's:
+  // none).
+  for (const std::string& query : std::vector<std::string>{"?state=succeeded", "?operation=site-verify",
+                                   "?state=succeeded&operation=site-verify", "?site=" + acme_site}) {
+    std::string filtered = carol.Get("/tasks" + query).body;
+    BOOST_TEST(Contains(filtered, "href=\"/tasks/" + task_ids[0] + "\""), query);
+    BOOST_TEST(!Contains(filtered, "href=\"/tasks/" + task_ids[1] + "\""), query);
+  }
+  for (const std::string& query : std::vector<std::string>{"?state=failed", "?operation=site-backup", "?site=" + beta_site}) {
+    std::string filtered = carol.Get("/tasks" + query).body;
+    BOOST_TEST(!Contains(filtered, "href=\"/tasks/" + task_ids[0] + "\""), query);
+    BOOST_TEST(!Contains(filtered, "href=\"/tasks/" + task_ids[1] + "\""), query);
+    BOOST_TEST(Contains(filtered, "No task matches."), query);
+  }
+  // The admin sees the other client's task by its site.
+  BOOST_TEST(Contains(admin.Get("/tasks?site=" + beta_site).body, "href=\"/tasks/" + task_ids[1] + "\""));
+
   BOOST_REQUIRE(store::UpdateSite(db, std::stoll(acme_site), "off", std::stoll(w.beta_id), {}).ok());
   BOOST_TEST(Query("SELECT client_id FROM aegir.tasks WHERE id = " + task_ids[0]) == w.beta_id);
   tasks = carol.Get("/tasks").body;

@@ -152,7 +152,54 @@ BOOST_AUTO_TEST_CASE(bad_server_input_gets_clear_errors_and_nothing_is_stored) {
   BOOST_TEST(Contains(r.body, "Name: use 1 to 64 lower-case letters"));
   BOOST_TEST(Contains(r.body, "Host: give a host name"));
   BOOST_TEST(Contains(r.body, "&lt;b&gt;Bad Name&lt;/b&gt;"));  // the value is kept, escaped
+  // Each message also stands next to its field, which is marked invalid.
+  BOOST_TEST(Contains(r.body, "<input id=\"name\" name=\"name\" value=\"&lt;b&gt;Bad Name&lt;/b&gt;\" required "
+                              "maxlength=\"64\" aria-describedby=\"name-help name-error\" aria-invalid=\"true\">"),
+             r.body);
+  BOOST_TEST(Contains(r.body, "<p class=\"field-error\" id=\"name-error\">use 1 to 64 lower-case letters"));
+  BOOST_TEST(Contains(r.body, "value=\"host; rm -rf /\" required maxlength=\"253\" "
+                              "aria-describedby=\"host-help hostname-error\" aria-invalid=\"true\">"));
   BOOST_TEST(!Contains(b.Get("/servers").body, "Bad Name"));
+}
+
+// After a form that redirects, the next page says once what happened.
+BOOST_AUTO_TEST_CASE(a_flash_message_shows_once_after_a_redirect) {
+  Browser b(S().url());
+  LogIn(b);
+  std::string server = AddServer(b, "flash1", "flash1.invalid");
+  HttpResult first = b.Get(server);
+  BOOST_TEST(first.status == 200);
+  BOOST_TEST(Contains(first.body, "<p class=\"flash\" role=\"status\" id=\"flash\">Server flash1 added."), first.body);
+  HttpResult again = b.Get(server);
+  BOOST_TEST(!Contains(again.body, "class=\"flash\""));
+  // Another session of the same user never sees it.
+  AddServer(b, "flash2", "flash2.invalid");
+  Browser other(S().url());
+  LogIn(other);
+  BOOST_TEST(!Contains(other.Get("/servers").body, "Server flash2 added."));
+  BOOST_TEST(Contains(b.Get("/servers").body, "Server flash2 added."));
+}
+
+// The servers' list: the search narrows it by the start of the name, the
+// status filter by status, and both are kept in the form.
+BOOST_AUTO_TEST_CASE(the_server_list_filters_by_name_and_status) {
+  Browser b(S().url());
+  LogIn(b);
+  AddServer(b, "filter-a", "filter-a.invalid");
+  AddServer(b, "filter-b", "filter-b.invalid");
+  Sql(S(), "UPDATE aegir.servers SET status = 'failed' WHERE name = 'filter-b'");
+  std::string some = b.Get("/servers?q=filter-").body;
+  BOOST_TEST(Contains(some, ">filter-a</a>"));
+  BOOST_TEST(Contains(some, ">filter-b</a>"));
+  BOOST_TEST(!Contains(some, ">localhost</a>"));
+  std::string failed = b.Get("/servers?q=filter-&status=failed").body;
+  BOOST_TEST(!Contains(failed, ">filter-a</a>"));
+  BOOST_TEST(Contains(failed, ">filter-b</a>"));
+  BOOST_TEST(Contains(failed, "<option value=\"failed\" selected>"));
+  BOOST_TEST(Contains(b.Get("/servers?q=nothing-like-this").body, "No server matches."));
+  HttpResult bad = b.Get("/servers?status=sleeping");
+  BOOST_TEST(bad.status == 400);
+  BOOST_TEST(Contains(bad.body, "Status: choose new, verified, failed, or any."));
 }
 
 BOOST_AUTO_TEST_CASE(verify_localhost_end_to_end) {
@@ -206,6 +253,67 @@ BOOST_AUTO_TEST_CASE(unreachable_server_fails_with_the_reason) {
   BOOST_TEST(Contains(html, "id=\"task-reason\">ansible-playbook exited with code"));
   BOOST_TEST(Contains(html, "UNREACHABLE"));
   BOOST_TEST(Contains(b.Get(server).body, "badge failed"));
+}
+
+// The badges of a task table's rows, in order.
+static std::vector<std::string> RowStates(const std::string& html) {
+  std::vector<std::string> out;
+  static const std::regex re("<td><span class=\"badge ([a-z]+)\">");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), re); it != std::sregex_iterator(); ++it) {
+    out.push_back((*it)[1].str());
+  }
+  return out;
+}
+
+// /tasks narrowed by state and operation shows only such tasks; the dashboard
+// lists the failed ones and links to the same list.
+BOOST_AUTO_TEST_CASE(the_task_list_filters_by_state_and_operation) {
+  Browser b(S().url());
+  LogIn(b);
+  auto failed = RowStates(b.Get("/tasks?state=failed").body);
+  BOOST_REQUIRE(!failed.empty());  // the unreachable server's verification
+  for (const auto& st : failed) BOOST_TEST(st == "failed");
+  std::string ok = b.Get("/tasks?state=succeeded&operation=server-verify").body;
+  auto succeeded = RowStates(ok);
+  BOOST_REQUIRE(!succeeded.empty());
+  for (const auto& st : succeeded) BOOST_TEST(st == "succeeded");
+  BOOST_TEST(Contains(ok, "<option value=\"server-verify\" selected>"));
+  BOOST_TEST(std::stoi(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks WHERE state = 'succeeded' AND operation = 'server-verify'")) ==
+             static_cast<int>(succeeded.size()));
+  // One server's tasks (the one verify_localhost_end_to_end verified): only those.
+  std::string server = First(b.Get("/servers").body, "href=\"/servers/([0-9]+)\">local<");
+  BOOST_REQUIRE(!server.empty());
+  std::string mine = b.Get("/tasks?server=" + server).body;
+  BOOST_TEST(Contains(mine, "Only the tasks on the server local ("));
+  BOOST_TEST(!RowStates(mine).empty());
+  BOOST_TEST(!Contains(mine, "href=\"/sites/"));
+  std::string dash = b.Get("/").body;
+  BOOST_TEST(Contains(dash, "href=\"/tasks?state=failed\""));
+  HttpResult bad = b.Get("/tasks?state=sleeping");
+  BOOST_TEST(bad.status == 400);
+  BOOST_TEST(Contains(bad.body, "State: choose one of queued, running, succeeded, failed, cancelled, or any."));
+  BOOST_TEST(b.Get("/tasks?operation=no-such-op").status == 400);
+}
+
+// The admin's dashboard shows each executor the scheduler knows, with its
+// last heartbeat.
+BOOST_AUTO_TEST_CASE(the_dashboard_shows_the_executors_with_their_heartbeat) {
+  Browser b(S().url());
+  LogIn(b);
+  std::string dash;
+  for (int i = 0; i < 40; ++i) {  // the executor registered at start; bounded wait all the same
+    dash = b.Get("/").body;
+    if (Contains(dash, "id=\"executors\"")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  BOOST_REQUIRE_MESSAGE(Contains(dash, "id=\"executors\""), dash);
+  std::string row = First(dash, "(<tr><th scope=\"row\"><code>[^<]+</code></th>.*</tr>)");
+  BOOST_REQUIRE(!row.empty());
+  BOOST_TEST(Contains(row, "badge online"), row);
+  BOOST_TEST(std::regex_search(row, std::regex("<time datetime=\"[0-9-]+T[0-9:]+Z\" title=\"[0-9-]+ [0-9:]+ UTC\">"
+                                                "(just now|[0-9]+ s ago)</time> <small>\\([0-9.]+ s\\)</small>")),
+             row);
+  BOOST_TEST(Contains(dash, "id=\"scheduler-state\">The scheduler holds"));
 }
 
 BOOST_AUTO_TEST_CASE(feedback_api_refuses_wrong_tokens) {
@@ -293,6 +401,11 @@ BOOST_AUTO_TEST_CASE(bad_site_input_gets_clear_errors_and_nothing_is_stored) {
   BOOST_TEST(Contains(bad.body, "Database server: choose one of the servers"));
   BOOST_TEST(Contains(bad.body, "Client: choose one of the list."));
   BOOST_TEST(Contains(bad.body, "Aliases: &#39;&lt;b&gt;bad&lt;/b&gt;&#39; is not a lower-case domain name."));
+  // Next to the fields: the domain as typed, marked invalid, with its message.
+  BOOST_TEST(Contains(bad.body, "<input id=\"domain\" name=\"domain\" value=\"not a domain\" required maxlength=\"253\" "
+                                "aria-describedby=\"domain-help domain-error\" aria-invalid=\"true\">"));
+  BOOST_TEST(Contains(bad.body, "id=\"domain-error\">give a lower-case domain name"));
+  BOOST_TEST(Contains(bad.body, "aria-invalid=\"true\">ok.example.org\n&lt;b&gt;bad&lt;/b&gt;</textarea>"));
   BOOST_TEST(Contains(b.Get("/sites").body, "No sites yet."));
 }
 

@@ -14,10 +14,14 @@ using namespace aegir::web;
 namespace {
 const std::string kSrc = AEGIR_SOURCE_DIR;
 
+// The views' clock in every test: 2026-11-27 13:10:00 UTC.
+constexpr int64_t kNow = 1795785000;
+
 struct Fixture {
   Fixture() : zmq_ctx(1), ctx(config, catalogue, zmq_ctx) {
     static bool loaded = [] { return LoadTemplates(kSrc + "/www/templates").ok(); }();
     BOOST_REQUIRE(loaded);
+    views::SetNowForTesting(kNow);
     store::Session s;
     s.user_id = 1;
     s.user_name = "admin";
@@ -269,4 +273,237 @@ BOOST_FIXTURE_TEST_CASE(empty_lists, SiteListFixture) {
   no_more.first = false;
   no_more.prev_before = "q.example.org";
   Check("empty_no_more", views::Sites(ctx, no_more));
+}
+
+// ---- Relative times ----
+
+BOOST_AUTO_TEST_CASE(relative_times_against_a_fixed_clock) {
+  views::SetNowForTesting(kNow);  // 2026-11-27 13:10:00
+  BOOST_TEST(views::Ago("2026-11-27 13:09:55") == "just now");
+  BOOST_TEST(views::Ago("2026-11-27 13:09:18") == "42 s ago");
+  BOOST_TEST(views::Ago("2026-11-27 13:07:00") == "3 min ago");
+  BOOST_TEST(views::Ago("2026-11-27 11:05:00") == "2 h 05 min ago");
+  BOOST_TEST(views::Ago("2026-11-26 23:10:00") == "14 h ago");
+  BOOST_TEST(views::Ago("2026-11-26 10:00:00") == "yesterday");
+  BOOST_TEST(views::Ago("2026-11-15 13:10:00") == "12 days ago");
+  BOOST_TEST(views::Ago("2026-01-12 08:00:00") == "on 2026-01-12");
+  BOOST_TEST(views::Ago("2026-11-27 13:10:30") == "just now");  // a clock a little ahead
+  BOOST_TEST(views::Ago("2026-11-27 13:40:00") == "in 30 min");
+  BOOST_TEST(views::Ago("not a time") == "not a time");
+  BOOST_TEST(views::IsoTime("2026-11-27 13:06:30") == "2026-11-27T13:06:30Z");
+  BOOST_TEST(views::HumanSize(850) == "850 B");
+  BOOST_TEST(views::HumanSize(1536) == "1.5 KiB");
+  BOOST_TEST(views::HumanSize(12 * 1024 * 1024) == "12.0 MiB");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_task_shows_its_times_relative_with_the_utc_time_in_a_title, Fixture) {
+  store::Task t;
+  t.id = 4;
+  t.state = "succeeded";
+  t.created_at = "2026-11-27 13:07:00";
+  t.started_at = "2026-11-27 13:07:01";
+  t.finished_at = "2026-11-27 13:09:18";
+  t.duration_ms = 137000;
+  std::string page = views::Task(ctx, t, {}, 0, false, 2000).body;
+  BOOST_TEST(page.find("<dd id=\"task-started\"><time datetime=\"2026-11-27T13:07:01Z\" "
+                       "title=\"2026-11-27 13:07:01 UTC\">2 min ago</time></dd>") != std::string::npos);
+  BOOST_TEST(page.find(">42 s ago</time>") != std::string::npos);
+  BOOST_TEST(page.find("id=\"task-duration\">2 min 17 s<") != std::string::npos);
+  // The live log region is announced politely.
+  BOOST_TEST(page.find("role=\"log\" aria-live=\"polite\"") != std::string::npos);
+  // Every page refreshes its relative times (an external script: the CSP allows no inline one).
+  BOOST_TEST(page.find("<script src=\"/static/time.js\" defer></script>") != std::string::npos);
+}
+
+// ---- Flash messages ----
+
+BOOST_FIXTURE_TEST_CASE(a_flash_message_shows_once_escaped_as_a_status, Fixture) {
+  ctx.session->flash = "Backup of <b>blog</b> queued as task #12.";
+  std::string page = views::Servers(ctx, {}).body;
+  BOOST_TEST(page.find("<p class=\"flash\" role=\"status\" id=\"flash\">Backup of &lt;b&gt;blog&lt;/b&gt; queued as "
+                       "task #12.</p>") != std::string::npos);
+  ctx.session->flash.clear();
+  BOOST_TEST(views::Servers(ctx, {}).body.find("class=\"flash\"") == std::string::npos);
+}
+
+// ---- Dashboard ----
+
+namespace {
+store::Task SomeTask(int64_t id, const std::string& state) {
+  store::Task t;
+  t.id = id;
+  t.operation = "site-backup";
+  t.entity_type = "site";
+  t.entity_id = 7;
+  t.entity_label = "blog.example.org";
+  t.state = state;
+  t.created_at = "2026-11-27 13:00:00";
+  if (state != "queued") t.started_at = "2026-11-27 13:01:00";
+  if (state == "failed") {
+    t.finished_at = "2026-11-27 13:05:00";
+    t.reason = "ansible-playbook exited with code 2 <x>";
+  }
+  return t;
+}
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(dashboard_lists_tasks_by_state_and_the_executors_with_their_heartbeat, Fixture) {
+  ctx.session->is_admin = true;
+  views::DashboardPage page;
+  page.counts.running = 1;
+  page.counts.queued = 7;
+  page.counts.failed = 1;
+  page.running = {SomeTask(30, "running")};
+  page.queued = {SomeTask(31, "queued")};
+  page.failed = {SomeTask(29, "failed")};
+  page.show_scheduler = true;
+  views::SchedulerState st;
+  st.queued = 7;
+  st.running = 1;
+  st.executors.push_back({"web1-4711-9f3a", 2, 1, 412, {}});
+  st.executors.push_back({"far-1-aa", 4, 0, 7000, {"dmz", "eu"}});
+  page.scheduler = st;
+  std::string body = views::Dashboard(ctx, page).body;
+  auto section = [&](const std::string& id) {
+    size_t at = body.find("id=\"" + id + "\"");
+    BOOST_REQUIRE(at != std::string::npos);
+    return body.substr(at, body.find("</section>", at) - at);
+  };
+  BOOST_TEST(section("running").find("href=\"/tasks/30\"") != std::string::npos);
+  BOOST_TEST(section("queued").find("href=\"/tasks/31\"") != std::string::npos);
+  BOOST_TEST(section("queued").find("All 7 queued tasks") != std::string::npos);  // more than shown
+  BOOST_TEST(section("failed").find("href=\"/tasks/29\"") != std::string::npos);
+  BOOST_TEST(section("failed").find("exited with code 2 &lt;x&gt;") != std::string::npos);
+  BOOST_TEST(section("failed").find(">5 min ago</time>") != std::string::npos);
+  // Each executor with its last heartbeat: relative, and as a UTC time in the title.
+  std::string executors = section("scheduler");
+  BOOST_TEST(executors.find("<code>web1-4711-9f3a</code>") != std::string::npos);
+  BOOST_TEST(executors.find("<time datetime=\"2026-11-27T13:10:00Z\" title=\"2026-11-27 13:10:00 UTC\">just now</time> "
+                            "<small>(0.4 s)</small>") != std::string::npos);
+  BOOST_TEST(executors.find("badge online") != std::string::npos);
+  BOOST_TEST(executors.find("dmz, eu") != std::string::npos);
+  BOOST_TEST(executors.find("badge late") != std::string::npos);  // 7 s without a heartbeat
+  BOOST_TEST(executors.find("1 of 2") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(dashboard_says_when_the_scheduler_did_not_answer, Fixture) {
+  ctx.session->is_admin = true;
+  views::DashboardPage page;
+  page.show_scheduler = true;
+  page.scheduler_error = "the scheduler did not answer within 3000 ms";
+  std::string body = views::Dashboard(ctx, page).body;
+  BOOST_TEST(body.find("id=\"scheduler-down\">The scheduler did not answer (the scheduler did not answer within 3000 ms)") !=
+             std::string::npos);
+  BOOST_TEST(body.find("Nothing is running.") != std::string::npos);
+  // A client user's dashboard has no scheduler part at all.
+  ctx.session->is_admin = false;
+  page.show_scheduler = false;
+  BOOST_TEST(views::Dashboard(ctx, page).body.find("id=\"scheduler") == std::string::npos);
+}
+
+// ---- Backups ----
+
+BOOST_FIXTURE_TEST_CASE(each_backup_has_a_restore_button_posting_with_the_csrf_token, Fixture) {
+  store::Site site;
+  site.id = 7;
+  site.domain = "blog.example.org";
+  site.status = "enabled";
+  store::Backup one{3, 7, "/var/aegir/backups/blog-\"1\".tar.gz", 5 * 1024 * 1024 + 300, "nightly", "2026-11-27 12:10:00"};
+  Operation restore;
+  restore.name = "site-restore";
+  restore.title = "Restore";
+  Operation remove;
+  remove.name = "site-backup-delete";
+  remove.title = "Delete a backup";
+  remove.danger = true;
+  std::vector<views::OperationButton> ops = {{&restore, "/sites/7/run/site-restore"},
+                                             {&remove, "/sites/7/run/site-backup-delete"}};
+  std::string page = views::Site(ctx, site, {}, {one}, ops, {}).body;
+  size_t row = page.find("<tr id=\"backup-3\">");
+  BOOST_REQUIRE(row != std::string::npos);
+  std::string tr = page.substr(row, page.find("</tr>", row) - row);
+  BOOST_TEST(tr.find(">1 h 00 min ago</time>") != std::string::npos);
+  BOOST_TEST(tr.find(">5.0 MiB<") != std::string::npos);
+  BOOST_TEST(tr.find("<form method=\"post\" action=\"/sites/7/run/site-restore\">") != std::string::npos);
+  BOOST_TEST(tr.find("name=\"csrf\" value=\"" + std::string(64, 'c') + "\"") != std::string::npos);
+  BOOST_TEST(tr.find("name=\"aegir_backup_file\" value=\"/var/aegir/backups/blog-&quot;1&quot;.tar.gz\"") !=
+             std::string::npos);
+  BOOST_TEST(tr.find(">Restore</button>") != std::string::npos);
+  BOOST_TEST(tr.find("href=\"/sites/7/run/site-backup-delete?aegir_backup_file=%2Fvar%2Faegir%2Fbackups%2Fblog-%221%22.tar.gz\"") !=
+             std::string::npos);
+  // A site whose state offers no restore shows no button.
+  std::string without = views::Site(ctx, site, {}, {one}, {}, {}).body;
+  BOOST_TEST(without.find(">Restore</button>") == std::string::npos);
+}
+
+// ---- Forms ----
+
+BOOST_FIXTURE_TEST_CASE(a_site_form_error_shows_next_to_its_field_and_keeps_the_value, Fixture) {
+  views::SiteForm form;
+  form.domain = "Bad_Domain<x>";
+  form.aliases = "ok.example.org\nbad alias";
+  form.errors = {"Domain: give a lower-case domain name with at least one dot, such as blog.example.org.",
+                 "Aliases: 'badalias' is not a lower-case domain name."};
+  Response r = views::SiteFormPage(ctx, form, {}, 422);
+  BOOST_TEST(r.status == 422);
+  const std::string& b = r.body;
+  BOOST_TEST(b.find("<input id=\"domain\" name=\"domain\" value=\"Bad_Domain&lt;x&gt;\" required maxlength=\"253\" "
+                    "aria-describedby=\"domain-help domain-error\" aria-invalid=\"true\">") != std::string::npos);
+  BOOST_TEST(b.find("<p class=\"field-error\" id=\"domain-error\">give a lower-case domain name") != std::string::npos);
+  BOOST_TEST(b.find("aria-describedby=\"aliases-help aliases-error\" aria-invalid=\"true\">ok.example.org\nbad alias</textarea>") !=
+             std::string::npos);
+  // The summary links to the fields.
+  BOOST_TEST(b.find("<li><a href=\"#domain\">Domain: give") != std::string::npos);
+  // Fields without an error are not marked.
+  BOOST_TEST(b.find("aria-describedby=\"profile-help\">") != std::string::npos);
+  BOOST_TEST(b.find("id=\"profile-error\"") == std::string::npos);
+}
+
+// ---- Lists ----
+
+BOOST_FIXTURE_TEST_CASE(task_list_keeps_its_filter_in_the_form_and_the_pager, Fixture) {
+  views::TaskListPage page;
+  page.filter.state = "failed";
+  page.filter.operation = "site-backup";
+  page.filter.entity_type = "site";
+  page.filter.entity_id = 7;
+  page.entity_label = "blog.example.org";
+  page.first = false;
+  page.tasks = {SomeTask(29, "failed")};
+  page.older_before = 29;
+  std::string b = views::Tasks(ctx, page).body;
+  BOOST_TEST(b.find("<option value=\"failed\" selected>failed</option>") != std::string::npos);
+  BOOST_TEST(b.find("<input type=\"hidden\" name=\"site\" value=\"7\">") != std::string::npos);
+  BOOST_TEST(b.find("on the site blog.example.org (<a href=\"/tasks?state=failed&amp;operation=site-backup\">remove this") !=
+             std::string::npos);
+  BOOST_TEST(b.find("href=\"/tasks?state=failed&amp;operation=site-backup&amp;site=7&amp;before=29\" rel=\"next\">Older") !=
+             std::string::npos);
+  BOOST_TEST(b.find("href=\"/tasks?state=failed&amp;operation=site-backup&amp;site=7\">Newest") != std::string::npos);
+  page.tasks.clear();
+  page.first = true;
+  page.older_before = 0;
+  BOOST_TEST(views::Tasks(ctx, page).body.find("No task matches.") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(name_lists_page_with_their_search_and_filters, Fixture) {
+  views::NameListPage page;
+  page.q = "web \"1";
+  page.filters["status"] = "verified";
+  page.first = false;
+  page.prev_before = "web1";
+  page.next_after = "web9";
+  store::Server s;
+  s.id = 2;
+  s.name = "web1";
+  s.status = "verified";
+  s.verified_at = "2026-11-27 13:00:00";
+  std::string b = views::Servers(ctx, {s}, page).body;
+  BOOST_TEST(b.find("<input type=\"search\" id=\"q\" name=\"q\" value=\"web &quot;1\"") != std::string::npos);
+  BOOST_TEST(b.find("<option value=\"verified\" selected>verified</option>") != std::string::npos);
+  BOOST_TEST(b.find("href=\"/servers?q=web%20%221&amp;status=verified&amp;before=web1\" rel=\"prev\"") != std::string::npos);
+  BOOST_TEST(b.find("href=\"/servers?q=web%20%221&amp;status=verified&amp;after=web9\" rel=\"next\"") != std::string::npos);
+  BOOST_TEST(b.find(">10 min ago</time>") != std::string::npos);
+  BOOST_TEST(views::Servers(ctx, {}, page).body.find("No more servers.") != std::string::npos);
+  page.first = true;
+  BOOST_TEST(views::Servers(ctx, {}, page).body.find("No server matches.") != std::string::npos);
 }

@@ -16,6 +16,17 @@
     if (el) el.textContent = text;
   }
 
+  // A time as the server shows it (time.js), or the text when it is not loaded.
+  function setTime(id, utc) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var shown = el.querySelector("time");
+    if (!utc) { el.textContent = ""; return; }
+    if (shown && shown.title === utc + " UTC") return;
+    el.textContent = "";
+    el.appendChild(window.aegirTime ? window.aegirTime.element(utc) : document.createTextNode(utc));
+  }
+
   function poll() {
     fetch("/tasks/" + task + "/log?after=" + after, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
@@ -32,9 +43,12 @@
           after = l.seq;
         });
         var state = document.getElementById("task-state");
-        if (state) { state.textContent = data.state; state.className = "badge " + data.state; }
-        setText("task-started", data.started_at);
-        setText("task-finished", data.finished_at);
+        if (state && state.textContent !== data.state) {
+          state.textContent = data.state;
+          state.className = "badge " + data.state;
+        }
+        setTime("task-started", data.started_at);
+        setTime("task-finished", data.finished_at);
         setText("task-exit", data.exit_code === null ? "" : String(data.exit_code));
         if (data.final) {
           // Reload once so the reason and the final facts come from the server.

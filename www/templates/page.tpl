@@ -6,9 +6,11 @@
 <title>{{TITLE}} · Aegir</title>
 <link rel="stylesheet" href="/static/style.css">
 {{#REFRESH}}<noscript><meta http-equiv="refresh" content="{{SECONDS}}"></noscript>
-{{/REFRESH}}{{#SCRIPT}}<script src="/static/{{NAME}}" defer></script>
+{{/REFRESH}}<script src="/static/time.js" defer></script>
+{{#SCRIPT}}<script src="/static/{{NAME}}" defer></script>
 {{/SCRIPT}}</head>
 <body>
+<a class="skip" href="#main">Skip to the content</a>
 <header class="top">
   <a class="brand" href="/">Aegir</a>
   {{#USER}}<nav aria-label="Main">
@@ -26,8 +28,9 @@
     <a class="who" href="/account"{{#NAV_ACCOUNT}} aria-current="page"{{/NAV_ACCOUNT}}>{{NAME}}</a> <button type="submit">Log out</button>
   </form>{{/USER}}
 </header>
-<main>
-{{>BODY}}
+<main id="main" tabindex="-1">
+{{#FLASH}}<p class="flash" role="status" id="flash">{{MESSAGE}}</p>
+{{/FLASH}}{{>BODY}}
 </main>
 </body>
 </html>

@@ -6,8 +6,8 @@
   <dt>Status</dt><dd><span class="badge {{STATUS}}" id="platform-status">{{STATUS}}</span></dd>
   <dt>Code from</dt><dd>{{SOURCE}}</dd>
   <dt>Deployed commit</dt><dd><code>{{COMMIT}}</code></dd>
-  <dt>Added (UTC)</dt><dd>{{CREATED_AT}}</dd>
-  <dt>Verified (UTC)</dt><dd>{{VERIFIED_AT}}</dd>
+  <dt>Added</dt><dd>{{#CREATED}}<time datetime="{{ISO}}" title="{{AT}} UTC">{{AGO}}</time>{{/CREATED}}</dd>
+  <dt>Verified</dt><dd>{{#VERIFIED}}<time datetime="{{ISO}}" title="{{AT}} UTC">{{AGO}}</time>{{/VERIFIED}}{{#NEVER_VERIFIED}}never{{/NEVER_VERIFIED}}</dd>
 </dl>
 <h2>Operations</h2>
 {{>OPERATIONS}}
@@ -18,3 +18,4 @@
 {{#ALL_SITES}}<p>The first {{SHOWN}} of {{COUNT}} sites by domain: <a href="{{HREF}}">all {{COUNT}} sites on this platform</a>.</p>{{/ALL_SITES}}
 <h2>Tasks</h2>
 {{>TASK_TABLE}}
+<p><a href="{{ALL_TASKS}}">All tasks on this platform</a></p>

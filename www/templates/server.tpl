@@ -4,8 +4,8 @@
   <dt>Host</dt><dd>{{HOSTNAME}}</dd>
   <dt>Status</dt><dd><span class="badge {{STATUS}}">{{STATUS}}</span></dd>
   <dt>Configuration root</dt><dd>{{CONFIG_ROOT}}</dd>
-  <dt>Added (UTC)</dt><dd>{{CREATED_AT}}</dd>
-  <dt>Verified (UTC)</dt><dd>{{VERIFIED_AT}}</dd>
+  <dt>Added</dt><dd>{{#CREATED}}<time datetime="{{ISO}}" title="{{AT}} UTC">{{AGO}}</time>{{/CREATED}}</dd>
+  <dt>Verified</dt><dd>{{#VERIFIED}}<time datetime="{{ISO}}" title="{{AT}} UTC">{{AGO}}</time>{{/VERIFIED}}{{#NEVER_VERIFIED}}never{{/NEVER_VERIFIED}}</dd>
   {{#LOCAL}}<dt>Connection</dt><dd>this machine (no SSH)</dd>{{/LOCAL}}
   <dt>Executors</dt><dd id="executor-label">{{EXECUTOR_LABEL}}</dd>
   {{#SSH}}<dt>Connection</dt><dd>SSH as <code>{{SSH_USER}}</code>, port {{SSH_PORT}}</dd>
@@ -25,3 +25,4 @@
 <ul>{{#PLATFORM}}<li><a href="/platforms/{{ID}}">{{NAME}}</a> <span class="badge {{STATUS}}">{{STATUS}}</span></li>{{/PLATFORM}}</ul>
 <h2>Tasks</h2>
 {{>TASK_TABLE}}
+<p><a href="{{ALL_TASKS}}">All tasks on this server</a></p>

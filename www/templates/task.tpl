@@ -2,10 +2,10 @@
 <h1>{{OPERATION}} #{{ID}}</h1>
 <dl class="facts">
   <dt>On</dt><dd><a href="/{{ENTITY_TYPE}}s/{{ENTITY_ID}}">{{ENTITY_LABEL}}</a></dd>
-  <dt>State</dt><dd><span class="badge {{STATE}}" id="task-state">{{STATE}}</span></dd>
-  <dt>Queued (UTC)</dt><dd>{{CREATED_AT}}</dd>
-  <dt>Started (UTC)</dt><dd id="task-started">{{STARTED_AT}}</dd>
-  <dt>Ended (UTC)</dt><dd id="task-finished">{{FINISHED_AT}}</dd>
+  <dt>State</dt><dd aria-live="polite"><span class="badge {{STATE}}" id="task-state">{{STATE}}</span></dd>
+  <dt>Queued</dt><dd>{{#CREATED}}<time datetime="{{ISO}}" title="{{AT}} UTC">{{AGO}}</time>{{/CREATED}}</dd>
+  <dt>Started</dt><dd id="task-started">{{#STARTED}}<time datetime="{{ISO}}" title="{{AT}} UTC">{{AGO}}</time>{{/STARTED}}</dd>
+  <dt>Ended</dt><dd id="task-finished">{{#FINISHED}}<time datetime="{{ISO}}" title="{{AT}} UTC">{{AGO}}</time>{{/FINISHED}}</dd>
   <dt>Duration</dt><dd id="task-duration">{{DURATION}}</dd>
   <dt>Exit code</dt><dd id="task-exit">{{EXIT_CODE}}</dd>
   <dt>By</dt><dd>{{CREATED_BY}}</dd>
@@ -27,7 +27,7 @@
 {{/RESULT}}</dl>{{/HAS_RESULTS}}
 <h2>Log</h2>
 {{#EARLIER}}<p><a href="/tasks/{{ID}}?after={{PREV_AFTER}}">Earlier lines</a></p>{{/EARLIER}}
-<pre class="log" id="log" data-task="{{ID}}" data-after="{{LAST_SEQ}}" data-live="{{LIVE}}">{{#LINE}}<span class="line" data-seq="{{SEQ}}">{{TEXT}}</span>
+<pre class="log" id="log" data-task="{{ID}}" data-after="{{LAST_SEQ}}" data-live="{{LIVE}}" role="log" aria-live="polite" aria-label="Output of task {{ID}}" tabindex="0">{{#LINE}}<span class="line" data-seq="{{SEQ}}">{{TEXT}}</span>
 {{/LINE}}</pre>
 {{#NO_LINES}}<p class="empty" id="log-empty">No output yet.</p>{{/NO_LINES}}
 {{#MORE}}<p><a href="/tasks/{{ID}}?after={{LAST_SEQ}}" id="log-later">Later lines</a> · <a href="/tasks/{{ID}}?after={{LAST_PAGE}}" id="log-last">Last lines</a></p>{{/MORE}}
