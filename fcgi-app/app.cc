@@ -99,7 +99,16 @@ Response App::Filtered(Context& ctx, Request& req) const {
                           req.path);
     }
   }
-  return route.handler(ctx, req);
+  Response r = route.handler(ctx, req);
+  // The flash message is taken by the page that shows it (every HTML page
+  // does), not by a redirect or the task page's log poll (JSON).
+  if (ctx.session && !ctx.session->flash.empty() && (r.status < 300 || r.status >= 400) &&
+      r.content_type.starts_with("text/html")) {
+    if (Status s = store::TakeFlash(ctx.db, ctx.session->id_hash, ctx.session->flash); !s.ok()) {
+      log::Error(s.ToString());
+    }
+  }
+  return r;
 }
 
 Status LoadTemplates(const std::string& dir) {

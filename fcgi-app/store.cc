@@ -448,12 +448,12 @@ Result<std::optional<Session>> FindSession(db::Connection& c, const std::string&
   s.csrf_token = r.Str(4);
   s.seen_lately = r.Int(5) != 0;
   s.flash = r.Str(6);
-  if (!s.flash.empty()) {
-    // Shown once: taken now. (The write happens only when there is one.)
-    auto taken = c.Exec("UPDATE sessions SET flash = NULL WHERE id_hash = ?", {Value(id_hash)});
-    if (!taken.ok()) return taken.status().WithContext("take the session's message");
-  }
   return std::optional<Session>(s);
+}
+
+Status TakeFlash(db::Connection& c, const std::string& id_hash, const std::string& shown) {
+  auto r = c.Exec("UPDATE sessions SET flash = NULL WHERE id_hash = ? AND flash = ?", {Value(id_hash), Value(shown)});
+  return r.ok() ? Status::Ok() : r.status().WithContext("take the session's message");
 }
 
 Status SetFlash(db::Connection& c, const std::string& id_hash, const std::string& text) {

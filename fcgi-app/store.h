@@ -262,8 +262,11 @@ Status CreateSession(db::Connection& c, const std::string& id_hash, std::optiona
                      const std::string& csrf_token, int ttl_s);
 // The live (unexpired) session with this hash, with its user.
 // A live session: not past its absolute expiry, and used within idle_s.
-// Its flash message, if any, is cleared as it is read (one write, only then).
+// Its flash message, if any, comes with it and stays until TakeFlash.
 Result<std::optional<Session>> FindSession(db::Connection& c, const std::string& id_hash, int idle_s);
+// Clears the flash message once a page showed it (only that message: one set
+// meanwhile by another request stays for the next page).
+Status TakeFlash(db::Connection& c, const std::string& id_hash, const std::string& shown);
 // Sets the message the session's next page shows once (text, at most 500
 // characters; shown escaped). A message not yet shown is replaced.
 Status SetFlash(db::Connection& c, const std::string& id_hash, const std::string& text);

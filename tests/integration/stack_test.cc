@@ -178,6 +178,12 @@ BOOST_AUTO_TEST_CASE(a_flash_message_shows_once_after_a_redirect) {
   LogIn(other);
   BOOST_TEST(!Contains(other.Get("/servers").body, "Server flash2 added."));
   BOOST_TEST(Contains(b.Get("/servers").body, "Server flash2 added."));
+  // A log poll (JSON) in another tab does not use the message up: the next
+  // page still shows it.
+  AddServer(b, "flash3", "flash3.invalid");
+  HttpResult poll = b.Get("/tasks/1/log?after=0");
+  BOOST_TEST(!Contains(poll.body, "flash3"));
+  BOOST_TEST(Contains(b.Get("/servers").body, "Server flash3 added."));
 }
 
 // The servers' list: the search narrows it by the start of the name, the
