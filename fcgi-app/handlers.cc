@@ -18,6 +18,7 @@
 #include "fcgi-app/feedback_values.h"
 #include "fcgi-app/handlers.h"
 #include "fcgi-app/operations.h"
+#include "fcgi-app/schedules.h"
 #include "fcgi-app/views.h"
 
 namespace aegir::web {
@@ -1434,6 +1435,7 @@ Response FeedbackFinish(Context& ctx, Request& req) {
   }
   log::Info("task " + std::to_string(task.id) + " (" + task.operation + ") " + state);
   if (state == "succeeded") QueueAfterSuccess(ctx, task.id);
+  if (state == "succeeded") ApplyBackupRetention(ctx, task.id);
   return Response::Json(200, R"({"ok":true})");
 }
 
@@ -1492,6 +1494,7 @@ void AddRoutes(Router& r) {
   r.Add({"POST", "/api/tasks/{id}/finish", Access::kFeedback, FeedbackFinish});
   r.Add({"POST", "/api/tasks/{id}/feedback", Access::kFeedback, FeedbackValues});
   AddAccountRoutes(r);
+  AddScheduleRoutes(r);
 }
 
 }  // namespace aegir::web

@@ -15,6 +15,7 @@
 #include "common/messages.h"
 #include "common/protocol.h"
 #include "common/tasks.h"
+#include "fcgi-app/schedules_model.h"
 
 namespace aegir::scheduler {
 namespace {
@@ -34,6 +35,8 @@ constexpr const char* kExecutorDomain = "executors";
 constexpr const char* kClientDomain = "clients";
 // Log lines in one LOG-REPLY (well under kMaxFrameBytes for usual lines).
 constexpr int kLogLinesPerReply = 500;
+// Due schedules fired in one turn (each is a transaction); more wait for the next.
+constexpr int kSchedulesPerTurn = 50;
 
 std::string ToString(const zmq::message_t& m) { return std::string(m.data<char>(), m.size()); }
 
@@ -107,6 +110,7 @@ Result<std::unique_ptr<Scheduler>> Scheduler::Create(zmq::context_t& context, Sc
     log::Warn(c.message() + " (the tasks are read as soon as the database answers)");
   }
   s->next_sweep_ = s->Now();
+  s->next_schedules_ = s->Now();
   return s;
 }
 
@@ -226,6 +230,7 @@ Status Scheduler::Run(const std::atomic<bool>& stop) {
 
 Clock::time_point Scheduler::NextTimer() const {
   auto next = next_sweep_;
+  if (model_) next = std::min(next, next_schedules_);
   for (const auto& [id, e] : executors_) {
     next = std::min(next, e.last_sent + protocol::kHeartbeatInterval);
     next = std::min(next, e.last_heard + protocol::kHeartbeatInterval * protocol::kHeartbeatLiveness);
@@ -301,6 +306,7 @@ Status Scheduler::RunOnce(milliseconds max_wait) {
   try {
     OnTimers();
     if (Now() >= next_sweep_) Sweep();
+    if (model_ && Now() >= next_schedules_) FireSchedules();
     Dispatch();
   } catch (const std::exception& e) {
     log::Error(std::string("scheduler timers/dispatch: ") + e.what());
@@ -963,6 +969,28 @@ void Scheduler::Sweep() {
     reconciled_ = true;
     log::Info("tasks read: " + std::to_string(queue_.size()) + " queued, " + std::to_string(running_.size()) +
               " running");
+  }
+}
+
+void Scheduler::FireSchedules() {
+  next_schedules_ = Now() + options_.schedules_interval;
+  if (!reconciled_) return;  // the database has not answered the sweep yet
+  auto result = web::schedules::FireDue(*model_, kSchedulesPerTurn);
+  services_read_.clear();  // read afresh by the next turn's RUNs
+  if (!result.ok()) {
+    if (!schedules_failing_) log::Warn("schedules not read: " + result.status().message() + " (tried again)");
+    schedules_failing_ = true;
+    return;
+  }
+  if (schedules_failing_) log::Info("schedules read again");
+  schedules_failing_ = false;
+  for (auto& f : result->fired) Enqueue(std::move(f.job), "by schedule #" + std::to_string(f.schedule_id));
+  if (result->fired.size() >= static_cast<size_t>(kSchedulesPerTurn)) {
+    next_schedules_ = Now();  // more are due
+  } else if (result->next_due_in_s) {
+    // The earliest is due in whole seconds; a little after, so it is due then.
+    auto in = std::chrono::seconds(std::max<int64_t>(0, *result->next_due_in_s)) + milliseconds(100);
+    next_schedules_ = std::min(next_schedules_, Now() + duration_cast<milliseconds>(in));
   }
 }
 

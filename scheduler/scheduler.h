@@ -19,6 +19,13 @@
 // claim. A pass's claims are committed together before any JOB is sent; a
 // turn's RUNs and the claims of their jobs share one transaction.
 //
+// Schedules (docs/schedules.md): with the catalogue, the scheduler also
+// fires the schedules aegir-web stores. On its own timer it reads the
+// enabled schedules that are due (an index range) and, for each, stores its
+// task and moves the schedule's next run past now in one transaction
+// (web::schedules::FireDue), then queues the task like any other: a
+// restart neither fires a run twice nor forgets one.
+//
 // Liveness: heartbeats both ways every protocol::kHeartbeatInterval; an
 // executor silent for protocol::kHeartbeatLiveness intervals is forgotten and
 // its jobs are orphaned. An orphan that no executor reports within
@@ -76,6 +83,11 @@ struct SchedulerOptions {
   std::string public_url;
   // How often the tasks table is read again for what messages missed.
   std::chrono::milliseconds sweep_interval{2000};
+  // How often, at the longest, the schedules table is read for due
+  // schedules (sooner when the earliest one is due sooner): aegir-web adds
+  // and changes schedules without telling the scheduler, so a new one, or
+  // one run by hand, fires within this time. Needs the catalogue.
+  std::chrono::milliseconds schedules_interval{2000};
   // Where time comes from; steady_clock::now when empty (tests may inject).
   std::function<Clock::time_point()> now;
 };
@@ -151,6 +163,9 @@ class Scheduler {
   void HandleReady(const std::string& identity, const std::string& body);
   void HandleDone(const std::string& identity, const std::string& body);
   void OnTimers();
+  // Fires the due schedules (at most kSchedulesPerTurn) and queues their
+  // tasks; sets when to look again.
+  void FireSchedules();
   // Reads the open tasks: queues what is missing, drops what ended, sends
   // cancels that were asked for. At the first success it also adopts the
   // running tasks (as orphans) after a restart.
@@ -242,6 +257,8 @@ class Scheduler {
   std::vector<StoredRun> stored_runs_;
   bool reconciled_ = false;  // the open tasks were read once since start
   Clock::time_point next_sweep_;
+  Clock::time_point next_schedules_;
+  bool schedules_failing_ = false;  // the last read of the schedules failed (logged once)
   std::map<int64_t, QueuedJob> queue_;  // by id: first in, first out
   std::map<int64_t, RunningJob> running_;
   std::set<std::string> held_;  // lock keys of running jobs

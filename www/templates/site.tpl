@@ -13,6 +13,8 @@
 <p><a href="/sites/{{ID}}/edit">Edit aliases, HTTPS and client</a></p>
 <h2>Operations</h2>
 {{>OPERATIONS}}
+<h2>Schedules</h2>
+<p><a href="/sites/{{ID}}/schedules" id="site-schedules">Recurring backups and cron runs</a></p>
 <h2>Backups</h2>
 {{#NO_BACKUPS}}<p class="empty">No backups yet.</p>{{/NO_BACKUPS}}
 {{#HAS_BACKUPS}}<div class="scroll"><table class="list" id="backups">
