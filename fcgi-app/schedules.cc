@@ -21,44 +21,6 @@ namespace sch = schedules;
 
 // ---- Views ----
 
-// The common frame (page.tpl) around one of this file's templates, filled as
-// views.cc fills it for every page.
-class SchedulePage {
- public:
-  SchedulePage(const Context& ctx, const std::string& title, const std::string& body_template) : root_("page") {
-    root_.SetValue("TITLE", title);
-    if (ctx.session && ctx.session->user_id) {
-      TemplateDictionary* user = root_.AddSectionDictionary("USER");
-      user->SetValue("NAME", ctx.session->user_name);
-      user->SetValue("CSRF", ctx.session->csrf_token);
-      user->ShowSection("NAV_SITES");
-      ShowRole(ctx, *user);
-    }
-    body_ = root_.AddIncludeDictionary("BODY");
-    body_->SetFilename(body_template);
-    ShowRole(ctx, *body_);
-    if (ctx.session) root_.SetTemplateGlobalValue("CSRF", ctx.session->csrf_token);
-  }
-  TemplateDictionary& body() { return *body_; }
-  Response Finish(int status = 200) {
-    Response r;
-    r.status = status;
-    if (!ctemplate::ExpandTemplate("page.tpl", ctemplate::STRIP_BLANK_LINES, &root_, &r.body)) {
-      r.status = 500;
-      r.content_type = "text/plain; charset=utf-8";
-      r.body = "The page could not be rendered (template error); see aegir-web's log.\n";
-    }
-    return r;
-  }
-
- private:
-  static void ShowRole(const Context& ctx, TemplateDictionary& d) {
-    if (!ctx.session || !ctx.session->user_id) return;
-    d.ShowSection(ctx.session->is_admin ? "IS_ADMIN" : "IS_CLIENT_USER");
-  }
-  TemplateDictionary root_;
-  TemplateDictionary* body_;
-};
 
 std::string OperationTitle(const Context& ctx, const std::string& name) {
   const Operation* op = ctx.catalogue.Find(name);
@@ -75,7 +37,7 @@ struct AddForm {
 
 Response SchedulesView(const Context& ctx, const store::Site& site, const std::vector<sch::Schedule>& list,
                        const AddForm& form, int status = 200) {
-  SchedulePage p(ctx, "Schedules of " + site.domain, "schedules.tpl");
+  views::Page p(ctx, "Schedules of " + site.domain, "SITES", "schedules.tpl");
   auto& b = p.body();
   b.SetIntValue("SITE_ID", site.id);
   b.SetValue("DOMAIN", site.domain);
@@ -93,13 +55,17 @@ Response SchedulesView(const Context& ctx, const store::Site& site, const std::v
     } else {
       row->SetValue("KEEP", "—");
     }
-    row->SetValue("NEXT_RUN", s.enabled ? s.next_run_at + " UTC" : "—");
+    if (s.enabled) {
+      views::SetTime(*row, "NEXT_RUN", s.next_run_at);
+    } else {
+      row->ShowSection("NOT_PLANNED");
+    }
     row->ShowSection(s.enabled ? "ENABLED" : "DISABLED");
     if (s.last_task_id) {
       TemplateDictionary* last = row->AddSectionDictionary("LAST_TASK");
       last->SetIntValue("TASK_ID", *s.last_task_id);
       last->SetValue("STATE", s.last_task_state);
-      last->SetValue("AT", s.last_run_at);
+      views::SetTime(*last, "RUN", s.last_run_at);
     } else {
       row->ShowSection("NEVER_RUN");
     }
@@ -146,7 +112,7 @@ Response SchedulesView(const Context& ctx, const store::Site& site, const std::v
 }
 
 Response ConfirmDeleteView(const Context& ctx, const store::Site& site, const sch::Schedule& s) {
-  SchedulePage p(ctx, "Delete a schedule of " + site.domain, "schedules_delete.tpl");
+  views::Page p(ctx, "Delete a schedule of " + site.domain, "SITES", "schedules_delete.tpl");
   auto& b = p.body();
   b.SetIntValue("SITE_ID", site.id);
   b.SetValue("DOMAIN", site.domain);

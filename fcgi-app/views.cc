@@ -82,9 +82,8 @@ std::optional<int64_t> ParseUtc(const std::string& at) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
-// A time as a <time> element's parts: section `name` in d with AT (as
-// stored, UTC), ISO (its datetime attribute) and AGO; nothing when at is ""
-// (the template says what shows then).
+}  // namespace
+
 void SetTime(TemplateDictionary& d, const std::string& name, const std::string& at) {
   if (at.empty()) return;
   TemplateDictionary* t = d.AddSectionDictionary(name);
@@ -93,56 +92,13 @@ void SetTime(TemplateDictionary& d, const std::string& name, const std::string& 
   t->SetValue("AGO", Ago(at));
 }
 
-// Shows IS_ADMIN or IS_CLIENT_USER in d: links and fields only an admin may
-// use (the handlers refuse them anyway). A section's contents are looked up
-// from the dictionary it was shown in, so it is shown in each dictionary
-// whose values it wraps (not template-global).
 void ShowRole(const Context& ctx, TemplateDictionary& d) {
   if (!ctx.session || !ctx.session->user_id) return;
   d.ShowSection(ctx.session->is_admin ? kIsAdmin : kIsClientUser);
 }
 
-// The frame every page shares; body() is the page's own dictionary.
-class Page {
- public:
-  Page(const Context& ctx, const std::string& title, const std::string& nav, const std::string& body_template)
-      : root_("page") {
-    root_.SetValue(kTitle, title);
-    if (ctx.session && ctx.session->user_id) {
-      TemplateDictionary* user = root_.AddSectionDictionary(kUser);
-      user->SetValue(kName, ctx.session->user_name);
-      user->SetValue(kCsrf, ctx.session->csrf_token);
-      if (!nav.empty()) user->ShowSection("NAV_" + nav);
-      ShowRole(ctx, *user);
-    }
-    // The one-time message of the request before (a form that redirected).
-    if (ctx.session && !ctx.session->flash.empty()) {
-      root_.AddSectionDictionary("FLASH")->SetValue("MESSAGE", ctx.session->flash);
-    }
-    body_ = root_.AddIncludeDictionary(kBody);
-    body_->SetFilename(body_template);
-    ShowRole(ctx, *body_);
-    // Template-global: included templates (operation buttons, fields) see it too.
-    if (ctx.session) root_.SetTemplateGlobalValue(kCsrf, ctx.session->csrf_token);
-  }
-  TemplateDictionary& body() { return *body_; }
-  TemplateDictionary& root() { return root_; }
+namespace {
 
-  Response Finish(int status = 200) {
-    Response r;
-    r.status = status;
-    if (!ctemplate::ExpandTemplate("page.tpl", ctemplate::STRIP_BLANK_LINES, &root_, &r.body)) {
-      r.status = 500;
-      r.content_type = "text/plain; charset=utf-8";
-      r.body = "The page could not be rendered (template error); see aegir-web's log.\n";
-    }
-    return r;
-  }
-
- private:
-  TemplateDictionary root_;
-  TemplateDictionary* body_;
-};
 
 // "Verify server" for "server-verify"; the name itself if the catalogue no
 // longer has the operation.
@@ -275,6 +231,38 @@ const char* HeadingFor(int status) {
 
 }  // namespace
 
+Page::Page(const Context& ctx, const std::string& title, const std::string& nav, const std::string& body_template)
+    : root_("page") {
+  root_.SetValue(kTitle, title);
+  if (ctx.session && ctx.session->user_id) {
+    TemplateDictionary* user = root_.AddSectionDictionary(kUser);
+    user->SetValue(kName, ctx.session->user_name);
+    user->SetValue(kCsrf, ctx.session->csrf_token);
+    if (!nav.empty()) user->ShowSection("NAV_" + nav);
+    ShowRole(ctx, *user);
+  }
+  // The one-time message of the request before (a form that redirected).
+  if (ctx.session && !ctx.session->flash.empty()) {
+    root_.AddSectionDictionary("FLASH")->SetValue("MESSAGE", ctx.session->flash);
+  }
+  body_ = root_.AddIncludeDictionary(kBody);
+  body_->SetFilename(body_template);
+  ShowRole(ctx, *body_);
+  // Template-global: included templates (operation buttons, fields) see it too.
+  if (ctx.session) root_.SetTemplateGlobalValue(kCsrf, ctx.session->csrf_token);
+}
+
+Response Page::Finish(int status) {
+  Response r;
+  r.status = status;
+  if (!ctemplate::ExpandTemplate("page.tpl", ctemplate::STRIP_BLANK_LINES, &root_, &r.body)) {
+    r.status = 500;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "The page could not be rendered (template error); see aegir-web's log.\n";
+  }
+  return r;
+}
+
 // The values roles posted back, as the task page shows them. Only the keys a
 // user reads; what aegir-web records for itself (on_success...) stays out.
 static void FillResults(TemplateDictionary& b, const std::string& results_json) {
@@ -325,6 +313,11 @@ std::string Ago(const std::string& utc) {
     int64_t ahead = -s;
     if (ahead < 3600) {
       std::snprintf(buf, sizeof buf, "in %lld min", static_cast<long long>(ahead / 60));
+    } else if (ahead < 6 * 3600) {
+      std::snprintf(buf, sizeof buf, "in %lld h %02lld min", static_cast<long long>(ahead / 3600),
+                    static_cast<long long>(ahead / 60 % 60));
+    } else if (ahead < 48 * 3600) {
+      std::snprintf(buf, sizeof buf, "in %lld h", static_cast<long long>(ahead / 3600));
     } else {
       std::snprintf(buf, sizeof buf, "on %s", utc.substr(0, 10).c_str());
     }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <ctemplate/template.h>
+
 #include "fcgi-app/app.h"
 #include "fcgi-app/catalogue.h"
 #include "fcgi-app/operation_form.h"
@@ -15,6 +17,33 @@
 #include "fcgi-app/store.h"
 
 namespace aegir::web::views {
+
+using ctemplate::TemplateDictionary;
+
+// The frame every page shares (page.tpl: title, navigation, the user, the
+// one-time flash message); body() is the page's own template's dictionary.
+// nav names the highlighted entry ("SITES" shows NAV_SITES), or "".
+class Page {
+ public:
+  Page(const Context& ctx, const std::string& title, const std::string& nav, const std::string& body_template);
+  TemplateDictionary& body() { return *body_; }
+  TemplateDictionary& root() { return root_; }
+  Response Finish(int status = 200);
+
+ private:
+  TemplateDictionary root_;
+  TemplateDictionary* body_;
+};
+
+// A time as a <time> element's parts: section `name` in d with AT (as
+// stored, UTC), ISO (its datetime attribute) and AGO; nothing when at is ""
+// (the template says what shows then).
+void SetTime(TemplateDictionary& d, const std::string& name, const std::string& at);
+// Shows IS_ADMIN or IS_CLIENT_USER in d: links and fields only an admin may
+// use (the handlers refuse them anyway). A section's contents are looked up
+// from the dictionary it was shown in, so it is shown in each dictionary
+// whose values it wraps (not template-global).
+void ShowRole(const Context& ctx, TemplateDictionary& d);
 
 Response Error(const Context& ctx, int status, const std::string& message, const std::string& back = "/");
 Response Login(const Context& ctx, const std::string& csrf, const std::string& name, const std::string& error,

@@ -289,6 +289,9 @@ BOOST_AUTO_TEST_CASE(relative_times_against_a_fixed_clock) {
   BOOST_TEST(views::Ago("2026-01-12 08:00:00") == "on 2026-01-12");
   BOOST_TEST(views::Ago("2026-11-27 13:10:30") == "just now");  // a clock a little ahead
   BOOST_TEST(views::Ago("2026-11-27 13:40:00") == "in 30 min");
+  BOOST_TEST(views::Ago("2026-11-27 15:20:00") == "in 2 h 10 min");  // a schedule's next run
+  BOOST_TEST(views::Ago("2026-11-28 03:00:00") == "in 13 h");
+  BOOST_TEST(views::Ago("2026-11-30 03:00:00") == "on 2026-11-30");
   BOOST_TEST(views::Ago("not a time") == "not a time");
   BOOST_TEST(views::IsoTime("2026-11-27 13:06:30") == "2026-11-27T13:06:30Z");
   BOOST_TEST(views::HumanSize(850) == "850 B");

@@ -10,7 +10,10 @@
     var s = Math.floor((Date.now() - at) / 1000);
     if (s < -60) {
       var ahead = -s;
-      return ahead < 3600 ? "in " + Math.floor(ahead / 60) + " min" : "on " + iso.slice(0, 10);
+      if (ahead < 3600) return "in " + Math.floor(ahead / 60) + " min";
+      if (ahead < 6 * 3600) return "in " + Math.floor(ahead / 3600) + " h " + pad(Math.floor(ahead / 60) % 60) + " min";
+      if (ahead < 48 * 3600) return "in " + Math.floor(ahead / 3600) + " h";
+      return "on " + iso.slice(0, 10);
     }
     if (s < 10) return "just now";
     if (s < 60) return s + " s ago";

@@ -4,10 +4,10 @@
 {{#SITE_NOT_ENABLED}}<p class="warning" id="site-not-enabled">The site is {{STATUS}}: its schedules do not run until it is enabled.</p>{{/SITE_NOT_ENABLED}}
 {{#NO_SCHEDULES}}<p class="empty">No schedules yet.</p>{{/NO_SCHEDULES}}
 {{#HAS_SCHEDULES}}<table class="list" id="schedules">
-<thead><tr><th scope="col">#</th><th scope="col">Operation</th><th scope="col">When</th><th scope="col">Backups kept</th><th scope="col">Next run (UTC)</th><th scope="col">Last run</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
+<thead><tr><th scope="col">#</th><th scope="col">Operation</th><th scope="col">When</th><th scope="col">Backups kept</th><th scope="col">Next run</th><th scope="col">Last run</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead>
 <tbody>
-{{#SCHEDULE}}<tr id="schedule-{{ID}}"><td>{{ID}}</td><td>{{OPERATION}}</td><td>{{WHEN}}</td><td>{{KEEP}}</td><td class="next-run">{{NEXT_RUN}}</td>
-<td>{{#LAST_TASK}}<a href="/tasks/{{TASK_ID}}" class="last-task">task #{{TASK_ID}}</a> <span class="badge {{STATE}}">{{STATE}}</span> <small>{{AT}} UTC</small>{{/LAST_TASK}}{{#NEVER_RUN}}<span class="empty">not yet</span>{{/NEVER_RUN}}{{#MESSAGE}}<p class="warning schedule-message">{{TEXT}}</p>{{/MESSAGE}}</td>
+{{#SCHEDULE}}<tr id="schedule-{{ID}}"><td>{{ID}}</td><td>{{OPERATION}}</td><td>{{WHEN}}</td><td>{{KEEP}}</td><td class="next-run">{{#NEXT_RUN}}<time datetime="{{ISO}}" title="{{AT}} UTC">{{AGO}}</time>{{/NEXT_RUN}}{{#NOT_PLANNED}}—{{/NOT_PLANNED}}</td>
+<td>{{#LAST_TASK}}<a href="/tasks/{{TASK_ID}}" class="last-task">task #{{TASK_ID}}</a> <span class="badge {{STATE}}">{{STATE}}</span> {{#RUN}}<small><time datetime="{{ISO}}" title="{{AT}} UTC">{{AGO}}</time></small>{{/RUN}}{{/LAST_TASK}}{{#NEVER_RUN}}<span class="empty">not yet</span>{{/NEVER_RUN}}{{#MESSAGE}}<p class="warning schedule-message">{{TEXT}}</p>{{/MESSAGE}}</td>
 <td>{{#ENABLED}}<span class="badge enabled">enabled</span>{{/ENABLED}}{{#DISABLED}}<span class="badge disabled">disabled</span>{{/DISABLED}}</td>
 <td class="actions">{{#ENABLED}}<form method="post" action="/sites/{{SITE_ID}}/schedules/{{ID}}/run">
   <input type="hidden" name="csrf" value="{{CSRF}}"><button type="submit">Run now</button></form>
