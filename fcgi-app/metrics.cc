@@ -61,6 +61,12 @@ std::string FormatValue(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   char buf[32];
+  // Whole numbers (counts, mostly) in full, as Go's client prints them:
+  // "100000", not the shorter "1e+05".
+  if (value == std::trunc(value) && std::fabs(value) < 1e15) {
+    auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
+    return std::string(buf, r.ptr);
+  }
   auto r = std::to_chars(buf, buf + sizeof buf, value);  // shortest round-trip form
   return std::string(buf, r.ptr);
 }

@@ -55,8 +55,9 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 std::string EscapeLabelValue(std::string_view value);
 // HELP text with '\' and newline escaped.
 std::string EscapeHelp(std::string_view help);
-// A sample value: the shortest text that reads back as the same double;
-// "+Inf", "-Inf", "NaN" for the special values.
+// A sample value: whole numbers in full ("100000"), others as the shortest
+// text that reads back as the same double; "+Inf", "-Inf", "NaN" for the
+// special values.
 std::string FormatValue(double value);
 
 // Cumulative bucket counts over fixed upper bounds (the +Inf bucket is

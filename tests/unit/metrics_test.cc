@@ -158,6 +158,9 @@ BOOST_AUTO_TEST_CASE(values) {
   BOOST_TEST(FormatValue(2.5) == "2.5");
   BOOST_TEST(FormatValue(0.005) == "0.005");
   BOOST_TEST(FormatValue(-3) == "-3");
+  BOOST_TEST(FormatValue(100000) == "100000");
+  BOOST_TEST(FormatValue(-0.0) == "-0");
+  BOOST_TEST(FormatValue(8.563e-06) == "8.563e-06");
   BOOST_TEST(FormatValue(INFINITY) == "+Inf");
   BOOST_TEST(FormatValue(-INFINITY) == "-Inf");
   BOOST_TEST(FormatValue(NAN) == "NaN");
