@@ -135,8 +135,10 @@ void Exposition::WriteHistogram(std::string_view name, const Labels& labels, con
 namespace {
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -201,7 +203,8 @@ Result<AccessPolicy> AccessPolicy::Make(std::string_view allow, std::string toke
       masked[i] = static_cast<uint8_t>(n.addr[i] & static_cast<uint8_t>(0xff << (8 - bits)));
     }
     if (masked != n.addr) {
-      return Status::InvalidArgument("metrics allowlist: '" + std::string(item) + "' has bits set past its prefix length");
+      return Status::InvalidArgument("metrics allowlist: '" + std::string(item) +
+                                     "' has bits set past its prefix length");
     }
     p.allow_.push_back(n);
   }
@@ -262,7 +265,8 @@ namespace {
 
 // The methods that get their own label value; anything else is "other", so a
 // client cannot make new series by inventing methods.
-constexpr std::array<std::string_view, 8> kMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "other"};
+constexpr std::array<std::string_view, 8> kMethods = {"GET",    "HEAD",  "POST",    "PUT",
+                                                      "DELETE", "PATCH", "OPTIONS", "other"};
 
 uint8_t MethodIndex(std::string_view method) {
   for (uint8_t i = 0; i + 1u < kMethods.size(); ++i) {
@@ -342,12 +346,14 @@ void HttpMetrics::Write(Exposition& out) const {
       }
     }
   }
-  out.Family("aegir_http_requests_total", "counter",
-             "HTTP requests answered by aegir-web, by route pattern (\"unmatched\": no route), method and status code.");
+  out.Family(
+      "aegir_http_requests_total", "counter",
+      "HTTP requests answered by aegir-web, by route pattern (\"unmatched\": no route), method and status code.");
   for (auto& [key, s] : merged) {
     std::sort(s.codes.begin(), s.codes.end());
     for (const auto& [code, n] : s.codes) {
-      out.Sample("aegir_http_requests_total", {{"route", key.first}, {"method", key.second}, {"code", std::to_string(code)}},
+      out.Sample("aegir_http_requests_total",
+                 {{"route", key.first}, {"method", key.second}, {"code", std::to_string(code)}},
                  static_cast<double>(n));
     }
   }
@@ -355,7 +361,8 @@ void HttpMetrics::Write(Exposition& out) const {
              "Time aegir-web took to answer a request, from routing to the response being ready, by route pattern and "
              "method.");
   for (const auto& [key, s] : merged) {
-    out.WriteHistogram("aegir_http_request_duration_seconds", {{"route", key.first}, {"method", key.second}}, s.duration);
+    out.WriteHistogram("aegir_http_request_duration_seconds", {{"route", key.first}, {"method", key.second}},
+                       s.duration);
   }
 }
 
@@ -367,15 +374,16 @@ const std::vector<double>& JobDurationBuckets() {
 }
 
 const std::vector<double>& QueueWaitBuckets() {
-  static const std::vector<double> b = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600};
+  static const std::vector<double> b = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                        2.5,   5,    10,    30,   60,  300,  900, 3600};
   return b;
 }
 
 namespace {
 
-constexpr int kIdBatch = 50;      // ids per "WHERE id IN (...)" (one statement text, kept prepared)
-constexpr int kPage = 1000;       // new rows per query
-constexpr int kMaxPages = 100;    // new rows per scrape at most kPage * kMaxPages; the rest at the next one
+constexpr int kIdBatch = 50;    // ids per "WHERE id IN (...)" (one statement text, kept prepared)
+constexpr int kPage = 1000;     // new rows per query
+constexpr int kMaxPages = 100;  // new rows per scrape at most kPage * kMaxPages; the rest at the next one
 
 const std::string kColumns =
     "SELECT id, operation, state, "
@@ -538,7 +546,8 @@ void WriteScheduler(Exposition& out, const nlohmann::json* status) {
   auto tasks_read = status->find("tasks_read");
   out.Family("aegir_scheduler_tasks_read", "gauge",
              "1 once the scheduler has read the tasks table (0: its database is away, the queue figures are partial).");
-  out.Sample("aegir_scheduler_tasks_read", {}, tasks_read != status->end() && tasks_read->is_boolean() && tasks_read->get<bool>() ? 1 : 0);
+  out.Sample("aegir_scheduler_tasks_read", {},
+             tasks_read != status->end() && tasks_read->is_boolean() && tasks_read->get<bool>() ? 1 : 0);
 
   const nlohmann::json empty = nlohmann::json::array();
   auto ex = status->find("executors");

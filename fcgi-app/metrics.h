@@ -29,14 +29,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/db.h"
 #include "common/status.h"
@@ -213,8 +212,8 @@ class JobMetrics {
 
   mutable std::mutex mu_;
   bool primed_ = false;
-  int64_t high_ = 0;                  // the highest task id read
-  std::set<int64_t> open_;            // ids <= high_ that were queued or running when read
+  int64_t high_ = 0;                                               // the highest task id read
+  std::set<int64_t> open_;                                         // ids <= high_ that were queued or running when read
   std::map<int64_t, std::chrono::steady_clock::time_point> gaps_;  // ids <= high_ not seen yet, since when
   std::map<std::pair<std::string, std::string>, Series> series_;   // (operation, state)
   std::map<std::string, Histogram> queue_wait_;                    // operation

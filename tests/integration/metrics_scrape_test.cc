@@ -129,7 +129,8 @@ std::vector<Sample> Parse(const std::string& page) {
     std::string labels = m[3];
     for (auto it = std::sregex_iterator(labels.begin(), labels.end(), kLabel); it != std::sregex_iterator(); ++it) {
       std::string raw = (*it)[2], v;
-      for (size_t i = 0; i < raw.size(); ++i) v += raw[i] == '\\' && i + 1 < raw.size() ? (raw[++i] == 'n' ? '\n' : raw[i]) : raw[i];
+      for (size_t i = 0; i < raw.size(); ++i)
+        v += raw[i] == '\\' && i + 1 < raw.size() ? (raw[++i] == 'n' ? '\n' : raw[i]) : raw[i];
       s.labels[(*it)[1]] = v;
     }
     std::string value = m[4];
@@ -157,7 +158,8 @@ double Sum(const std::vector<Sample>& samples, const std::string& name,
 }
 
 size_t Count(const std::vector<Sample>& samples, const std::string& name) {
-  return static_cast<size_t>(std::count_if(samples.begin(), samples.end(), [&](const Sample& s) { return s.name == name; }));
+  return static_cast<size_t>(
+      std::count_if(samples.begin(), samples.end(), [&](const Sample& s) { return s.name == name; }));
 }
 
 std::vector<Sample> Page() {
@@ -284,8 +286,10 @@ BOOST_FIXTURE_TEST_CASE(requests_are_counted_by_route_pattern, LoggedIn) {
   BOOST_TEST(b.Get("/tasks/987655").status == 404);
   BOOST_TEST(b.Get("/no/such/page/at/all").status == 404);
   auto after = Page();
-  BOOST_TEST(Sum(after, "aegir_http_requests_total", task_page) - Sum(before, "aegir_http_requests_total", task_page) == 2);
-  BOOST_TEST(Sum(after, "aegir_http_requests_total", unmatched) - Sum(before, "aegir_http_requests_total", unmatched) == 1);
+  BOOST_TEST(Sum(after, "aegir_http_requests_total", task_page) - Sum(before, "aegir_http_requests_total", task_page) ==
+             2);
+  BOOST_TEST(Sum(after, "aegir_http_requests_total", unmatched) - Sum(before, "aegir_http_requests_total", unmatched) ==
+             1);
   const std::map<std::string, std::string> tasks_get = {{"route", "/tasks/{id}"}, {"method", "GET"}};
   BOOST_TEST(Sum(after, "aegir_http_request_duration_seconds_count", tasks_get) -
                  Sum(before, "aegir_http_request_duration_seconds_count", tasks_get) ==
@@ -310,7 +314,9 @@ BOOST_FIXTURE_TEST_CASE(a_job_the_executor_reports_moves_the_job_metrics, Logged
              1);
   auto inf = kVerifySucceeded;
   inf["le"] = "+Inf";
-  BOOST_TEST(Sum(after, "aegir_job_duration_seconds_bucket", inf) - Sum(before, "aegir_job_duration_seconds_bucket", inf) == 1);
+  BOOST_TEST(Sum(after, "aegir_job_duration_seconds_bucket", inf) -
+                 Sum(before, "aegir_job_duration_seconds_bucket", inf) ==
+             1);
   BOOST_TEST(Sum(after, "aegir_job_duration_seconds_sum", kVerifySucceeded) >
              Sum(before, "aegir_job_duration_seconds_sum", kVerifySucceeded));
   const std::map<std::string, std::string> verify = {{"operation", "server-verify"}};
@@ -319,7 +325,8 @@ BOOST_FIXTURE_TEST_CASE(a_job_the_executor_reports_moves_the_job_metrics, Logged
              1);
   // Counted once: a later scrape adds nothing.
   auto again = Page();
-  BOOST_TEST(Sum(again, "aegir_jobs_finished_total", kVerifySucceeded) == Sum(after, "aegir_jobs_finished_total", kVerifySucceeded));
+  BOOST_TEST(Sum(again, "aegir_jobs_finished_total", kVerifySucceeded) ==
+             Sum(after, "aegir_jobs_finished_total", kVerifySucceeded));
   BOOST_TEST(Sum(again, "aegir_queue_depth") == 0);
   BOOST_TEST(Sum(again, "aegir_jobs_running") == 0);
 }
@@ -343,9 +350,11 @@ BOOST_FIXTURE_TEST_CASE(a_queued_job_shows_in_the_queue_and_its_cancel_counts, L
   WaitFor([&] { return Sum(Page(), "aegir_queue_depth") == 0; }, "the queue to be empty");
   auto after = Page();
   const std::map<std::string, std::string> cancelled = {{"operation", "server-verify"}, {"state", "cancelled"}};
-  BOOST_TEST(Sum(after, "aegir_jobs_finished_total", cancelled) - Sum(before, "aegir_jobs_finished_total", cancelled) == 1);
+  BOOST_TEST(Sum(after, "aegir_jobs_finished_total", cancelled) - Sum(before, "aegir_jobs_finished_total", cancelled) ==
+             1);
   // It never ran: no run time, but its wait in the queue counts.
-  BOOST_TEST(Sum(after, "aegir_job_duration_seconds_count", cancelled) == Sum(before, "aegir_job_duration_seconds_count", cancelled));
+  BOOST_TEST(Sum(after, "aegir_job_duration_seconds_count", cancelled) ==
+             Sum(before, "aegir_job_duration_seconds_count", cancelled));
   const std::map<std::string, std::string> verify = {{"operation", "server-verify"}};
   BOOST_TEST(Sum(after, "aegir_job_queue_wait_seconds_count", verify) -
                  Sum(before, "aegir_job_queue_wait_seconds_count", verify) ==
@@ -391,7 +400,9 @@ BOOST_FIXTURE_TEST_CASE(a_job_the_scheduler_ends_for_a_lost_executor_counts_too,
   BOOST_TEST(TaskState(html) == "failed", html);
   BOOST_TEST(Contains(html, "Executor lost"), html);
   auto after = Page();
-  BOOST_TEST(Sum(after, "aegir_jobs_finished_total", kVerifyFailed) - Sum(before, "aegir_jobs_finished_total", kVerifyFailed) == 1);
+  BOOST_TEST(Sum(after, "aegir_jobs_finished_total", kVerifyFailed) -
+                 Sum(before, "aegir_jobs_finished_total", kVerifyFailed) ==
+             1);
   // It was handed over (claimed), so it has a run time.
   BOOST_TEST(Sum(after, "aegir_job_duration_seconds_count", kVerifyFailed) -
                  Sum(before, "aegir_job_duration_seconds_count", kVerifyFailed) ==

@@ -1,8 +1,9 @@
 #define BOOST_TEST_MODULE metrics
-#include <boost/test/unit_test.hpp>
+#include "fcgi-app/metrics.h"
 
 #include <sys/stat.h>
 
+#include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -11,7 +12,6 @@
 #include <sstream>
 #include <thread>
 
-#include "fcgi-app/metrics.h"
 #include "fcgi-app/router.h"
 
 using namespace aegir::web;
@@ -197,7 +197,8 @@ BOOST_AUTO_TEST_CASE(label_values_are_escaped_on_the_page) {
   Exposition out;
   out.Family("x_total", "counter", "a \\ help\nline");
   out.Sample("x_total", {{"a", "q\"uo\\te\nnl"}}, 3);
-  BOOST_TEST(out.text() == "# HELP x_total a \\\\ help\\nline\n# TYPE x_total counter\nx_total{a=\"q\\\"uo\\\\te\\nnl\"} 3\n");
+  BOOST_TEST(out.text() ==
+             "# HELP x_total a \\\\ help\\nline\n# TYPE x_total counter\nx_total{a=\"q\\\"uo\\\\te\\nnl\"} 3\n");
   auto samples = Parse(out.text());
   BOOST_TEST(samples.at(0).labels.at("a") == "q\"uo\\te\nnl");
 }
@@ -286,7 +287,8 @@ BOOST_AUTO_TEST_CASE(http_counts_from_many_threads) {
     threads.emplace_back([&] {
       HttpMetrics::Shard* shard = http.NewShard();
       for (int i = 0; i < kEach; ++i) {
-        HttpMetrics::Record(shard, &site, "GET", i % 5 == 0 ? 404 : 200, std::chrono::milliseconds(i % 3 == 0 ? 2 : 20));
+        HttpMetrics::Record(shard, &site, "GET", i % 5 == 0 ? 404 : 200,
+                            std::chrono::milliseconds(i % 3 == 0 ? 2 : 20));
         HttpMetrics::Record(shard, nullptr, i % 2 ? "BREW" : "GET", 404, std::chrono::microseconds(100));
       }
       HttpMetrics::Record(shard, &login, "POST", 303, std::chrono::seconds(30));
@@ -305,7 +307,8 @@ BOOST_AUTO_TEST_CASE(http_counts_from_many_threads) {
   BOOST_TEST(Value(s, "aegir_http_requests_total", {{"route", "/sites/{id}"}, {"method", "GET"}, {"code", "404"}}) ==
              kThreads * kEach / 5);
   // No route: one label value, and an invented method is "other".
-  BOOST_TEST(Value(s, "aegir_http_requests_total", {{"route", "unmatched"}, {"method", "other"}}) == kThreads * kEach / 2);
+  BOOST_TEST(Value(s, "aegir_http_requests_total", {{"route", "unmatched"}, {"method", "other"}}) ==
+             kThreads * kEach / 2);
   BOOST_TEST(!Find(s, "aegir_http_requests_total", {{"method", "BREW"}}));
   const std::map<std::string, std::string> site_get = {{"route", "/sites/{id}"}, {"method", "GET"}};
   BOOST_TEST(Value(s, "aegir_http_request_duration_seconds_count", site_get) == kThreads * kEach);
@@ -337,8 +340,10 @@ BOOST_AUTO_TEST_CASE(job_metrics_by_operation_and_state) {
   auto s = Parse(out.text());
   BOOST_TEST(Value(s, "aegir_jobs_finished_total", {{"operation", "site-install"}, {"state", "succeeded"}}) == 2);
   BOOST_TEST(Value(s, "aegir_jobs_finished_total", {{"operation", "site-backup"}, {"state", "cancelled"}}) == 1);
-  BOOST_TEST(Value(s, "aegir_job_duration_seconds_count", {{"operation", "site-install"}, {"state", "succeeded"}}) == 2);
-  BOOST_TEST(Value(s, "aegir_job_duration_seconds_sum", {{"operation", "site-install"}, {"state", "succeeded"}}) == 692);
+  BOOST_TEST(Value(s, "aegir_job_duration_seconds_count", {{"operation", "site-install"}, {"state", "succeeded"}}) ==
+             2);
+  BOOST_TEST(Value(s, "aegir_job_duration_seconds_sum", {{"operation", "site-install"}, {"state", "succeeded"}}) ==
+             692);
   BOOST_TEST(Value(s, "aegir_job_duration_seconds_bucket",
                    {{"operation", "site-install"}, {"state", "succeeded"}, {"le", "60"}}) == 1);
   BOOST_TEST(Value(s, "aegir_job_duration_seconds_bucket",
@@ -359,7 +364,8 @@ BOOST_AUTO_TEST_CASE(operation_labels_are_bounded) {
   jobs.Write(out);
   auto s = Parse(out.text());
   BOOST_TEST(Value(s, "aegir_jobs_finished_total", {{"operation", "other"}}) == 10);
-  BOOST_TEST(!Find(s, "aegir_jobs_finished_total", {{"operation", "op-" + std::to_string(JobMetrics::kMaxOperations)}}));
+  BOOST_TEST(
+      !Find(s, "aegir_jobs_finished_total", {{"operation", "op-" + std::to_string(JobMetrics::kMaxOperations)}}));
 }
 
 BOOST_AUTO_TEST_CASE(scheduler_status) {
