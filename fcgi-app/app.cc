@@ -64,9 +64,7 @@ Response App::Filtered(Context& ctx, Request& req, const Route*& matched) const 
   // more than 403; the log says why.
   if (route.access == Access::kMetrics) {
     if (!metrics_->access().Allows(req.remote_addr, req.Header("authorization"))) {
-      log::Warn("metrics scrape refused from " + req.remote_addr +
-                (metrics_->access().AllowsAddress(req.remote_addr) ? " (no or wrong bearer token)"
-                                                                    : " (address not on --metrics-allow)"));
+      metrics_->LogRefusal(req.remote_addr);
       Response r;
       r.status = 403;
       r.content_type = "text/plain; charset=utf-8";

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -660,6 +662,23 @@ std::string Registry::Render(db::Connection& conn, const nlohmann::json* schedul
   http_.Write(out);
   WriteProcess(out);
   return out.text();
+}
+
+void Registry::LogRefusal(const std::string& remote_addr) {
+  const bool address_ok = access_.AllowsAddress(remote_addr);
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(refusals_mu_);
+  RefusalLog& r = address_ok ? by_token_ : by_address_;
+  if (r.last != std::chrono::steady_clock::time_point{} && now - r.last < std::chrono::minutes(1)) {
+    ++r.unlogged;
+    return;
+  }
+  std::string line = "metrics scrape refused from " + remote_addr +
+                     (address_ok ? " (no or wrong bearer token)" : " (address not on --metrics-allow)");
+  if (r.unlogged > 0) line += "; " + std::to_string(r.unlogged) + " more for this reason since the last such line";
+  log::Warn(line);
+  r.last = now;
+  r.unlogged = 0;
 }
 
 }  // namespace aegir::web::metrics

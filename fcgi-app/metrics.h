@@ -238,8 +238,17 @@ class Registry {
   // answer), the job metrics after reading the tasks table through conn
   // (aegir_database_up 0 when that failed), the HTTP counts, the process.
   std::string Render(db::Connection& conn, const nlohmann::json* scheduler_status);
+  // Logs a refused scrape and why, at most once a minute for each reason
+  // (a scanner must not fill the log), with how many went unlogged since.
+  void LogRefusal(const std::string& remote_addr);
 
  private:
+  struct RefusalLog {
+    std::chrono::steady_clock::time_point last{};
+    uint64_t unlogged = 0;
+  };
+  std::mutex refusals_mu_;
+  RefusalLog by_address_, by_token_;
   AccessPolicy access_;
   HttpMetrics http_;
   JobMetrics jobs_;

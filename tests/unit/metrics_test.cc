@@ -2,9 +2,12 @@
 #include "fcgi-app/metrics.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -410,4 +413,31 @@ BOOST_AUTO_TEST_CASE(whole_page_without_peers) {
   BOOST_TEST(Value(s, "process_open_fds") > 0);
   BOOST_TEST(Find(s, "aegir_build_info") != nullptr);
   BOOST_TEST(Find(s, "aegir_jobs_finished_total") == nullptr);  // a family without samples yet
+}
+
+// Refusals are logged at most once a minute for each reason, so a scanner
+// cannot fill the log; the token never shows.
+BOOST_AUTO_TEST_CASE(refusals_are_logged_sparingly) {
+  Registry registry(*AccessPolicy::Make("127.0.0.1", "0123456789abcdef0123"));
+  // The log goes to stderr: catch it in a file for the length of the test.
+  FILE* capture = std::tmpfile();
+  BOOST_REQUIRE(capture);
+  std::fflush(stderr);
+  int saved = ::dup(2);
+  ::dup2(::fileno(capture), 2);
+  for (int i = 0; i < 1000; ++i) {
+    registry.LogRefusal("10.9.8.7");
+    registry.LogRefusal("127.0.0.1");
+  }
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::rewind(capture);
+  std::string logged;
+  for (int c; (c = std::fgetc(capture)) != EOF;) logged += static_cast<char>(c);
+  std::fclose(capture);
+  BOOST_TEST(std::count(logged.begin(), logged.end(), '\n') == 2, logged);
+  BOOST_TEST(logged.find("refused from 10.9.8.7 (address not on --metrics-allow)") != std::string::npos, logged);
+  BOOST_TEST(logged.find("refused from 127.0.0.1 (no or wrong bearer token)") != std::string::npos, logged);
+  BOOST_TEST(logged.find("0123456789abcdef0123") == std::string::npos);
 }
