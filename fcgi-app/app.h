@@ -1,10 +1,10 @@
 // aegir-web's application: its settings, the per-thread context, the route
 // table and the filters every request passes before its handler.
 //
-// Request flow: Dispatch() -> route -> metrics filter (for /metrics only:
-// client address and token, then its handler) -> session filter (loads the session from its
-// cookie, and a client user's clients and platforms) -> access filter (login
-// required? admin only?) -> CSRF filter (every POST but
+// Request flow: Dispatch() -> route -> metrics filter (GET /metrics only:
+// client address and token, then its handler) -> session filter (loads the
+// session from its cookie, and a client user's clients and platforms) ->
+// access filter (login required? admin only?) -> CSRF filter (every POST but
 // the token-authenticated feedback API) -> route handler -> Response.
 // Any exception or unexpected error becomes an error page, never a blank
 // response. Dispatch() counts every answer (route pattern, method, status,
