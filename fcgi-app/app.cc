@@ -2,6 +2,7 @@
 
 #include <ctemplate/template.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "common/crypto.h"
@@ -13,13 +14,19 @@ namespace aegir::web {
 Context::Context(const Config& cfg, const Catalogue& cat, zmq::context_t& zmq_ctx)
     : ModelContext(cat, cfg.public_url), config(cfg), submitter(zmq_ctx, cfg.scheduler_endpoint) {}
 
-App::App(Config config, Catalogue catalogue) : config_(std::move(config)), catalogue_(std::move(catalogue)) {
+App::App(Config config, Catalogue catalogue)
+    : config_(std::move(config)),
+      catalogue_(std::move(catalogue)),
+      metrics_(std::make_unique<metrics::Registry>(config_.metrics_access)) {
   AddRoutes(router_);
+  router_.Add({"GET", "/metrics", Access::kMetrics, [this](Context& ctx, Request& req) { return Metrics(ctx, req); }});
 }
 
 bool SecureCookies(const Context& ctx, const Request& req) { return ctx.config.secure_cookies || req.https; }
 
 Response App::Dispatch(Context& ctx, Request& req) const {
+  const auto start = std::chrono::steady_clock::now();
+  const Route* matched = nullptr;
   ctx.session.reset();
   ctx.new_session_token.clear();
   ctx.client_ids.clear();
@@ -28,7 +35,7 @@ Response App::Dispatch(Context& ctx, Request& req) const {
   ctx.actor = Actor{std::nullopt, "anonymous", req.remote_addr};  // until the session says who
   Response r;
   try {
-    r = Filtered(ctx, req);
+    r = Filtered(ctx, req, matched);
   } catch (const std::exception& e) {
     log::Error(std::string("request ") + req.method + " " + req.path + " failed: " + e.what());
     r = views::Error(ctx, 500, "The request could not be completed; the details are in aegir-web's log.");
@@ -36,10 +43,13 @@ Response App::Dispatch(Context& ctx, Request& req) const {
   if (!ctx.new_session_token.empty()) {
     r.SetCookie(kSessionCookie, ctx.new_session_token, kAnonymousSessionTtlS, SecureCookies(ctx, req));
   }
+  if (!ctx.metrics_shard) ctx.metrics_shard = metrics_->http().NewShard();
+  metrics::HttpMetrics::Record(ctx.metrics_shard, matched, req.method, r.status,
+                               std::chrono::steady_clock::now() - start);
   return r;
 }
 
-Response App::Filtered(Context& ctx, Request& req) const {
+Response App::Filtered(Context& ctx, Request& req, const Route*& matched) const {
   Router::Match m = router_.Find(req.method, req.path);
   if (!m.route) {
     if (m.method_not_allowed) return views::Error(ctx, 405, "This address does not accept " + req.method + " requests.");
@@ -47,6 +57,22 @@ Response App::Filtered(Context& ctx, Request& req) const {
   }
   req.route = std::move(m.captures);
   const Route& route = *m.route;
+  matched = m.route;
+
+  // Metrics filter: no session and no database, so a scrape is answered
+  // (with aegir_database_up 0) while MariaDB is away. A refusal says nothing
+  // more than 403; the log says why.
+  if (route.access == Access::kMetrics) {
+    if (!metrics_->access().Allows(req.remote_addr, req.Header("authorization"))) {
+      metrics_->LogRefusal(req.remote_addr);
+      Response r;
+      r.status = 403;
+      r.content_type = "text/plain; charset=utf-8";
+      r.body = "Forbidden\n";
+      return r;
+    }
+    return route.handler(ctx, req);
+  }
 
   // The feedback API authenticates with the task's token, not a session.
   if (route.access == Access::kFeedback) return route.handler(ctx, req);
@@ -108,6 +134,16 @@ Response App::Filtered(Context& ctx, Request& req) const {
       log::Error(s.ToString());
     }
   }
+  return r;
+}
+
+Response App::Metrics(Context& ctx, Request&) const {
+  auto status = ctx.submitter.SchedulerStatus();
+  if (!status.ok()) log::Warn("metrics: no STATUS from the scheduler: " + status.status().message());
+  Response r;
+  r.content_type = metrics::kContentType;
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.body = metrics_->Render(ctx.db, status.ok() ? &*status : nullptr);
   return r;
 }
 

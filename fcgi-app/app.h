@@ -1,12 +1,14 @@
 // aegir-web's application: its settings, the per-thread context, the route
 // table and the filters every request passes before its handler.
 //
-// Request flow: Dispatch() -> session filter (loads the session from its
-// cookie, and a client user's clients and platforms) -> access filter (login
-// required? admin only?) -> CSRF filter (every POST but
+// Request flow: Dispatch() -> route -> metrics filter (GET /metrics only:
+// client address and token, then its handler) -> session filter (loads the
+// session from its cookie, and a client user's clients and platforms) ->
+// access filter (login required? admin only?) -> CSRF filter (every POST but
 // the token-authenticated feedback API) -> route handler -> Response.
 // Any exception or unexpected error becomes an error page, never a blank
-// response.
+// response. Dispatch() counts every answer (route pattern, method, status,
+// time taken) for GET /metrics (metrics.h).
 #pragma once
 
 #include <memory>
@@ -20,6 +22,7 @@
 #include "fcgi-app/catalogue.h"
 #include "fcgi-app/http.h"
 #include "fcgi-app/job_submitter.h"
+#include "fcgi-app/metrics.h"
 #include "fcgi-app/operations.h"
 #include "fcgi-app/router.h"
 #include "fcgi-app/store.h"
@@ -36,6 +39,9 @@ struct Config {
   std::string config_root;  // where servers' configuration directories go
   std::string ssh_public_key;  // the executors' SSH public key, shown for remote servers ("" if unknown)
   bool secure_cookies = false;
+  // Who may read GET /metrics (the default refuses everyone; aegir-web serve
+  // sets it from --metrics-allow and --metrics-token-file).
+  metrics::AccessPolicy metrics_access;
 };
 
 inline constexpr const char* kSessionCookie = "aegir_session";
@@ -56,6 +62,8 @@ struct Context : ModelContext {
   std::string new_session_token;
   // A client user's clients (ModelContext::platform_ids holds their platforms).
   std::set<int64_t> client_ids;
+  // This thread's HTTP counts (made at its first request).
+  metrics::HttpMetrics::Shard* metrics_shard = nullptr;
 
   bool IsAdmin() const { return session && session->user_id && session->is_admin; }
   // Whether the current user may see and act on the site / put sites on the platform.
@@ -63,21 +71,29 @@ struct Context : ModelContext {
   bool MayUsePlatform(int64_t platform_id) const { return IsAdmin() || platform_ids.count(platform_id) > 0; }
 };
 
+// Neither copied nor moved: its routes refer to it.
 class App {
  public:
   App(Config config, Catalogue catalogue);
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
   const Config& config() const { return config_; }
   const Catalogue& catalogue() const { return catalogue_; }
   const Router& router() const { return router_; }
+  // Shared by every thread; internally synchronized.
+  metrics::Registry& metrics() const { return *metrics_; }
 
-  // Runs the filters and the handler. Never throws.
+  // Runs the filters and the handler, and counts the answer. Never throws.
   Response Dispatch(Context& ctx, Request& req) const;
 
  private:
-  Response Filtered(Context& ctx, Request& req) const;
+  // matched: set to the route that matched, if any.
+  Response Filtered(Context& ctx, Request& req, const Route*& matched) const;
+  Response Metrics(Context& ctx, Request& req) const;
   Config config_;
   Catalogue catalogue_;
   Router router_;
+  std::unique_ptr<metrics::Registry> metrics_;
 };
 
 // Cookies carry Secure when the public URL is https:// or the request came

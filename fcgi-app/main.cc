@@ -165,6 +165,9 @@ int Serve(const Flags& f) {
   if (cfg.config_root.empty() || cfg.config_root[0] != '/') {
     return Fail(Status::InvalidArgument("--config-root must be an absolute path"));
   }
+  auto metrics_access = web::metrics::AccessPolicy::Load(f.Get("metrics-allow"), f.Get("metrics-token-file"));
+  if (!metrics_access.ok()) return Fail(metrics_access.status());
+  cfg.metrics_access = std::move(*metrics_access);
   if (Status s = web::LoadTemplates(cfg.templates_dir); !s.ok()) return Fail(s);
   auto catalogue = web::Catalogue::Load(cfg.catalogue_path, cfg.roles_dir);
   if (!catalogue.ok()) return Fail(catalogue.status());
@@ -228,6 +231,8 @@ int main(int argc, char** argv) {
   f.Define("public-url", "http://127.0.0.1:8080", "the URL executors use to reach this application (serve)");
   f.Define("config-root", "", "absolute path of the managed servers' configuration directories (serve, ensure-local)");
   f.Define("ssh-public-key", "", "the executors' SSH public key file, shown on remote servers' pages (serve)");
+  f.Define("metrics-allow", "127.0.0.1,::1", "client addresses or networks that may read /metrics, comma-separated; empty: none (serve)");
+  f.Define("metrics-token-file", "", "file holding the bearer token /metrics also requires; empty: none (serve)");
   f.Define("local-port", "8080", "the port nginx serves the local sites on (ensure-local)");
   f.Define("local-https-port", "0", "the local HTTPS port, 0 for none (ensure-local)");
   f.Define("local-db-admin-user", "", "the MariaDB user the executor administers the local sites' databases as (ensure-local; default: --db-user)");

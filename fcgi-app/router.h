@@ -24,6 +24,7 @@ enum class Access {
   kUser,      // a logged-in user (an admin, or a client user: handlers check the entity is theirs)
   kAdmin,     // a logged-in admin
   kFeedback,  // the feedback API: token checked by the handler, no CSRF
+  kMetrics,   // GET /metrics: the metrics access policy (client address, bearer token), no session
 };
 
 struct Route {
