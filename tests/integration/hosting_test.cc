@@ -191,6 +191,20 @@ BOOST_AUTO_TEST_CASE(one_time_login_link_and_cron) {
   RunToSuccess(b, w.site, "site-cron");
 }
 
+// The operation docs/operations.md builds step by step: a form field with
+// choices, checked before anything is queued, and a report in the log.
+BOOST_AUTO_TEST_CASE(disk_usage_lists_the_largest_directories) {
+  Browser b(S().url());
+  LoggedIn(b);
+  HttpResult refused = RunOperation(b, w.site, "site-disk-usage", {{"aegir_disk_usage_top", "7"}});
+  BOOST_TEST(refused.status == 422, refused.status);
+  BOOST_TEST(refused.location.empty());
+  std::string task = RunToSuccess(b, w.site, "site-disk-usage", {{"aegir_disk_usage_top", "5"}});
+  BOOST_TEST(Contains(task, "blog.localhost: "), task);
+  BOOST_TEST(Contains(task, " in total; the largest directories:"), task);
+  BOOST_TEST(Contains(task, "/sites/blog.localhost/wp-content"), task);
+}
+
 BOOST_AUTO_TEST_CASE(aliases_redirects_and_https_through_an_edit) {
   Browser b(S().url());
   LoggedIn(b);
