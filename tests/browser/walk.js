@@ -72,9 +72,9 @@ async function step(name, fn) {
   console.log(`walk:   ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
-async function shot(name) {
+async function shot(name, { fullPage = true } = {}) {
   const file = path.join(shotsDir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   shots.push(file);
 }
 
@@ -129,12 +129,22 @@ async function followLiveLogs(context) {
 
 // On a task page: waits until the task has ended and the page shows its
 // final state from the server (the page's script reloads it once then);
-// fails unless it succeeded. Returns what the walk saw.
-async function watchTask(what) {
+// fails unless it succeeded. With runningShot, first takes a screenshot of
+// the page while lines are still coming in. Returns what the walk saw.
+async function watchTask(what, runningShot) {
   await page.waitForURL(/\/tasks\/\d+$/, { timeout: ACTION_TIMEOUT });
   const taskPath = new URL(page.url()).pathname;
   const initial = await page.locator('#log .line').count();
   const initialState = (await page.locator('#task-state').textContent()).trim();
+  if (runningShot) {
+    const ended = () => page.locator('#task-state').textContent({ timeout: 1000 })
+      .then((t) => FINAL_STATES.includes(t.trim()), () => false);
+    const until = Date.now() + TASK_TIMEOUT;
+    while ((liveLines.get(taskPath) || []).length < 10 && Date.now() < until && !(await ended())) {
+      await page.waitForTimeout(100);
+    }
+    await shot(runningShot, { fullPage: false });
+  }
   await page.waitForFunction(
     (finals) => {
       const state = document.getElementById('task-state');
@@ -176,9 +186,16 @@ async function logIn() {
   });
 
   await step('log in as admin: the dashboard', async () => {
+    // A fresh form, so that the alert of the refusal above is gone.
+    await page.goto(`${base}/login`);
+    await page.getByLabel('User name').fill('admin');
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await heading('Dashboard');
+    const refused = page.getByRole('alert');
+    await Promise.race([
+      heading('Dashboard'),
+      refused.waitFor().then(async () => assert.fail(`the login was refused: ${await refused.innerText()}`)),
+    ]);
     assert.equal(new URL(page.url()).pathname, '/');
     await shot('03-dashboard');
   });
@@ -304,7 +321,7 @@ async function sites() {
     await heading(domain);
     await shot('13-site-queued');
     await page.getByRole('row').filter({ hasText: 'Install' }).getByRole('link').first().click();
-    const install = await watchTask(`install ${domain}`);
+    const install = await watchTask(`install ${domain}`, '14-site-install-task-running');
     assert.ok(install.live.length > 0,
               `log lines arrive on the open task page without a reload (${install.initial} were there on arrival, none came)`);
     const seqs = install.live.map((l) => l.seq);
@@ -313,7 +330,7 @@ async function sites() {
     for (const l of install.live.slice(-3)) {
       assert.ok(finalText.includes(l.text), `the final log holds the live line "${l.text}"`);
     }
-    await shot('14-site-install-task');
+    await shot('15-site-install-task');
   });
 
   await step(`Sites: ${domain} is enabled, its database on ${serverName}`, async () => {
@@ -322,11 +339,11 @@ async function sites() {
     assert.equal((await page.locator('#site-status').textContent()).trim(), 'enabled');
     assert.match(await page.locator('main').innerText(), new RegExp(`on ${serverName.replace(/[.-]/g, '\\$&')}`),
                  `the site's database is on ${serverName}`);
-    await shot('15-site');
+    await shot('16-site');
     await nav('Sites').click();
     await heading('Sites');
     await page.getByRole('link', { name: domain, exact: true }).waitFor();
-    await shot('16-sites');
+    await shot('17-sites');
   });
 
   await step(`open http://${domain}:${port}/`, async () => {
@@ -336,14 +353,14 @@ async function sites() {
     assert.match(await page.title(), new RegExp(siteTitle), 'the page title is the site title');
     const generator = await page.locator('meta[name="generator"]').getAttribute('content');
     assert.match(generator || '', /^WordPress/, 'WordPress made the page');
-    await shot('17-site-front-page');
+    await shot('18-site-front-page');
   });
 
   await step('the dashboard lists the tasks', async () => {
     await page.goto(`${base}/`);
     await heading('Dashboard');
     await page.getByRole('row').filter({ hasText: domain }).first().waitFor();
-    await shot('18-dashboard-after');
+    await shot('19-dashboard-after');
   });
 }
 
