@@ -142,10 +142,14 @@ BOOST_AUTO_TEST_CASE(walk_through_the_panel_in_chromium, *boost::unit_test::prec
   BOOST_TEST(Contains(out, "walk: every step passed"));
 
   // What the walk did, seen from outside the browser: the site is enabled,
-  // its database is on the server the walk added, and nginx serves it.
+  // its database is on the server the walk added (whose directory its verify
+  // made), the platform's code is in place, and nginx serves the site.
   std::string row = Sql(stack, "SELECT s.status, d.name FROM aegir.sites s JOIN aegir.servers d ON d.id = s.db_server_id "
                                "WHERE s.domain = '" + kDomain + "'");
   BOOST_TEST(row == "enabled\tdb-" + kName + "\n", "the site's row: '" << row << "'");
+  BOOST_TEST(fs::is_directory(stack.var_dir() + "/servers/db-" + kName + "/backups"),
+             "the verify of db-" << kName << " made its configuration directory");
+  BOOST_TEST(fs::exists(stack.var_dir() + "/servers/localhost/platforms/wp-" + kName + "/wp-includes/version.php"));
   HttpResult front = Visit(stack, kDomain);
   BOOST_TEST(front.status == 200);
   BOOST_TEST(Contains(front.body, "Browser walk " + kName));
