@@ -126,7 +126,8 @@ BOOST_AUTO_TEST_CASE(walk_through_the_panel_in_chromium, *boost::unit_test::prec
       shown = nl + 1;
     }
   }
-  if (timed_out) (void)p->Terminate(std::chrono::milliseconds(2000));
+  // SIGTERM first: playwright-core then closes Chromium (its own process group).
+  if (timed_out) (void)p->Terminate(std::chrono::milliseconds(10000));
   auto st = p->Wait();
   BOOST_REQUIRE(st.ok());
   std::cout << out.substr(shown) << std::flush;
