@@ -97,6 +97,12 @@ async function choose(select, name) {
   await select.selectOption(value);
 }
 
+// The value of a fact on an entity's page ("Status" -> "verified").
+async function fact(name) {
+  const dd = page.locator('dt', { hasText: new RegExp(`^${name}$`) }).locator('xpath=following-sibling::dd[1]');
+  return (await dd.innerText()).trim();
+}
+
 async function heading(text) {
   await page.getByRole('heading', { level: 1, name: text }).waitFor();
 }
@@ -212,14 +218,17 @@ async function servers() {
   });
 
   // The database server of localhost as the launcher set it up: the second
-  // server uses the same MariaDB, as an administrator would copy it.
-  let socket, adminUser;
+  // server uses the same MariaDB, as an administrator would copy it, and a
+  // configuration root of its own inside localhost's (where the executor's
+  // user may make directories).
+  let socket, adminUser, configRoot;
   await step('read the database settings of localhost', async () => {
     await page.getByRole('link', { name: 'localhost', exact: true }).click();
     await heading('localhost');
     await page.getByRole('link', { name: /^Edit/ }).click();
     socket = await page.getByLabel('Socket', { exact: true }).inputValue();
     adminUser = await page.getByLabel('Administrative user', { exact: true }).inputValue();
+    configRoot = `${await page.getByLabel('Configuration root', { exact: true }).inputValue()}/walk`;
     assert.ok(socket, 'localhost has a database socket');
   });
 
@@ -231,6 +240,7 @@ async function servers() {
     await heading('Add a server');
     await page.getByLabel('Name', { exact: true }).fill('Not A Name!');
     await page.getByLabel('Host name or address').fill('localhost');
+    await page.getByLabel('Configuration root', { exact: true }).fill(configRoot);
     await choose(page.getByLabel('Web server', { exact: true }), 'none');
     await choose(page.getByLabel('Database', { exact: true }), 'MariaDB');
     await page.getByLabel('Socket', { exact: true }).fill(socket);
@@ -240,6 +250,8 @@ async function servers() {
     await alert.waitFor();
     assert.match(await alert.innerText(), /Name/, 'the error names the field');
     assert.equal(await page.getByLabel('Socket', { exact: true }).inputValue(), socket, 'the socket is kept');
+    assert.equal(await page.getByLabel('Configuration root', { exact: true }).inputValue(), configRoot,
+                 'the configuration root is kept');
     assert.equal(await page.getByLabel('Database', { exact: true }).inputValue(), 'mariadb', 'the choice is kept');
     await shot('05-server-add-error');
   });
@@ -253,7 +265,8 @@ async function servers() {
     await watchTask(`verify ${serverName}`);
     await page.getByRole('link', { name: serverName, exact: true }).click();
     await heading(serverName);
-    assert.match(await page.locator('main').innerText(), /verified/, `${serverName} shows it is verified`);
+    assert.equal(await fact('Status'), 'verified', `${serverName} shows it is verified`);
+    assert.equal(await fact('Configuration root'), configRoot, 'its own configuration root');
     assert.match(await page.locator('main').innerText(), /db: mariadb/i, 'its database service is listed');
     await shot('07-server');
   });
@@ -344,8 +357,7 @@ async function sites() {
     await page.getByRole('link', { name: domain, exact: true }).click();
     await heading(domain);
     assert.equal((await page.locator('#site-status').textContent()).trim(), 'enabled');
-    assert.match(await page.locator('main').innerText(), new RegExp(`on ${serverName.replace(/[.-]/g, '\\$&')}`),
-                 `the site's database is on ${serverName}`);
+    assert.match(await fact('Database'), new RegExp(` on ${serverName}$`), `the site's database is on ${serverName}`);
     await shot('16-site');
     await nav('Sites').click();
     await heading('Sites');

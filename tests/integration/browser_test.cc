@@ -148,7 +148,8 @@ BOOST_AUTO_TEST_CASE(walk_through_the_panel_in_chromium, *boost::unit_test::prec
   std::string row = Sql(stack, "SELECT s.status, d.name FROM aegir.sites s JOIN aegir.servers d ON d.id = s.db_server_id "
                                "WHERE s.domain = '" + kDomain + "'");
   BOOST_TEST(row == "enabled\tdb-" + kName + "\n", "the site's row: '" << row << "'");
-  BOOST_TEST(fs::is_directory(stack.var_dir() + "/servers/db-" + kName + "/backups"),
+  // Its own configuration root (localhost's with /walk): made by its verify.
+  BOOST_TEST(fs::is_directory(stack.var_dir() + "/servers/walk/db-" + kName + "/backups"),
              "the verify of db-" << kName << " made its configuration directory");
   BOOST_TEST(fs::exists(stack.var_dir() + "/servers/localhost/platforms/wp-" + kName + "/wp-includes/version.php"));
   HttpResult front = Visit(stack, kDomain);
