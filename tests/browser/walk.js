@@ -31,6 +31,13 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+
+// playwright-core (package.json's engines) needs Node.js 20: say so plainly
+// rather than fail somewhere inside it.
+if (Number(process.versions.node.split('.')[0]) < 20) {
+  console.error(`walk: Node.js ${process.versions.node} is too old: playwright-core needs 20 or later`);
+  process.exit(2);
+}
 const { chromium } = require('playwright-core');
 
 function required(name) {
