@@ -32,13 +32,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-// playwright-core (package.json's engines) needs Node.js 20: say so plainly
-// rather than fail somewhere inside it.
-if (Number(process.versions.node.split('.')[0]) < 20) {
-  console.error(`walk: Node.js ${process.versions.node} is too old: playwright-core needs 20 or later`);
+// playwright-core 1.61 (package.json's engines) needs Node.js 18, Debian 12's:
+// say so plainly rather than fail somewhere inside it.
+if (Number(process.versions.node.split('.')[0]) < 18) {
+  console.error(`walk: Node.js ${process.versions.node} is too old: playwright-core needs 18 or later`);
   process.exit(2);
 }
 const { chromium } = require('playwright-core');
+console.log(`walk: Node.js ${process.versions.node}, playwright-core ${require('playwright-core/package.json').version}`);
 
 function required(name) {
   const v = process.env[name];
