@@ -107,6 +107,19 @@ std::string OperationTitle(const Context& ctx, const std::string& name) {
   return op ? op->title : name;
 }
 
+// A TASK row in `parent` with what every task row shows: its number,
+// operation, entity and state.
+TemplateDictionary* FillTaskRow(const Context& ctx, TemplateDictionary& parent, const store::Task& t) {
+  TemplateDictionary* row = parent.AddSectionDictionary("TASK");
+  row->SetIntValue("ID", t.id);
+  row->SetValue("OPERATION", OperationTitle(ctx, t.operation));
+  row->SetValue("ENTITY_TYPE", t.entity_type);
+  row->SetIntValue("ENTITY_ID", t.entity_id);
+  row->SetValue("ENTITY_LABEL", t.entity_label);
+  row->SetValue("STATE", t.state);
+  return row;
+}
+
 void FillTaskTable(const Context& ctx, TemplateDictionary& parent, const std::vector<store::Task>& tasks) {
   TemplateDictionary* table = parent.AddIncludeDictionary("TASK_TABLE");
   table->SetFilename("task_table.tpl");
@@ -116,13 +129,7 @@ void FillTaskTable(const Context& ctx, TemplateDictionary& parent, const std::ve
   }
   table->ShowSection("HAS_TASKS");
   for (const auto& t : tasks) {
-    TemplateDictionary* row = table->AddSectionDictionary("TASK");
-    row->SetIntValue("ID", t.id);
-    row->SetValue("OPERATION", OperationTitle(ctx, t.operation));
-    row->SetValue("ENTITY_TYPE", t.entity_type);
-    row->SetIntValue("ENTITY_ID", t.entity_id);
-    row->SetValue("ENTITY_LABEL", t.entity_label);
-    row->SetValue("STATE", t.state);
+    TemplateDictionary* row = FillTaskRow(ctx, *table, t);
     SetTime(*row, "CREATED", t.created_at);
     row->SetValue("CREATED_BY", t.created_by);
   }
@@ -138,13 +145,7 @@ void FillTaskList(const Context& ctx, TemplateDictionary& b, const std::string& 
   }
   TemplateDictionary* list = b.AddSectionDictionary(name);
   for (const auto& t : tasks) {
-    TemplateDictionary* row = list->AddSectionDictionary("TASK");
-    row->SetIntValue("ID", t.id);
-    row->SetValue("OPERATION", OperationTitle(ctx, t.operation));
-    row->SetValue("ENTITY_TYPE", t.entity_type);
-    row->SetIntValue("ENTITY_ID", t.entity_id);
-    row->SetValue("ENTITY_LABEL", t.entity_label);
-    row->SetValue("STATE", t.state);
+    TemplateDictionary* row = FillTaskRow(ctx, *list, t);
     // Running: since it started; queued: since it was queued; ended: when it ended.
     SetTime(*row, "WHEN", !t.finished_at.empty() ? t.finished_at : !t.started_at.empty() ? t.started_at : t.created_at);
     if (!t.reason.empty()) row->AddSectionDictionary("REASON")->SetValue("TEXT", t.reason);

@@ -40,7 +40,8 @@ const std::string kCsp =
     "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'";
 
-std::string ReadFile(const std::string& path) {
+// A file that must be there (the test fails when it is not).
+std::string ReadRequired(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   BOOST_REQUIRE_MESSAGE(in, "cannot read " << path);
   std::ostringstream s;
@@ -89,7 +90,7 @@ std::string ApacheUrl() {
   apache.port = FreePort();
 
   // The shipped site configuration, filled in as an administrator would.
-  std::string site = ReadFile(std::string(AEGIR_SOURCE_DIR) + "/apache-conf/aegir.conf.in");
+  std::string site = ReadRequired(std::string(AEGIR_SOURCE_DIR) + "/apache-conf/aegir.conf.in");
   const std::vector<std::pair<std::string, std::string>> values = {
       {"@AEGIR_PORT@", std::to_string(apache.port)},
       {"@AEGIR_SERVER_NAME@", "localhost"},
@@ -132,7 +133,7 @@ std::string ApacheUrl() {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   BOOST_REQUIRE_MESSAGE(PortAnswers(apache.port), "Apache does not answer; its log:\n"
-                                                      << ReadFile(apache.dir + "/error.log"));
+                                                      << ReadRequired(apache.dir + "/error.log"));
   return "http://127.0.0.1:" + std::to_string(apache.port);
 }
 
@@ -186,8 +187,8 @@ BOOST_AUTO_TEST_CASE(pages_come_from_aegir_web) {
 }
 
 BOOST_AUTO_TEST_CASE(static_files_are_served_by_the_web_server_itself) {
-  const std::string css = ReadFile(Share() + "/www/static/style.css");
-  const std::string js = ReadFile(Share() + "/www/static/task.js");
+  const std::string css = ReadRequired(Share() + "/www/static/style.css");
+  const std::string js = ReadRequired(Share() + "/www/static/task.js");
   for (const FrontEnd& f : FrontEnds()) {
     BOOST_TEST_CONTEXT(f.name) {
       Browser b(f.url);
@@ -212,7 +213,7 @@ BOOST_AUTO_TEST_CASE(static_files_are_served_by_the_web_server_itself) {
 }
 
 BOOST_AUTO_TEST_CASE(what_compresses_is_gzipped_when_asked) {
-  const std::string css = ReadFile(Share() + "/www/static/style.css");
+  const std::string css = ReadRequired(Share() + "/www/static/style.css");
   for (const FrontEnd& f : FrontEnds()) {
     BOOST_TEST_CONTEXT(f.name) {
       Browser b(f.url);

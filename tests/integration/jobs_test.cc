@@ -33,22 +33,7 @@ Stack& S() { return StackSuite::Get(); }
 
 const std::string kServer = "/servers/1";  // "localhost", made by the launcher
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-// The pid of the stack's program whose command name is `comm` (as
-// /proc/<pid>/comm shows it) and whose command line names the stack's
-// directory; 0 when there is none.
-int PidOf(const std::string& comm) {
-  for (int pid : ProcessesMentioning(S().var_dir())) {
-    std::string c = ReadFile("/proc/" + std::to_string(pid) + "/comm");
-    while (!c.empty() && c.back() == '\n') c.pop_back();
-    if (c == comm) return pid;
-  }
-  return 0;
-}
+int PidOf(const std::string& comm) { return aegir::testing::PidOf(S(), comm); }
 
 // ansible-playbook processes of this stack's executor (their playbooks are
 // under $AEGIR_VAR/work).

@@ -177,20 +177,7 @@ void WaitFor(F done, const std::string& what, seconds limit = seconds(120)) {
   }
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-// The pid of the stack's program whose command name is `comm`; 0 when none.
-int PidOf(const std::string& comm) {
-  for (int pid : ProcessesMentioning(S().var_dir())) {
-    std::string c = ReadFile("/proc/" + std::to_string(pid) + "/comm");
-    while (!c.empty() && c.back() == '\n') c.pop_back();
-    if (c == comm) return pid;
-  }
-  return 0;
-}
+int PidOf(const std::string& comm) { return aegir::testing::PidOf(S(), comm); }
 
 void WaitForNoAnsible() {
   WaitFor(

@@ -27,7 +27,8 @@ const std::string kSource = AEGIR_SOURCE_DIR;
 const std::string kBuild = AEGIR_BINARY_DIR;
 const std::vector<std::string> kUnits = {"aegir-web.service", "aegir-scheduler.service", "aegir-executor.service"};
 
-std::string ReadFile(const fs::path& path) {
+// A file that must be there (the test fails when it is not).
+std::string ReadRequired(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   BOOST_REQUIRE_MESSAGE(in, "cannot read " << path);
   std::ostringstream s;
@@ -76,9 +77,9 @@ BOOST_AUTO_TEST_CASE(cmake_install_lays_out_binaries_data_config_units_and_docs)
     BOOST_TEST(Executable(pfx / bin), bin);
   }
   const fs::path share = pfx / "share/aegir";
-  BOOST_TEST(ReadFile(share / "www/static/style.css") == ReadFile(kSource + "/www/static/style.css"));
+  BOOST_TEST(ReadRequired(share / "www/static/style.css") == ReadRequired(kSource + "/www/static/style.css"));
   BOOST_TEST(fs::is_regular_file(share / "www/templates/page.tpl"));
-  BOOST_TEST(ReadFile(share / "roles/operations.json") == ReadFile(kSource + "/roles/operations.json"));
+  BOOST_TEST(ReadRequired(share / "roles/operations.json") == ReadRequired(kSource + "/roles/operations.json"));
   BOOST_TEST(fs::is_regular_file(share / "roles/site_install/meta/argument_specs.yml"));
   BOOST_TEST(fs::is_regular_file(share / "sql/0001_create_core_tables.sql"));
   BOOST_TEST(fs::is_regular_file(share / "nginx-conf/aegir.conf.in"));
@@ -89,7 +90,7 @@ BOOST_AUTO_TEST_CASE(cmake_install_lays_out_binaries_data_config_units_and_docs)
 
   // The configuration names this prefix's files, and they are there.
   const fs::path config = pfx / "etc/aegir/aegir.yml";
-  const std::string yaml = ReadFile(config);
+  const std::string yaml = ReadRequired(config);
   BOOST_TEST(ConfigValue(yaml, "web", "templates") == (share / "www/templates").string());
   for (auto [section, key] : std::vector<std::pair<std::string, std::string>>{{"web", "templates"},
                                                                               {"web", "catalogue"},
@@ -109,7 +110,7 @@ BOOST_AUTO_TEST_CASE(cmake_install_lays_out_binaries_data_config_units_and_docs)
   // The units start the installed binaries with the installed configuration.
   const fs::path units = pfx / "lib/systemd/system";
   for (const std::string& unit : kUnits) {
-    std::string text = ReadFile(units / unit);
+    std::string text = ReadRequired(units / unit);
     std::string program = unit.substr(0, unit.find('.'));
     BOOST_TEST(Contains(text, "ExecStart=" + (pfx / "sbin" / program).string()), unit);
     BOOST_TEST(Contains(text, "--config=" + config.string()), unit);
@@ -118,7 +119,7 @@ BOOST_AUTO_TEST_CASE(cmake_install_lays_out_binaries_data_config_units_and_docs)
   // An administrator's aegir.yml survives the next install.
   { std::ofstream(config, std::ios::app) << "# edited by the administrator\n"; }
   Install(pfx.string(), "");
-  BOOST_TEST(Contains(ReadFile(config), "# edited by the administrator"));
+  BOOST_TEST(Contains(ReadRequired(config), "# edited by the administrator"));
 }
 
 BOOST_AUTO_TEST_CASE(the_units_pass_systemd_analyze) {
@@ -132,8 +133,8 @@ BOOST_AUTO_TEST_CASE(the_units_pass_systemd_analyze) {
   BOOST_TEST(out.empty(), "systemd-analyze verify:\n" << out);
   // The executor with the drop-in for a local web server's reload (its
   // [Service] lines appended, as systemd merges a drop-in).
-  std::string merged = ReadFile(units / "aegir-executor.service") + "\n" +
-                       ReadFile(kSource + "/packaging/systemd/aegir-executor-local-reload.conf");
+  std::string merged = ReadRequired(units / "aegir-executor.service") + "\n" +
+                       ReadRequired(kSource + "/packaging/systemd/aegir-executor-local-reload.conf");
   fs::path with_dropin = T().dir.path() / "aegir-executor.service";
   { std::ofstream(with_dropin) << merged; }
   auto [dcode, dout] = Run({"systemd-analyze", "verify", with_dropin.string()});
@@ -150,9 +151,9 @@ BOOST_AUTO_TEST_CASE(a_destdir_install_for_usr_puts_the_configuration_in_etc) {
   const fs::path dest = T().dir.path() / "dest";
   Install("/usr", dest.string());
   BOOST_TEST(fs::is_regular_file(dest / "etc/aegir/aegir.yml"));
-  BOOST_TEST(ConfigValue(ReadFile(dest / "etc/aegir/aegir.yml"), "web", "templates") ==
+  BOOST_TEST(ConfigValue(ReadRequired(dest / "etc/aegir/aegir.yml"), "web", "templates") ==
              "/usr/share/aegir/www/templates");
-  std::string unit = ReadFile(dest / "usr/lib/systemd/system/aegir-web.service");
+  std::string unit = ReadRequired(dest / "usr/lib/systemd/system/aegir-web.service");
   BOOST_TEST(Contains(unit, "ExecStart=/usr/sbin/aegir-web serve --config=/etc/aegir/aegir.yml"));
   BOOST_TEST(Executable(dest / "usr/sbin/aegir-web"));
 }
@@ -184,7 +185,7 @@ BOOST_AUTO_TEST_CASE(cpack_builds_a_debian_package) {
   BOOST_TEST(Contains(control, "0.1.0"));
   fs::path ctl = T().dir.path() / "control";
   Run({"dpkg-deb", "--control", deb.string(), ctl.string()});
-  BOOST_TEST(ReadFile(ctl / "conffiles") == "/etc/aegir/aegir.yml\n");
+  BOOST_TEST(ReadRequired(ctl / "conffiles") == "/etc/aegir/aegir.yml\n");
   auto [pcode, pout] = Run({"sh", "-n", (ctl / "postinst").string()});
   BOOST_TEST(pcode == 0, pout);
   BOOST_TEST(Executable(ctl / "postinst"));
@@ -205,7 +206,7 @@ BOOST_AUTO_TEST_CASE(cpack_builds_a_debian_package) {
   auto [xcode, xout] = Run({"dpkg-deb", "-x", deb.string(), x.string()});
   BOOST_REQUIRE(xcode == 0);
   BOOST_TEST(fs::file_size(x / "usr/sbin/aegir-web") < fs::file_size(kBuild + "/fcgi-app/aegir-web"));
-  BOOST_TEST(Contains(ReadFile(x / "usr/lib/systemd/system/aegir-executor.service"),
+  BOOST_TEST(Contains(ReadRequired(x / "usr/lib/systemd/system/aegir-executor.service"),
                       "ExecStart=/usr/sbin/aegir-executor --config=/etc/aegir/aegir.yml"));
 }
 

@@ -107,11 +107,6 @@ void WriteFile(const std::string& path, const std::string& content) {
   BOOST_REQUIRE_MESSAGE(f.good(), "cannot write " << path);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
 // Commits index.php with marker on main; returns the new commit.
 std::string CommitIndex(const std::string& marker, const std::string& message) {
   WriteFile(w.repo + "/index.php", IndexPhp(marker));

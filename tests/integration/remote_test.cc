@@ -100,12 +100,6 @@ std::pair<int, std::string> Exec(const std::vector<std::string>& argv) {
   return {st->exited ? st->exit_code : -1, out};
 }
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string Tail(const fs::path& p, size_t n = 2500) {
   std::string s = ReadFile(p);

@@ -272,6 +272,22 @@ int FreePort() {
   return port;
 }
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int PidOf(const Stack& stack, const std::string& comm) {
+  for (int pid : ProcessesMentioning(stack.var_dir())) {
+    std::string c = ReadFile("/proc/" + std::to_string(pid) + "/comm");
+    while (!c.empty() && c.back() == '\n') c.pop_back();
+    if (c == comm) return pid;
+  }
+  return 0;
+}
+
 std::vector<int> ProcessesMentioning(const std::string& needle) {
   std::vector<int> out;
   DIR* d = ::opendir("/proc");

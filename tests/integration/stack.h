@@ -143,5 +143,12 @@ std::pair<int, std::string> Run(const std::vector<std::string>& argv);
 int FreePort();
 // Pids (other than self) whose /proc cmdline contains needle and that are not zombies.
 std::vector<int> ProcessesMentioning(const std::string& needle);
+// The pid of the stack's program whose command name is `comm` (as
+// /proc/<pid>/comm shows it) and whose command line names the stack's
+// directory; 0 when there is none.
+int PidOf(const Stack& stack, const std::string& comm);
+// A file's bytes; "" when it cannot be read (a /proc entry of a process
+// that has just ended, a log not written yet).
+std::string ReadFile(const std::string& path);
 
 }  // namespace aegir::testing
