@@ -29,3 +29,23 @@ else()
   message(STATUS "Installing: ${config}")
   file(WRITE "${config}" "${example}")
 endif()
+
+# The control panel's site for the web server, filled in for this prefix and
+# for the units' socket: link it into nginx's sites-enabled, or Apache's
+# sites-available (docs/configuration.md, "The web server in front").
+set(web_socket "/run/aegir/web/aegir-web.sock")
+set(nginx_site "$ENV{DESTDIR}${AEGIR_DATADIR}/nginx-conf/aegir-site.conf")
+message(STATUS "Installing: ${nginx_site}")
+file(READ "${AEGIR_SOURCE_DIR}/../nginx-conf/aegir-site.conf.in" site)
+string(REPLACE "@AEGIR_LISTEN@" "80" site "${site}")
+string(REPLACE "@AEGIR_SHARE@" "${AEGIR_DATADIR}" site "${site}")
+string(REPLACE "@AEGIR_WEB_SOCKET@" "${web_socket}" site "${site}")
+file(WRITE "${nginx_site}" "${site}")
+set(apache_site "$ENV{DESTDIR}${AEGIR_DATADIR}/apache-conf/aegir-site.conf")
+message(STATUS "Installing: ${apache_site}")
+file(READ "${AEGIR_SOURCE_DIR}/../apache-conf/aegir.conf.in" site)
+string(REPLACE "@AEGIR_PORT@" "80" site "${site}")
+string(REPLACE "@AEGIR_SERVER_NAME@" "localhost" site "${site}")
+string(REPLACE "@AEGIR_SHARE@" "${AEGIR_DATADIR}" site "${site}")
+string(REPLACE "@AEGIR_WEB_SOCKET@" "${web_socket}" site "${site}")
+file(WRITE "${apache_site}" "${site}")

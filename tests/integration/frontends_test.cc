@@ -1,5 +1,6 @@
 // The two web servers Aegir ships a configuration for, in front of the real
-// aegir-web: the stack's own nginx (nginx-conf/aegir.conf.in, filled in by
+// aegir-web: the stack's own nginx (nginx-conf/aegir.conf.in with
+// nginx-conf/aegir-site.conf.in, the control panel's site, filled in by
 // scripts/launch) and an Apache started by this test with
 // apache-conf/aegir.conf.in filled in, on a free loopback port, pointing at
 // the stack's aegir-web socket and static files. For each: the pages come

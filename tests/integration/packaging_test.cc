@@ -84,6 +84,29 @@ BOOST_AUTO_TEST_CASE(cmake_install_lays_out_binaries_data_config_units_and_docs)
   BOOST_TEST(fs::is_regular_file(share / "sql/0001_create_core_tables.sql"));
   BOOST_TEST(fs::is_regular_file(share / "nginx-conf/aegir.conf.in"));
   BOOST_TEST(fs::is_regular_file(share / "apache-conf/aegir.conf.in"));
+
+  // The web servers' site files, filled in for this prefix and the units'
+  // socket; nginx accepts its own inside an http block (nginx -t).
+  const std::string nginx_site = ReadRequired(share / "nginx-conf/aegir-site.conf");
+  const std::string apache_site = ReadRequired(share / "apache-conf/aegir-site.conf");
+  for (const std::string* site : {&nginx_site, &apache_site}) {
+    BOOST_TEST(!std::regex_search(*site, std::regex("@[A-Z_]+@")), *site);
+    BOOST_TEST(Contains(*site, "/run/aegir/web/aegir-web.sock"));
+    BOOST_TEST(Contains(*site, (share / "www/static").string()));
+  }
+  BOOST_TEST(Contains(nginx_site, "listen 80 default_server;"));
+  BOOST_TEST(Contains(apache_site, "<VirtualHost *:80>"));
+  {
+    const fs::path ngx = T().dir.path() / "nginx-check";
+    fs::create_directories(ngx);
+    std::ofstream(ngx / "nginx.conf") << "pid " << (ngx / "nginx.pid").string() << ";\n"
+                                      << "error_log " << (ngx / "error.log").string() << ";\n"
+                                      << "events {}\nhttp {\n  include " << (share / "nginx-conf/aegir-site.conf").string()
+                                      << ";\n}\n";
+    auto [ncode, nout] = Run({"nginx", "-t", "-q", "-p", ngx.string(), "-c", (ngx / "nginx.conf").string(), "-e",
+                              (ngx / "error.log").string()});
+    BOOST_TEST(ncode == 0, nout);
+  }
   BOOST_TEST(fs::is_regular_file(pfx / "share/doc/aegir/configuration.md"));
   BOOST_TEST(fs::is_regular_file(pfx / "share/doc/aegir/aegir.yml.example"));
   BOOST_TEST(fs::is_regular_file(pfx / "share/doc/aegir/aegir-executor-local-reload.conf"));
@@ -197,7 +220,8 @@ BOOST_AUTO_TEST_CASE(cpack_builds_a_debian_package) {
         "./etc/aegir/aegir.yml", "./usr/lib/systemd/system/aegir-web.service",
         "./usr/lib/systemd/system/aegir-scheduler.service", "./usr/lib/systemd/system/aegir-executor.service",
         "./usr/share/aegir/www/static/style.css", "./usr/share/aegir/roles/operations.json", "./usr/share/aegir/sql/",
-        "./usr/share/aegir/apache-conf/aegir.conf.in", "./usr/share/doc/aegir/configuration.md"}) {
+        "./usr/share/aegir/apache-conf/aegir.conf.in", "./usr/share/aegir/nginx-conf/aegir-site.conf",
+        "./usr/share/aegir/apache-conf/aegir-site.conf", "./usr/share/doc/aegir/configuration.md"}) {
     BOOST_TEST(Contains(contents, std::string(file) + (file[std::strlen(file) - 1] == '/' ? "" : "\n")),
                file << " is not in the package");
   }
