@@ -11,11 +11,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "common/crypto.h"
@@ -198,6 +200,30 @@ int Serve(const Flags& f) {
   if (Status s = server.Listen(f.Get("socket"), f.Get("socket-group")); !s.ok()) return Fail(s);
   web::App app(cfg, std::move(*catalogue));
   zmq::context_t zmq_ctx(1);
+  // Housekeeping: expired sessions (one is made for every visit to the login
+  // page) and old failed logins, removed at start and every 10 minutes on a
+  // connection of its own.
+  std::mutex stop_mutex;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+  std::thread housekeeping([&] {
+    db::Connection c;
+    std::unique_lock lock(stop_mutex);
+    while (!stopping) {
+      lock.unlock();
+      Status s = c.connected() ? Status::Ok() : c.Connect(cfg.db);
+      if (s.ok()) {
+        auto removed = web::store::PurgeExpired(c);
+        if (!removed.ok()) s = removed.status();
+        if (removed.ok() && *removed > 0) {
+          log::Info("removed " + std::to_string(*removed) + " expired sessions and old failed logins");
+        }
+      }
+      if (!s.ok()) log::Warn("housekeeping: " + s.ToString());
+      lock.lock();
+      stop_cv.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; });
+    }
+  });
   std::thread signals([&] {
     int sig = 0;
     sigwait(&set, &sig);
@@ -208,6 +234,12 @@ int Serve(const Flags& f) {
   server.Run(app, zmq_ctx, static_cast<int>(*threads));
   // Run returns only after Stop(), so the signal thread has ended its wait.
   signals.join();
+  {
+    std::lock_guard guard(stop_mutex);
+    stopping = true;
+  }
+  stop_cv.notify_all();
+  housekeeping.join();
   log::Info("stopped");
   return 0;
 }

@@ -316,6 +316,23 @@ Status RecordLoginFailure(db::Connection& c, const std::string& name, const std:
   return r.ok() ? Status::Ok() : r.status().WithContext("record a failed login");
 }
 
+Result<uint64_t> PurgeExpired(db::Connection& c, uint64_t batch) {
+  uint64_t removed = 0;
+  // Each statement reads its index range (sessions_expires, login_failures_at)
+  // and removes at most `batch` rows, so no long lock is held on a table a
+  // login is waiting for.
+  for (const char* sql : {"DELETE FROM sessions WHERE expires_at < UTC_TIMESTAMP() LIMIT ?",
+                          "DELETE FROM login_failures WHERE at < UTC_TIMESTAMP() - INTERVAL 1 DAY LIMIT ?"}) {
+    while (true) {
+      auto r = c.Exec(sql, {Value(static_cast<int64_t>(batch))});
+      if (!r.ok()) return r.status().WithContext("remove expired sessions and failed logins");
+      removed += *r;
+      if (*r < batch) break;
+    }
+  }
+  return removed;
+}
+
 Status ClearLoginFailures(db::Connection& c, const std::string& name) {
   auto r = c.Exec("DELETE FROM login_failures WHERE name = ? OR at < UTC_TIMESTAMP() - INTERVAL 1 DAY", {Value(name)});
   return r.ok() ? Status::Ok() : r.status().WithContext("clear failed logins");

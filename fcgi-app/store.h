@@ -229,6 +229,12 @@ Result<LoginFailures> CountLoginFailures(db::Connection& c, const std::string& n
 Status RecordLoginFailure(db::Connection& c, const std::string& name, const std::string& address);
 // After a successful login: the account's failures are forgotten, and rows
 // older than a day are swept.
+// Removes what has expired and no page reads again: sessions past their
+// absolute expiry (a session idle past its limit is refused at once and
+// goes at its expiry) and failed logins older than a day (the lockout looks
+// back 15 minutes). At most `batch` rows a statement, until none is left;
+// returns how many rows went. aegir-web runs it every few minutes.
+Result<uint64_t> PurgeExpired(db::Connection& c, uint64_t batch = 1000);
 Status ClearLoginFailures(db::Connection& c, const std::string& name);
 // Creates the user; Conflict if the name is taken.
 Result<int64_t> CreateUser(db::Connection& c, const std::string& name, const std::string& password_hash, bool is_admin);
