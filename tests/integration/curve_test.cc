@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include <signal.h>
+
 #include "common/job.h"
 #include "common/process.h"
 #include "common/tasks.h"
@@ -47,6 +49,20 @@ struct Daemon {
   const std::string& Output() {
     if (process && process->output_open()) (void)process->ReadAvailable(&output);
     return output;
+  }
+  // SIGTERM, reading its output meanwhile: a daemon blocked writing to a
+  // full pipe would never get to exit (it waited out the whole grace).
+  void Stop(milliseconds grace) {
+    if (!process || process->reaped()) return;
+    (void)process->SignalGroup(SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (std::chrono::steady_clock::now() < deadline) {
+      Output();
+      auto ended = process->TryWait();
+      if (!ended.ok() || ended->has_value()) return;
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    (void)process->Terminate(milliseconds(0));
   }
   std::string name;
   std::optional<Process> process;
@@ -108,10 +124,13 @@ BOOST_AUTO_TEST_CASE(executors_and_tools_on_other_hosts_need_an_authorized_key) 
                     "--public-url=http://" + net.host_ip + ":" + std::to_string(FreePort())});
   WaitFor([&] { return Run({kCli, "ping", local}).first == 0; }, "the scheduler", {&scheduler});
 
+  // No drain at the end: the job posts to a feedback URL nobody answers, so
+  // waiting the default 15 s for it to end on its own would only wait.
   auto executor = [&](const std::string& name, const std::string& key) {
     return net.InNs({kBin + "/executors/aegir-executor", "--scheduler=" + executor_tcp,
                      "--curve-key=" + dir + "/" + key, "--curve-server-key=" + dir + "/scheduler.key.pub",
-                     "--roles=" + std::string(AEGIR_SOURCE_DIR) + "/roles", "--work-dir=" + dir + "/" + name});
+                     "--roles=" + std::string(AEGIR_SOURCE_DIR) + "/roles", "--work-dir=" + dir + "/" + name,
+                     "--drain-grace=0"});
   };
   Daemon good("executor (authorized)", executor("work-good", "executor.key"));
   Daemon stranger("executor (unknown key)", executor("work-stranger", "stranger.key"));
@@ -201,9 +220,9 @@ BOOST_AUTO_TEST_CASE(executors_and_tools_on_other_hosts_need_an_authorized_key) 
     BOOST_TEST((*rows)[0].Str(2) == "server-verify");
   }
 
-  good.process->Terminate(milliseconds(20000));
-  stranger.process->Terminate(milliseconds(20000));
-  scheduler.process->Terminate(milliseconds(10000));
+  good.Stop(milliseconds(20000));
+  stranger.Stop(milliseconds(20000));
+  scheduler.Stop(milliseconds(10000));
   std::vector<std::string> left = net.Remove();
   BOOST_TEST(left.empty(), left.size() << " processes left in the namespace");
 }
