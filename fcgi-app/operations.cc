@@ -112,9 +112,7 @@ Result<Target> LoadSiteTarget(ModelContext& ctx, int64_t id, const std::string& 
   Target t;
   t.entity_type = "site";
   t.entity_id = (*home)->site.id;
-  auto aliases = store::ListAliases(ctx.db, t.entity_id);
-  if (!aliases.ok()) return aliases.status();
-  t.aliases = std::move(aliases).value();
+  t.aliases = std::move((*home)->aliases);
   t.site = std::move((*home)->site);
   t.platform = std::move((*home)->platform);
   t.server = std::move((*home)->server);

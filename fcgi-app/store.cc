@@ -1,6 +1,7 @@
 #include "fcgi-app/store.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "common/text.h"
 
@@ -772,12 +773,22 @@ Result<std::optional<Site>> GetSiteByDomain(db::Connection& c, const std::string
 
 Result<std::optional<SiteHome>> GetSiteHome(db::Connection& c, int64_t id, const std::string& domain) {
   // The platform's and its server's fields first (SiteColumns joins both, as
-  // p and web), then the site's.
-  const std::string sql = SiteColumns("sites s", PlatformFields("web", false) + ", " + ServerFields("web") + ", ") +
-                          (id > 0 ? "WHERE s.id = ?" : "WHERE s.domain = ? AND s.status <> 'deleted'");
+  // p and web), then the aliases, then the site's. The aliases come in the
+  // same statement, one text of "<redirect><alias>" words in alias order
+  // (aliases are domain names: no spaces), one round trip less per site RUN.
+  const std::string sql =
+      SiteColumns("sites s", PlatformFields("web", false) + ", " + ServerFields("web") +
+                                 ", (SELECT GROUP_CONCAT(a.redirect, a.alias ORDER BY a.alias SEPARATOR ' ') "
+                                 "FROM site_aliases a WHERE a.site_id = s.id), ") +
+      (id > 0 ? "WHERE s.id = ?" : "WHERE s.domain = ? AND s.status <> 'deleted'");
   return One(c, sql, {id > 0 ? Value(id) : Value(domain)}, +[](const db::Row& r) {
-    return SiteHome{SiteAt(r, kPlatformFieldCount + kServerFieldCount), PlatformAt(r, 0),
-                    ServerAt(r, kPlatformFieldCount)};
+    constexpr size_t kAliases = kPlatformFieldCount + kServerFieldCount;
+    SiteHome home{SiteAt(r, kAliases + 1), PlatformAt(r, 0), ServerAt(r, kPlatformFieldCount), {}};
+    std::istringstream words(r.IsNull(kAliases) ? std::string() : r.Str(kAliases));
+    for (std::string w; words >> w;) {
+      if (w.size() > 1) home.aliases.push_back(Alias{w.substr(1), w[0] == '1'});
+    }
+    return home;
   });
 }
 

@@ -353,6 +353,7 @@ struct SiteHome {
   Site site;
   Platform platform;
   Server server;
+  std::vector<Alias> aliases;  // as ListAliases gives them
 };
 Result<std::optional<SiteHome>> GetSiteHome(db::Connection& c, int64_t id, const std::string& domain = "");
 // Creates the site (status queued) with its aliases and gives it its
