@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "tests/integration/stack.h"
+#include "tests/support/prometheus_text.h"
 
 using namespace aegir::testing;
 using std::chrono::milliseconds;
@@ -107,35 +108,19 @@ Scrape Get(const std::string& source = "127.0.0.1", const std::string& authoriza
   return s;
 }
 
-struct Sample {
-  std::string name;
-  std::map<std::string, std::string> labels;
-  double value = 0;
-};
+using aegir::testing::Sample;
 
 // The samples of a page; fails the test on a line that is not a comment or a
 // well-formed sample.
 std::vector<Sample> Parse(const std::string& page) {
-  static const std::regex kSample(R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+))");
-  static const std::regex kLabel(R"(([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)\"(,|$))");
   std::vector<Sample> out;
   std::istringstream in(page);
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) continue;
-    std::smatch m;
-    BOOST_REQUIRE_MESSAGE(std::regex_match(line, m, kSample), "not a sample line: " << line);
-    Sample s;
-    s.name = m[1];
-    std::string labels = m[3];
-    for (auto it = std::sregex_iterator(labels.begin(), labels.end(), kLabel); it != std::sregex_iterator(); ++it) {
-      std::string raw = (*it)[2], v;
-      for (size_t i = 0; i < raw.size(); ++i)
-        v += raw[i] == '\\' && i + 1 < raw.size() ? (raw[++i] == 'n' ? '\n' : raw[i]) : raw[i];
-      s.labels[(*it)[1]] = v;
-    }
-    std::string value = m[4];
-    s.value = value == "+Inf" ? INFINITY : std::stod(value);
-    out.push_back(std::move(s));
+    std::string problem;
+    std::optional<Sample> s = aegir::testing::ParseSampleLine(line, &problem);
+    BOOST_REQUIRE_MESSAGE(s, "not a sample line: " << line);
+    out.push_back(std::move(*s));
   }
   return out;
 }

@@ -16,17 +16,14 @@
 #include <thread>
 
 #include "fcgi-app/router.h"
+#include "tests/support/prometheus_text.h"
 
 using namespace aegir::web;
 using namespace aegir::web::metrics;
 
 namespace {
 
-struct Sample {
-  std::string name;
-  std::map<std::string, std::string> labels;  // unescaped
-  double value = 0;
-};
+using aegir::testing::Sample;
 
 // Checks a page against the text exposition format 0.0.4 and returns its
 // samples. Fails the test on: a line that is neither a comment nor a sample,
@@ -37,8 +34,6 @@ struct Sample {
 std::vector<Sample> Parse(const std::string& page) {
   static const std::regex kHelp(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*))");
   static const std::regex kType(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped))");
-  static const std::regex kSample(R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+))");
-  static const std::regex kLabel(R"(([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)\"(,|$))");
   std::vector<Sample> out;
   std::map<std::string, std::string> types;
   std::set<std::string> helped, finished;
@@ -62,25 +57,11 @@ std::vector<Sample> Parse(const std::string& page) {
       if (m[2] == "counter") BOOST_TEST((name.size() > 6 && name.substr(name.size() - 6) == "_total"), name);
       continue;
     }
-    BOOST_REQUIRE_MESSAGE(std::regex_match(line, m, kSample), "not a sample line: " << line);
-    Sample s;
-    s.name = m[1];
-    std::string labels = m[3];
-    for (auto it = std::sregex_iterator(labels.begin(), labels.end(), kLabel); it != std::sregex_iterator(); ++it) {
-      std::string raw = (*it)[2], v;
-      for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '\\' && i + 1 < raw.size()) {
-          char c = raw[++i];
-          BOOST_TEST((c == '\\' || c == '"' || c == 'n'), "bad escape in " << line);
-          v += c == 'n' ? '\n' : c;
-        } else {
-          v += raw[i];
-        }
-      }
-      BOOST_TEST(s.labels.emplace((*it)[1], v).second, "label twice in " << line);
-    }
-    std::string value = m[4];
-    s.value = value == "+Inf" ? INFINITY : value == "-Inf" ? -INFINITY : value == "NaN" ? NAN : std::stod(value);
+    std::string problem;
+    std::optional<Sample> parsed = aegir::testing::ParseSampleLine(line, &problem);
+    BOOST_REQUIRE_MESSAGE(parsed, "not a sample line: " << line);
+    BOOST_TEST(problem.empty(), problem);
+    Sample s = std::move(*parsed);
     // The family this sample belongs to.
     std::string family = s.name;
     const std::string& type = types[current];
