@@ -276,11 +276,12 @@ Result<ExitStatus> Process::Wait() {
   return **r;
 }
 
-Result<ExitStatus> Process::Terminate(std::chrono::milliseconds grace) {
+Result<ExitStatus> Process::Terminate(std::chrono::milliseconds grace, std::string* output) {
   if (exit_status_) return *exit_status_;
   AEGIR_RETURN_IF_ERROR(SignalGroup(SIGTERM));
   auto deadline = std::chrono::steady_clock::now() + grace;
   for (;;) {
+    if (output && output_open()) (void)ReadAvailable(output);
     auto r = TryWait();
     if (!r.ok()) return r.status();
     if (r->has_value()) return **r;

@@ -92,8 +92,10 @@ class Process {
   // Blocks until the child ends.
   Result<ExitStatus> Wait();
   // SIGTERM to the group, up to `grace` for the leader to exit, then SIGKILL;
-  // reaps the child and returns how it ended.
-  Result<ExitStatus> Terminate(std::chrono::milliseconds grace);
+  // reaps the child and returns how it ended. With `output`, what the child
+  // writes meanwhile is appended to it: a child blocked on a full output
+  // pipe could not get to exit and would wait out the grace.
+  Result<ExitStatus> Terminate(std::chrono::milliseconds grace, std::string* output = nullptr);
 
   bool reaped() const { return exit_status_.has_value(); }
   const std::optional<ExitStatus>& exit_status() const { return exit_status_; }

@@ -15,8 +15,6 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include <signal.h>
-
 #include "common/job.h"
 #include "common/process.h"
 #include "common/tasks.h"
@@ -50,19 +48,9 @@ struct Daemon {
     if (process && process->output_open()) (void)process->ReadAvailable(&output);
     return output;
   }
-  // SIGTERM, reading its output meanwhile: a daemon blocked writing to a
-  // full pipe would never get to exit (it waited out the whole grace).
+  // SIGTERM, reading its output meanwhile (Process::Terminate).
   void Stop(milliseconds grace) {
-    if (!process || process->reaped()) return;
-    (void)process->SignalGroup(SIGTERM);
-    auto deadline = std::chrono::steady_clock::now() + grace;
-    while (std::chrono::steady_clock::now() < deadline) {
-      Output();
-      auto ended = process->TryWait();
-      if (!ended.ok() || ended->has_value()) return;
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    (void)process->Terminate(milliseconds(0));
+    if (process && !process->reaped()) (void)process->Terminate(grace, &output);
   }
   std::string name;
   std::optional<Process> process;

@@ -181,6 +181,24 @@ BOOST_AUTO_TEST_CASE(sigkill_after_grace_when_sigterm_is_ignored) {
   BOOST_TEST((std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(300)));
 }
 
+// A child that writes more than a pipe holds before it exits on SIGTERM
+// ends by itself when Terminate reads its output meanwhile (without, it
+// would block on the full pipe until the SIGKILL).
+BOOST_AUTO_TEST_CASE(terminate_reads_the_output_a_stopping_child_writes) {
+  auto p = Process::Spawn(
+      {{"/bin/sh", "-c", "trap 'head -c 1000000 /dev/zero; exit 0' TERM; echo ready; while true; do sleep 0.05; done"},
+       {},
+       ""});
+  BOOST_REQUIRE(p.ok());
+  struct pollfd pfd = {p->output_fd(), POLLIN, 0};
+  BOOST_REQUIRE(poll(&pfd, 1, 5000) == 1);  // the trap is set
+  std::string out;
+  auto status = p->Terminate(std::chrono::milliseconds(20000), &out);
+  BOOST_REQUIRE(status.ok());
+  BOOST_TEST(status->success(), status->ToString());
+  BOOST_TEST(out.size() >= 1000000u);
+}
+
 BOOST_AUTO_TEST_CASE(destructor_kills_and_reaps) {
   pid_t pid;
   {
