@@ -10,7 +10,7 @@
 //   aegir-bench drain    --submit=EP --stamps=SOCK --expect=N
 //   aegir-bench logs     --submit=EP --url=BASE --cookie=C --first=K --lines=N
 //   aegir-bench real     --submit=EP --runs=N   (server-verify on localhost, end to end)
-//   aegir-bench playbook --job=FILE --dir=DIR --roles=DIR   (writes a job's playbook)
+//   aegir-bench playbook --job=FILE --task=ID --dir=DIR --roles=DIR   (writes a job's playbook)
 //
 // Jobs are `--operation` (site-verify) on bench-<K>.example.org,
 // bench-<K+1>.example.org, ... (bench/generate's sites, on the server whose
@@ -43,6 +43,7 @@
 #include "cli/client.h"
 #include "common/flags.h"
 #include "common/job.h"
+#include "common/messages.h"
 #include "common/protocol.h"
 #include "executors/playbook_writer.h"
 
@@ -382,7 +383,7 @@ int Playbook(const Flags& f) {
   std::ifstream in(f.Get("job"));
   std::stringstream text;
   text << in.rdbuf();
-  auto job = Job::FromJson(text.str());
+  auto job = Job::FromStoredJson(text.str(), protocol::ParseJobId(f.Get("task")));
   if (!job.ok()) Die("job: " + job.status().message());
   auto run = executor::WritePlaybook(*job, f.Get("dir"), f.Get("roles"), "ansible-playbook");
   if (!run.ok()) Die("write playbook: " + run.status().message());
@@ -412,7 +413,8 @@ int main(int argc, char** argv) {
   f.Define("cookie", "", "the session cookie, name=value (logs)");
   f.Define("lines", "100000", "lines the job prints (logs)");
   f.Define("runs", "5", "how many times (real)");
-  f.Define("job", "", "a job document (playbook)");
+  f.Define("job", "", "a stored job document, tasks.job (playbook)");
+  f.Define("task", "0", "the task the job document is of (playbook)");
   f.Define("dir", "", "where to write the playbook (playbook)");
   f.Define("roles", "", "the roles directory (playbook)");
   const char* usage = "aegir-bench latency|submit|drain|logs|real|playbook";

@@ -45,6 +45,7 @@ class Value {
   Value(std::string v) : v_(std::move(v)) {}  // NOLINT
   Value(const char* v) : v_(std::string(v)) {}  // NOLINT
   Value(std::optional<int64_t> v) { if (v) v_ = *v; }  // NOLINT
+  Value(std::optional<std::string> v) { if (v) v_ = std::move(*v); }  // NOLINT
   const std::variant<std::monostate, int64_t, std::string>& get() const { return v_; }
 
  private:

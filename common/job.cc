@@ -99,10 +99,19 @@ bool IsValidHostName(const std::string& s) {
   return true;
 }
 
-std::string Job::ToJson() const {
+namespace {
+
+std::string Dump(const nlohmann::json& j) {
+  // A value with invalid UTF-8 is sent with U+FFFD in its place, never thrown on.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+nlohmann::json Job::ToJsonValue(bool stored) const {
   nlohmann::json j;
   j["version"] = kVersion;
-  j["job_id"] = job_id;
+  if (!stored) j["job_id"] = job_id;
   j["operation"] = operation;
   j["entity"] = entity;
   if (!locks.empty()) j["locks"] = locks;
@@ -117,14 +126,21 @@ std::string Job::ToJson() const {
   j["vars"] = nlohmann::json::object();
   for (const auto& [k, v] : vars) j["vars"][k] = v;
   j["feedback_url"] = feedback_url;
-  j["feedback_token"] = feedback_token;
+  if (!stored) j["feedback_token"] = feedback_token;
   j["timeout_s"] = timeout_s;
-  // A value with invalid UTF-8 is sent with U+FFFD in its place, never thrown on.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return j;
 }
+
+std::string Job::ToJson() const { return Dump(ToJsonValue(false)); }
+
+std::string Job::ToStoredJson() const { return Dump(ToJsonValue(true)); }
 
 Status Job::Validate() const {
   if (job_id <= 0) return Status::InvalidArgument("job_id must be a positive number");
+  return ValidateStored();
+}
+
+Status Job::ValidateStored() const {
   if (!IsValidOperationName(operation)) return Status::InvalidArgument("bad operation name");
   if (!IsValidEntityKey(entity)) return Status::InvalidArgument("bad entity");
   if (locks.size() > 8) return Status::InvalidArgument("a job holds at most 8 further locks");
@@ -192,6 +208,32 @@ std::vector<std::string> Job::LockKeys() const {
 Result<Job> Job::FromJson(const std::string& text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("job is not a JSON object");
+  return FromJsonValue(j);
+}
+
+Result<Job> Job::FromStoredJson(const std::string& text, int64_t id) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("job is not a JSON object");
+  if (j.contains("job_id")) {
+    // Stored whole, by an earlier version.
+    auto stored_id = JsonInteger(j["job_id"]);
+    if (!stored_id || *stored_id != id) return Status::InvalidArgument("the stored job names another task");
+  } else {
+    auto url = j.find("feedback_url");
+    if (url == j.end() || !url->is_string() || url->get_ref<const std::string&>().empty() ||
+        url->get_ref<const std::string&>().back() != '/') {
+      return Status::InvalidArgument("a stored job's feedback_url ends with '/'");
+    }
+    j["job_id"] = id;
+    *url = url->get<std::string>() + std::to_string(id);
+  }
+  if (j.contains("feedback_token") && j["feedback_token"] != "") {
+    return Status::InvalidArgument("a stored job has no feedback token");
+  }
+  return FromJsonValue(j);
+}
+
+Result<Job> Job::FromJsonValue(const nlohmann::json& j) {
   Job job;
   try {
     if (IntField(j.at("version"), "version") != kVersion) {

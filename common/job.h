@@ -66,10 +66,24 @@ struct Job {
 
   std::string ToJson() const;
   static Result<Job> FromJson(const std::string& text);
-  // Validates an already-built job (FromJson calls it too).
+  // The document a task row keeps (tasks.job), written with the row itself,
+  // before its id is known: the job without job_id, and with feedback_url
+  // the address the id is appended to ("http://host/api/tasks/").
+  // FromStoredJson gives task `id`'s job back from it; a document stored
+  // whole by an earlier version (job_id and feedback_url complete) is read
+  // too, when its job_id is that id.
+  std::string ToStoredJson() const;
+  static Result<Job> FromStoredJson(const std::string& text, int64_t id);
+  // Validates an already-built job (FromJson calls it too); ValidateStored
+  // all but its id, which a job to be stored does not have yet.
   Status Validate() const;
+  Status ValidateStored() const;
   // entity followed by locks: every key the job holds while it runs.
   std::vector<std::string> LockKeys() const;
+
+ private:
+  nlohmann::json ToJsonValue(bool stored) const;
+  static Result<Job> FromJsonValue(const nlohmann::json& j);
 };
 
 // Name checks shared by the web application and the daemons.

@@ -306,8 +306,13 @@ json MaskedValues(const Operation& op, const std::map<std::string, json>& form) 
 Result<int64_t> RecordRefused(ModelContext& ctx, const Operation& op, const Target& target, const std::string& reason,
                               std::optional<int64_t> user_id) {
   // No job is stored: nothing will ever run or post for this task.
-  store::NewTask t{op.name, target.entity_type, target.entity_id, "{}", {}, op.success_status, op.failure_status,
-                   user_id};
+  store::NewTask t;
+  t.operation = op.name;
+  t.entity_type = target.entity_type;
+  t.entity_id = target.entity_id;
+  t.success_status = op.success_status;
+  t.failure_status = op.failure_status;
+  t.created_by = user_id;
   auto id = store::CreateTask(ctx.db, t);
   if (!id.ok()) return id.status();
   auto f = tasks::Finish(ctx.db, *id, "failed", std::nullopt, "Not started: " + reason);
@@ -384,14 +389,22 @@ Result<Job> StoreOperation(ModelContext& ctx, const Operation& op, const Target&
   job.vars = vars;
   job.timeout_s = op.timeout_s;
 
+  // The job is stored with its row (ToStoredJson: the id is the row's).
+  job.feedback_url = ctx.public_url + "/api/tasks/";
+  AEGIR_RETURN_IF_ERROR(job.ValidateStored());
   json vars_json = json::object();
   for (const auto& [k, v] : job.vars) vars_json[k] = v;
-  store::NewTask t{op.name,          target.entity_type, target.entity_id,  vars_json.dump(-1, ' ', false, json::error_handler_t::replace),
-                   job.LockKeys(),   op.success_status,  op.failure_status, user_id};
-  auto created = store::CreateTask(ctx.db, t);
-  if (!created.ok()) return created.status();
-  const int64_t id = *created;
-  if (!results.empty()) AEGIR_RETURN_IF_ERROR(store::MergeTaskResults(ctx.db, id, results));
+  store::NewTask t;
+  t.operation = op.name;
+  t.entity_type = target.entity_type;
+  t.entity_id = target.entity_id;
+  t.vars_json = vars_json.dump(-1, ' ', false, json::error_handler_t::replace);
+  t.locks = job.LockKeys();
+  t.success_status = op.success_status;
+  t.failure_status = op.failure_status;
+  t.created_by = user_id;
+  t.job_json = job.ToStoredJson();
+  if (!results.empty()) t.results_json = results.dump(-1, ' ', false, json::error_handler_t::replace);
   store::AuditEntry audit;
   audit.user_id = ctx.actor.user_id;
   audit.actor = ctx.actor.name;
@@ -399,19 +412,21 @@ Result<Job> StoreOperation(ModelContext& ctx, const Operation& op, const Target&
   audit.action = "operation";
   audit.entity_type = target.entity_type;
   audit.entity_id = target.entity_id;
-  audit.task_id = id;
   audit.details_json = json{{"operation", op.name}, {"values", MaskedValues(op, form)}}.dump(
       -1, ' ', false, json::error_handler_t::replace);
-  job.job_id = id;
-  job.feedback_url = ctx.public_url + "/api/tasks/" + std::to_string(id);
-  AEGIR_RETURN_IF_ERROR(job.Validate());
   if (ctx.deferred) {
+    ctx.deferred->tasks.push_back(std::move(t));
     ctx.deferred->audit.push_back(std::move(audit));
-    ctx.deferred->jobs.emplace_back(id, job.ToJson());
-  } else {
-    AEGIR_RETURN_IF_ERROR(store::AddAudit(ctx.db, audit));
-    AEGIR_RETURN_IF_ERROR(store::SetTaskJob(ctx.db, id, job.ToJson()));
+    AEGIR_RETURN_IF_ERROR(tx.Commit());
+    return job;
   }
+  auto created = store::CreateTask(ctx.db, t);
+  if (!created.ok()) return created.status();
+  const int64_t id = *created;
+  audit.task_id = id;
+  AEGIR_RETURN_IF_ERROR(store::AddAudit(ctx.db, audit));
+  job.job_id = id;
+  job.feedback_url += std::to_string(id);
   AEGIR_RETURN_IF_ERROR(tx.Commit());
   return job;
 }

@@ -55,12 +55,14 @@ struct ModelContext {
   Actor actor;
   store::Scope scope;
   std::set<int64_t> platform_ids;  // a client user's: the platforms they may use
-  // When set, StoreOperation leaves a task's audit entry and job document
-  // here instead of writing them; the scheduler writes a turn's with one
-  // statement each, in the same transaction, before it commits.
+  // When set, StoreOperation leaves the task's row and its audit entry here
+  // instead of writing them, and returns the job without its id: the
+  // scheduler writes a turn's tasks, then their audit entries, with one
+  // statement each, in the same transaction, before it commits (audit[i] is
+  // tasks[i]'s, its task_id set once the row is stored).
   struct DeferredWrites {
+    std::vector<store::NewTask> tasks;
     std::vector<store::AuditEntry> audit;
-    std::vector<std::pair<int64_t, std::string>> jobs;
   };
   DeferredWrites* deferred = nullptr;
   // When set, the servers' services read once are kept here and read from
@@ -117,7 +119,8 @@ Result<int64_t> RecordRefused(ModelContext& ctx, const Operation& op, const Targ
                               std::optional<int64_t> user_id);
 
 // Stores the task (queued) with its job in one transaction and returns the
-// job (without a feedback token: the scheduler mints one per run). The caller
+// job (without a feedback token: the scheduler mints one per run; without
+// its id when ctx.deferred is set, see there). The caller
 // tells the scheduler; the task runs even if that message is lost (the
 // scheduler reads queued tasks). `form` has been validated. Whatever the
 // caller checked, nothing but a verification is ever sent to a remote server

@@ -91,7 +91,7 @@ std::vector<std::string> Validate(const HttpService& s) {
   if (!IsCleanAbsolutePath(s.platforms_dir)) e.push_back("Platforms directory: give an absolute path.");
   if (!IsCleanAbsolutePath(s.php_fpm_socket)) e.push_back("PHP-FPM socket: give the absolute path of the socket.");
   if (s.reload.empty() || s.reload.size() > 32 || !std::all_of(s.reload.begin(), s.reload.end(), CleanArg) ||
-      !IsCleanAbsolutePath(s.reload[0]) && s.reload[0] != "sudo") {
+      (!IsCleanAbsolutePath(s.reload[0]) && s.reload[0] != "sudo")) {
     e.push_back(
         "Reload command: give the program's absolute path (or sudo) and its arguments, separated by spaces "
         "(no shell: quotes and ; | & $ have no special meaning).");

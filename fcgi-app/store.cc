@@ -877,41 +877,42 @@ Result<std::vector<Backup>> ListBackups(db::Connection& c, int64_t site_id) {
 }
 
 Result<int64_t> CreateTask(db::Connection& c, const NewTask& t) {
+  auto ids = CreateTasks(c, {&t});
+  if (!ids.ok()) return ids.status();
+  return ids->front();
+}
+
+Result<std::vector<int64_t>> CreateTasks(db::Connection& c, const std::vector<const NewTask*>& tasks) {
+  if (tasks.empty()) return std::vector<int64_t>();
   // A site's task carries the site's client (what a client user's lists use).
-  auto r = c.Exec(
+  std::string sql =
       "INSERT INTO tasks (operation, entity_type, entity_id, client_id, vars, locks, success_status, failure_status, "
-      "created_by) VALUES (?, ?, ?, (SELECT s.client_id FROM sites s WHERE ? = 'site' AND s.id = ?), ?, ?, ?, ?, ?)",
-      {Value(t.operation), Value(t.entity_type), Value(t.entity_id), Value(t.entity_type), Value(t.entity_id),
-       Value(t.vars_json), Value(tasks::JoinLocks(t.locks)), Value(t.success_status), Value(t.failure_status),
-       Value(t.created_by)});
-  if (!r.ok()) return r.status().WithContext("queue task " + t.operation);
-  return static_cast<int64_t>(c.LastInsertId());
+      "created_by, job, results) VALUES ";
+  std::vector<Value> params;
+  params.reserve(tasks.size() * 11);
+  for (const NewTask* t : tasks) {
+    sql += params.empty() ? "" : ", ";
+    sql += "(?, ?, ?, (SELECT s.client_id FROM sites s WHERE ? = 'site' AND s.id = ?), ?, ?, ?, ?, ?, ?, ?)";
+    for (Value v : {Value(t->operation), Value(t->entity_type), Value(t->entity_id), Value(t->entity_type),
+                    Value(t->entity_id), Value(t->vars_json), Value(tasks::JoinLocks(t->locks)),
+                    Value(t->success_status), Value(t->failure_status), Value(t->created_by), Value(t->job_json),
+                    Value(t->results_json)}) {
+      params.push_back(std::move(v));
+    }
+  }
+  // The ids in the order of the rows (RETURNING gives them so).
+  auto rows = c.Query(sql + " RETURNING id", params);
+  if (!rows.ok()) return rows.status().WithContext("queue task " + tasks.front()->operation);
+  if (rows->size() != tasks.size()) return Status::Internal("queue tasks: not every row came back");
+  std::vector<int64_t> ids;
+  ids.reserve(rows->size());
+  for (const auto& r : *rows) ids.push_back(r.Int(0));
+  return ids;
 }
 
 Status SetTaskRecap(db::Connection& c, int64_t id, const std::string& recap_json) {
   auto r = c.Exec("UPDATE tasks SET recap = ? WHERE id = ?", {Value(recap_json), Value(id)});
   return r.ok() ? Status::Ok() : r.status().WithContext("store the recap of task " + std::to_string(id));
-}
-
-Status SetTaskJob(db::Connection& c, int64_t id, const std::string& job_json) {
-  return SetTaskJobs(c, {{id, job_json}});
-}
-
-Status SetTaskJobs(db::Connection& c, const std::vector<std::pair<int64_t, std::string>>& jobs) {
-  if (jobs.empty()) return Status::Ok();
-  std::string cases, ids;
-  std::vector<Value> params;
-  for (const auto& [id, job_json] : jobs) {
-    cases += " WHEN ? THEN ?";
-    params.emplace_back(id);
-    params.emplace_back(job_json);
-  }
-  for (const auto& [id, job_json] : jobs) {
-    ids += ids.empty() ? "?" : ", ?";
-    params.emplace_back(id);
-  }
-  auto r = c.Exec("UPDATE tasks SET job = CASE id" + cases + " END WHERE id IN (" + ids + ")", params);
-  return r.ok() ? Status::Ok() : r.status().WithContext("store the job of task " + std::to_string(jobs.front().first));
 }
 
 Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id) {

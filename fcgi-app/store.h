@@ -375,8 +375,12 @@ std::string DbNameFor(const std::string& domain, int64_t site_id);
 Result<std::vector<Backup>> ListBackups(db::Connection& c, int64_t site_id);
 
 // Tasks.
-// A task row, queued. Its job document is stored later, in the same
-// transaction (SetTaskJob), once the id it names is known.
+// A task row, queued, with its job document (Job::ToStoredJson: the job
+// without the id, which is the row's) and what its end does (results).
+// CreateTasks stores several with one statement and gives their ids in the
+// same order. A task may be stored claimed already (the scheduler hands it
+// to an executor in the transaction that stores it): running, with the
+// executor and the hash of its feedback token.
 struct NewTask {
   std::string operation;
   std::string entity_type;
@@ -386,12 +390,11 @@ struct NewTask {
   std::string success_status;      // what the entity becomes (tasks::Finish)
   std::string failure_status;
   std::optional<int64_t> created_by;
+  std::optional<std::string> job_json;      // none: a task that never runs
+  std::optional<std::string> results_json;  // none: {}
 };
 Result<int64_t> CreateTask(db::Connection& c, const NewTask& t);
-// Stores the job document (without a feedback token) of a queued task;
-// SetTaskJobs those of several tasks (id, document) with one statement.
-Status SetTaskJob(db::Connection& c, int64_t id, const std::string& job_json);
-Status SetTaskJobs(db::Connection& c, const std::vector<std::pair<int64_t, std::string>>& jobs);
+Result<std::vector<int64_t>> CreateTasks(db::Connection& c, const std::vector<const NewTask*>& tasks);
 // Ansible's per-host recap of a task's run (JSON, checked by the caller).
 Status SetTaskRecap(db::Connection& c, int64_t id, const std::string& recap_json);
 Result<std::optional<Task>> GetTask(db::Connection& c, int64_t id);

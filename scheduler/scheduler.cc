@@ -395,8 +395,8 @@ void Scheduler::HandleSubmit(const std::string& identity, const std::string& bod
       ReplyError(identity, "SUBMIT refused: task " + ids + " is not queued in the database");
       return;
     }
-    auto stored = Job::FromJson((*row)->job_json);
-    if (!stored.ok() || stored->job_id != id) {
+    auto stored = Job::FromStoredJson((*row)->job_json, id);
+    if (!stored.ok()) {
       ReplyError(identity, "SUBMIT refused: the stored job of task " + ids + " is not valid");
       return;
     }
@@ -512,6 +512,7 @@ void Scheduler::HandleRun(const std::string& identity, const std::string& body, 
   stored_runs_.push_back({reply_to_, identity, std::move(job).value(),
                           "for " + target_text.substr(0, 128) + " by " + actor.name, op, std::move(target).value(),
                           std::move(values.values), actor, false, ""});
+  stored_runs_.back().row = deferred_.tasks.size() - 1;
 }
 
 void Scheduler::StoreRunsAlone() {
@@ -540,14 +541,27 @@ void Scheduler::CommitRuns() {
   services_read_.clear();  // read again in the next turn
   if (!run_batch_ && stored_runs_.empty()) return;
   if (run_batch_) {
-    // The turn's audit entries and job documents, one statement each; when
-    // that fails (one RUN's row refused), each RUN is stored alone, so only
-    // the one at fault fails.
+    // The turn's task rows, then their audit entries, one statement each;
+    // when that fails (one RUN's row refused), each RUN is stored alone, so
+    // only the one at fault fails.
     model_->deferred = nullptr;
-    Status written = web::store::AddAudits(Db(), deferred_.audit);
-    if (written.ok()) written = web::store::SetTaskJobs(Db(), deferred_.jobs);
+    std::vector<const web::store::NewTask*> rows;
+    rows.reserve(deferred_.tasks.size());
+    for (const auto& t : deferred_.tasks) rows.push_back(&t);
+    auto ids = web::store::CreateTasks(Db(), rows);
+    Status written = ids.status();
+    if (ids.ok()) {
+      for (size_t i = 0; i < ids->size(); ++i) deferred_.audit[i].task_id = (*ids)[i];
+      written = web::store::AddAudits(Db(), deferred_.audit);
+    }
     deferred_ = {};
-    if (!written.ok()) {
+    if (written.ok()) {
+      for (auto& run : stored_runs_) {
+        if (!run.error.empty()) continue;
+        run.job.job_id = (*ids)[run.row];
+        run.job.feedback_url += std::to_string(run.job.job_id);
+      }
+    } else {
       log::Warn("the turn's RUNs are stored again one by one: " + written.message());
       StoreRunsAlone();
     }
@@ -919,8 +933,8 @@ void Scheduler::Sweep() {
     }
     if (!*full) continue;  // ended in the meantime
     const std::string& job_json = (*full)->job_json;
-    auto job = Job::FromJson(job_json);
-    if (!job.ok() || job->job_id != t.id) {
+    auto job = Job::FromStoredJson(job_json, t.id);
+    if (!job.ok()) {
       std::string why = job_json.empty() ? "it was stored without its job" : "its stored job is not valid";
       log::Warn("task " + ids + " (" + (*full)->state + "): " + why + "; it ends failed");
       (void)tasks::Finish(Db(), t.id, std::string(protocol::kStateFailed), std::nullopt,

@@ -242,12 +242,13 @@ class Scheduler {
     // Not stored: the ERROR it is answered with, in its turn (answers on a
     // socket keep the order of its requests).
     std::string error;
+    size_t row = 0;  // unless alone, its task row in deferred_ (the id comes with the commit)
   };
   // Rolls back the turn's transaction and stores its RUNs again, each in a
   // transaction of its own (answered ERROR when that fails).
   void StoreRunsAlone();
   std::optional<db::Transaction> run_batch_;
-  // The audit entries and job documents of run_batch_'s RUNs, written by
+  // The task rows and audit entries of run_batch_'s RUNs, written by
   // CommitRuns with one statement each (model_->deferred points here while
   // run_batch_ is open).
   web::ModelContext::DeferredWrites deferred_;

@@ -122,6 +122,46 @@ BOOST_AUTO_TEST_CASE(a_job_without_a_token_and_with_locks) {
   BOOST_TEST(Job::FromJson(l->ToJson())->target.label == "dmz-1");
 }
 
+// A task row keeps its job without the id (written with the row, before the
+// id is known): read back as the job of that row, also when stored whole by
+// an earlier version, but never as another task's.
+BOOST_AUTO_TEST_CASE(stored_form_takes_the_row_id) {
+  auto job = Job::FromJson(GoodJson().dump());
+  BOOST_REQUIRE(job.ok());
+  job->feedback_token.clear();
+  job->job_id = 0;
+  job->feedback_url = "http://127.0.0.1:8080/api/tasks/";
+  BOOST_REQUIRE(job->ValidateStored().ok());
+  BOOST_TEST(!job->Validate().ok());  // no id yet
+  std::string stored = job->ToStoredJson();
+  BOOST_TEST(!json::parse(stored).contains("job_id"));
+  BOOST_TEST(!json::parse(stored).contains("feedback_token"));
+  auto back = Job::FromStoredJson(stored, 42);
+  BOOST_REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  BOOST_TEST(back->job_id == 42);
+  BOOST_TEST(back->feedback_url == "http://127.0.0.1:8080/api/tasks/42");
+  BOOST_TEST(back->vars == job->vars);
+  BOOST_TEST(back->target.host_key == job->target.host_key);
+  // Stored whole (with its id): only as that task's.
+  json whole = GoodJson();
+  whole.erase("feedback_token");
+  auto old = Job::FromStoredJson(whole.dump(), 42);
+  BOOST_REQUIRE_MESSAGE(old.ok(), old.status().ToString());
+  BOOST_TEST(old->feedback_url == "http://127.0.0.1:8080/api/tasks/42");
+  auto other = Job::FromStoredJson(whole.dump(), 43);
+  BOOST_REQUIRE(!other.ok());
+  BOOST_TEST(other.status().message().find("another task") != std::string::npos);
+  // A stored job never carries a token; its address ends where the id goes.
+  json with_token = json::parse(stored);
+  with_token["feedback_token"] = GoodJson()["feedback_token"];
+  BOOST_TEST(!Job::FromStoredJson(with_token.dump(), 42).ok());
+  json bad_url = json::parse(stored);
+  bad_url["feedback_url"] = "http://127.0.0.1:8080/api/tasks/7";
+  BOOST_TEST(!Job::FromStoredJson(bad_url.dump(), 42).ok());
+  BOOST_TEST(!Job::FromStoredJson("[]", 42).ok());
+  BOOST_TEST(!Job::FromStoredJson(stored, 0).ok());  // not a task's id
+}
+
 BOOST_AUTO_TEST_CASE(wrong_types_and_version) {
   ExpectRefused([](json& j) { j["version"] = 2; }, "unsupported job version");
   ExpectRefused([](json& j) { j["job_id"] = "42"; }, "wrong type");
