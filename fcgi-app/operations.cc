@@ -104,7 +104,14 @@ Result<Target> WithServices(ModelContext& ctx, Target t) {
 }  // namespace
 
 Result<Target> LoadSiteTarget(ModelContext& ctx, int64_t id, const std::string& domain) {
-  auto home = store::GetSiteHome(ctx.db, id, domain);
+  Result<std::optional<store::SiteHome>> home = std::optional<store::SiteHome>();
+  auto ahead = ctx.sites_read ? ctx.sites_read->find(id > 0 ? "#" + std::to_string(id) : domain)
+                              : std::map<std::string, store::SiteHome>::iterator();
+  if (ctx.sites_read && ahead != ctx.sites_read->end()) {
+    home = std::optional<store::SiteHome>(ahead->second);
+  } else {
+    home = store::GetSiteHome(ctx.db, id, domain);
+  }
   if (!home.ok()) return home.status();
   if (!*home || (*home)->site.status == "deleted") {
     return Status::NotFound("site " + (id > 0 ? std::to_string(id) : domain));

@@ -68,6 +68,10 @@ struct ModelContext {
   // When set, the servers' services read once are kept here and read from
   // here again (the scheduler keeps them for one turn's RUNs).
   std::map<int64_t, std::vector<store::Service>>* services_read = nullptr;
+  // When set, the sites read ahead (the scheduler reads a turn's RUN targets
+  // with one statement), by "#<id>" and by domain: LoadSiteTarget takes a
+  // site from here before it reads one.
+  std::map<std::string, store::SiteHome>* sites_read = nullptr;
 };
 
 // The operation's form values for the audit log: variables declared no_log,

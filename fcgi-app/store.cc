@@ -771,25 +771,59 @@ Result<std::optional<Site>> GetSiteByDomain(db::Connection& c, const std::string
   return One(c, SiteColumns() + "WHERE s.domain = ? AND s.status <> 'deleted'", {Value(domain)}, SiteFromRow);
 }
 
+namespace {
+
+// A site's home, its platform's and its server's fields first (SiteColumns
+// joins both, as p and web), then the aliases, then the site's. The aliases
+// come in the same statement, one text of "<redirect><alias>" words in alias
+// order (aliases are domain names: no spaces), one round trip less per site
+// RUN.
+std::string SiteHomeSql(const std::string& where) {
+  return SiteColumns("sites s", PlatformFields("web", false) + ", " + ServerFields("web") +
+                                    ", (SELECT GROUP_CONCAT(a.redirect, a.alias ORDER BY a.alias SEPARATOR ' ') "
+                                    "FROM site_aliases a WHERE a.site_id = s.id), ") +
+         where;
+}
+
+SiteHome SiteHomeAt(const db::Row& r) {
+  constexpr size_t kAliases = kPlatformFieldCount + kServerFieldCount;
+  SiteHome home{SiteAt(r, kAliases + 1), PlatformAt(r, 0), ServerAt(r, kPlatformFieldCount), {}};
+  std::istringstream words(r.IsNull(kAliases) ? std::string() : r.Str(kAliases));
+  for (std::string w; words >> w;) {
+    if (w.size() > 1) home.aliases.push_back(Alias{w.substr(1), w[0] == '1'});
+  }
+  return home;
+}
+
+}  // namespace
+
 Result<std::optional<SiteHome>> GetSiteHome(db::Connection& c, int64_t id, const std::string& domain) {
-  // The platform's and its server's fields first (SiteColumns joins both, as
-  // p and web), then the aliases, then the site's. The aliases come in the
-  // same statement, one text of "<redirect><alias>" words in alias order
-  // (aliases are domain names: no spaces), one round trip less per site RUN.
-  const std::string sql =
-      SiteColumns("sites s", PlatformFields("web", false) + ", " + ServerFields("web") +
-                                 ", (SELECT GROUP_CONCAT(a.redirect, a.alias ORDER BY a.alias SEPARATOR ' ') "
-                                 "FROM site_aliases a WHERE a.site_id = s.id), ") +
-      (id > 0 ? "WHERE s.id = ?" : "WHERE s.domain = ? AND s.status <> 'deleted'");
-  return One(c, sql, {id > 0 ? Value(id) : Value(domain)}, +[](const db::Row& r) {
-    constexpr size_t kAliases = kPlatformFieldCount + kServerFieldCount;
-    SiteHome home{SiteAt(r, kAliases + 1), PlatformAt(r, 0), ServerAt(r, kPlatformFieldCount), {}};
-    std::istringstream words(r.IsNull(kAliases) ? std::string() : r.Str(kAliases));
-    for (std::string w; words >> w;) {
-      if (w.size() > 1) home.aliases.push_back(Alias{w.substr(1), w[0] == '1'});
+  return One(c, SiteHomeSql(id > 0 ? "WHERE s.id = ?" : "WHERE s.domain = ? AND s.status <> 'deleted'"),
+             {id > 0 ? Value(id) : Value(domain)}, SiteHomeAt);
+}
+
+Result<std::vector<SiteHome>> GetSiteHomes(db::Connection& c, const std::vector<int64_t>& ids,
+                                           const std::vector<std::string>& domains) {
+  std::vector<SiteHome> out;
+  // One statement for the ids and one for the domains: each a range of its
+  // own index (an OR of the two could read the whole table).
+  for (bool by_id : {true, false}) {
+    std::vector<Value> params;
+    std::string in;
+    if (by_id) {
+      for (int64_t id : ids) params.emplace_back(id);
+    } else {
+      for (const auto& d : domains) params.emplace_back(d);
     }
-    return home;
-  });
+    if (params.empty()) continue;
+    for (size_t i = 0; i < params.size(); ++i) in += i == 0 ? "?" : ", ?";
+    auto rows = c.Query(SiteHomeSql(by_id ? "WHERE s.id IN (" + in + ")"
+                                          : "WHERE s.domain IN (" + in + ") AND s.status <> 'deleted'"),
+                        params);
+    if (!rows.ok()) return rows.status().WithContext("read sites");
+    for (const auto& r : *rows) out.push_back(SiteHomeAt(r));
+  }
+  return out;
 }
 
 std::string DbNameFor(const std::string& domain, int64_t site_id) {

@@ -356,6 +356,10 @@ struct SiteHome {
   std::vector<Alias> aliases;  // as ListAliases gives them
 };
 Result<std::optional<SiteHome>> GetSiteHome(db::Connection& c, int64_t id, const std::string& domain = "");
+// Several at once, in no particular order: the sites with these ids (also
+// deleted ones, as GetSiteHome by id) and the live sites with these domains.
+Result<std::vector<SiteHome>> GetSiteHomes(db::Connection& c, const std::vector<int64_t>& ids,
+                                           const std::vector<std::string>& domains);
 // Creates the site (status queued) with its aliases and gives it its
 // database name (DbNameFor); Conflict if a live site has the domain.
 Result<int64_t> CreateSite(db::Connection& c, const NewSite& site);

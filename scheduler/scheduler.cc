@@ -104,6 +104,7 @@ Result<std::unique_ptr<Scheduler>> Scheduler::Create(zmq::context_t& context, Sc
     // each; a RUN failing half-way has the others stored again.
     s->model_->db.set_savepoints(false);
     s->model_->services_read = &s->services_read_;
+    s->model_->sites_read = &s->sites_read_;
   }
   AEGIR_RETURN_IF_ERROR(s->Bind());
   if (Status c = s->Db().Connect(s->options_.db); !c.ok()) {
@@ -286,10 +287,22 @@ Status Scheduler::RunOnce(milliseconds max_wait) {
     } else {
       reply_to_ = src.socket;
     }
+    // The turn's messages are taken first, so that the sites its RUNs name
+    // are read with one statement (ReadRunTargets), then handled in order.
+    std::vector<Frames> turn;
     for (int i = 0; i < kMaxMessagesPerTurn; ++i) {
       Frames frames;
       try {
         if (!zmq::recv_multipart(*src.socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
+      } catch (const std::exception& e) {
+        log::Error(std::string("receiving a message: ") + e.what());
+        break;
+      }
+      turn.push_back(std::move(frames));
+    }
+    if (!src.executors) ReadRunTargets(turn);
+    for (auto& frames : turn) {
+      try {
         (this->*src.handler)(frames);
       } catch (const std::exception& e) {
         log::Error(std::string("handling a message: ") + e.what());
@@ -426,6 +439,33 @@ void Scheduler::HandleCancel(const std::string& identity, const std::string& bod
   Send(*reply_to_, identity, {protocol::kVersion, protocol::kAck, Sv(body)});
 }
 
+void Scheduler::ReadRunTargets(std::vector<Frames>& turn) {
+  sites_read_.clear();
+  if (!model_) return;
+  std::vector<int64_t> ids;
+  std::vector<std::string> domains;
+  for (const auto& frames : turn) {
+    auto envelope = protocol::SplitEnvelope(ToStrings(frames));
+    if (!envelope || envelope->command != protocol::kRun || envelope->body.size() != 1) continue;
+    auto request = protocol::ParseRun(envelope->body[0]);
+    if (!request.ok() || request->type != "site" || request->ref.empty() || request->ref.size() > 255) continue;
+    int64_t id = protocol::ParseJobId(request->ref);
+    if (id > 0) {
+      ids.push_back(id);
+    } else {
+      domains.push_back(request->ref);
+    }
+  }
+  // One RUN reads its own site: nothing to save.
+  if (ids.size() + domains.size() < 2) return;
+  auto homes = web::store::GetSiteHomes(Db(), ids, domains);
+  if (!homes.ok()) return;  // each RUN reads its site, and says what went wrong
+  for (auto& home : *homes) {
+    sites_read_["#" + std::to_string(home.site.id)] = home;
+    if (home.site.status != "deleted") sites_read_[home.site.domain] = std::move(home);
+  }
+}
+
 void Scheduler::HandleRun(const std::string& identity, const std::string& body, const web::Actor& actor) {
   auto refuse = [&](const std::string& msg) {
     // After the RUNs of this turn still to be answered, when there are some.
@@ -539,6 +579,7 @@ void Scheduler::StoreRunsAlone() {
 
 void Scheduler::CommitRuns() {
   services_read_.clear();  // read again in the next turn
+  sites_read_.clear();
   if (!run_batch_ && stored_runs_.empty()) return;
   if (run_batch_) {
     // The turn's task rows, then their audit entries, one statement each;

@@ -255,6 +255,10 @@ class Scheduler {
   // The servers' services as read in this turn (model_->services_read): a
   // turn's RUNs on one server read them once. Forgotten at each CommitRuns.
   std::map<int64_t, std::vector<web::store::Service>> services_read_;
+  // The sites a turn's RUNs name, read with one statement before they are
+  // handled (model_->sites_read); forgotten with services_read_.
+  std::map<std::string, web::store::SiteHome> sites_read_;
+  void ReadRunTargets(std::vector<Frames>& turn);
   std::vector<StoredRun> stored_runs_;
   bool reconciled_ = false;  // the open tasks were read once since start
   Clock::time_point next_sweep_;

@@ -309,8 +309,80 @@ BOOST_FIXTURE_TEST_CASE(the_aegir_client_submits_follows_and_cancels, LoggedIn) 
   BOOST_TEST(TaskState(WaitForTask(b, "/tasks/" + First(first, "\"job_id\":([0-9]+)"))) == "succeeded");
 }
 
+// Sends RUNs of the operation on these targets back to back on one socket
+// (so they come in one turn) and gives each answer, in order: (command, text).
+std::vector<std::pair<std::string, std::string>> RunBackToBack(const std::string& operation,
+                                                               const std::vector<std::string>& targets) {
+  zmq::context_t context;
+  zmq::socket_t socket(context, zmq::socket_type::dealer);
+  socket.set(zmq::sockopt::linger, 0);
+  socket.connect("ipc://" + S().var_dir() + "/run/submit.ipc");
+  for (const auto& target : targets) {
+    const std::string run =
+        nlohmann::json{{"operation", operation}, {"target", target}, {"vars", nlohmann::json::object()}}.dump();
+    std::vector<zmq::const_buffer> frames = {zmq::buffer(aegir::protocol::kVersion),
+                                             zmq::buffer(aegir::protocol::kRun), zmq::buffer(run)};
+    BOOST_REQUIRE(zmq::send_multipart(socket, frames));
+  }
+  std::vector<std::pair<std::string, std::string>> answers;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    zmq::pollitem_t item = {socket.handle(), 0, ZMQ_POLLIN, 0};
+    BOOST_REQUIRE_MESSAGE(zmq::poll(&item, 1, std::chrono::milliseconds(10000)) == 1, "no answer to RUN " << i);
+    std::vector<zmq::message_t> reply;
+    BOOST_REQUIRE(zmq::recv_multipart(socket, std::back_inserter(reply)));
+    BOOST_REQUIRE_EQUAL(reply.size(), 3u);
+    answers.emplace_back(reply[1].to_string(), reply[2].to_string());
+  }
+  return answers;
+}
+
+// A turn's RUNs on sites have their sites read with one statement before
+// they are handled: each is answered as it would be alone, in order, and
+// each task is on the site its RUN named, by domain or by id, also when a
+// site is named twice; an unknown or deleted site is refused.
+BOOST_FIXTURE_TEST_CASE(a_turns_runs_read_their_sites_together, LoggedIn) {
+  std::string platform = Sql(S(), "SELECT id FROM aegir.platforms WHERE name = 'wordpress'");
+  platform.erase(platform.find_last_not_of("\n") + 1);
+  BOOST_REQUIRE(!platform.empty());
+  Sql(S(), "INSERT INTO aegir.clients (name) VALUES ('turn-client')");
+  Sql(S(),
+      "INSERT INTO aegir.sites (domain, platform_id, db_server_id, client_id, status) "
+      "SELECT d, p.id, p.server_id, c.id, s FROM aegir.platforms p JOIN aegir.clients c ON c.name = 'turn-client' "
+      "JOIN (SELECT 'one.turn.test' AS d, 'enabled' AS s UNION SELECT 'two.turn.test', 'enabled' "
+      "UNION SELECT 'gone.turn.test', 'deleted') x WHERE p.id = " + platform);
+  auto id_of = [](const std::string& domain) {
+    std::string id = Sql(S(), "SELECT id FROM aegir.sites WHERE domain = '" + domain + "'");
+    return id.substr(0, id.find('\n'));
+  };
+  const std::string one = id_of("one.turn.test"), two = id_of("two.turn.test"), gone = id_of("gone.turn.test");
+  const std::vector<std::string> targets = {"site:one.turn.test", "site:" + two,   "site:nowhere.turn.test",
+                                            "site:one.turn.test", "site:gone.turn.test", "site:" + gone,
+                                            "site:" + one};
+  // What each RUN is on, or "" when it is refused.
+  const std::vector<std::string> expect = {one, two, "", one, "", "", one};
+  auto answers = RunBackToBack("site-verify", targets);
+  BOOST_REQUIRE_EQUAL(answers.size(), expect.size());
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const auto& [command, text] = answers[i];
+    BOOST_TEST_CONTEXT("RUN on " << targets[i]) {
+      if (expect[i].empty()) {
+        BOOST_TEST(command == "ERROR", text);
+        BOOST_TEST(Contains(text, "there is no site"), text);
+        continue;
+      }
+      BOOST_REQUIRE_MESSAGE(command == "ACK", text);
+      std::string on = Sql(S(), "SELECT CONCAT(entity_type, ':', entity_id) FROM aegir.tasks WHERE id = " + text);
+      BOOST_TEST(on == "site:" + expect[i] + "\n");
+    }
+  }
+  // Each ends (they fail: these sites have no files), and nothing waits.
+  for (const auto& [command, text] : answers) {
+    if (command == "ACK") WaitForTask(b, "/tasks/" + text);
+  }
+}
+
 // The scheduler stores a turn's RUNs in one transaction, without a savepoint
-// each, and writes their audit entries and job documents with one statement
+// each, and writes their task rows and audit entries with one statement
 // each before it commits. A RUN failing (its task row refused: it fails
 // half-way through its store; its audit entry refused: the turn's audit
 // statement fails) spoils that transaction, so the turn's RUNs are stored
@@ -332,28 +404,12 @@ BOOST_FIXTURE_TEST_CASE(a_run_failing_in_a_turn_loses_nothing_of_the_others, Log
       Sql(S(), "CREATE TRIGGER aegir.refuse_rows BEFORE INSERT ON aegir." + table + " FOR EACH ROW " + body);
       const std::string tasks_before = Sql(S(), "SELECT COUNT(*) FROM aegir.tasks");
 
-      zmq::context_t context;
-      zmq::socket_t socket(context, zmq::socket_type::dealer);
-      socket.set(zmq::sockopt::linger, 0);
-      socket.connect("ipc://" + S().var_dir() + "/run/submit.ipc");
       const std::vector<std::string> targets = {"server:localhost", "server:" + bad, "server:localhost",
                                                 "server:localhost"};
-      for (const auto& target : targets) {
-        const std::string run =
-            nlohmann::json{{"operation", "server-verify"}, {"target", target}, {"vars", nlohmann::json::object()}}
-                .dump();
-        std::vector<zmq::const_buffer> frames = {zmq::buffer(aegir::protocol::kVersion),
-                                                 zmq::buffer(aegir::protocol::kRun), zmq::buffer(run)};
-        BOOST_REQUIRE(zmq::send_multipart(socket, frames));
-      }
       std::vector<std::string> ids;
-      for (size_t i = 0; i < targets.size(); ++i) {
-        zmq::pollitem_t item = {socket.handle(), 0, ZMQ_POLLIN, 0};
-        BOOST_REQUIRE_MESSAGE(zmq::poll(&item, 1, std::chrono::milliseconds(10000)) == 1, "no answer to RUN " << i);
-        std::vector<zmq::message_t> reply;
-        BOOST_REQUIRE(zmq::recv_multipart(socket, std::back_inserter(reply)));
-        BOOST_REQUIRE_EQUAL(reply.size(), 3u);
-        const std::string command = reply[1].to_string(), text = reply[2].to_string();
+      auto answers = RunBackToBack("server-verify", targets);
+      for (size_t i = 0; i < answers.size(); ++i) {
+        const auto& [command, text] = answers[i];
         if (i == 1) {
           BOOST_TEST(command == "ERROR", text);
         } else {
