@@ -310,9 +310,10 @@ json MaskedValues(const Operation& op, const std::map<std::string, json>& form) 
   return out;
 }
 
-Result<int64_t> RecordRefused(ModelContext& ctx, const Operation& op, const Target& target, const std::string& reason,
-                              std::optional<int64_t> user_id) {
-  // No job is stored: nothing will ever run or post for this task.
+namespace {
+
+// The task row of the operation on the target, without vars, locks or job.
+store::NewTask NewTaskFor(const Operation& op, const Target& target, std::optional<int64_t> user_id) {
   store::NewTask t;
   t.operation = op.name;
   t.entity_type = target.entity_type;
@@ -320,6 +321,15 @@ Result<int64_t> RecordRefused(ModelContext& ctx, const Operation& op, const Targ
   t.success_status = op.success_status;
   t.failure_status = op.failure_status;
   t.created_by = user_id;
+  return t;
+}
+
+}  // namespace
+
+Result<int64_t> RecordRefused(ModelContext& ctx, const Operation& op, const Target& target, const std::string& reason,
+                              std::optional<int64_t> user_id) {
+  // No job is stored: nothing will ever run or post for this task.
+  store::NewTask t = NewTaskFor(op, target, user_id);
   auto id = store::CreateTask(ctx.db, t);
   if (!id.ok()) return id.status();
   auto f = tasks::Finish(ctx.db, *id, "failed", std::nullopt, "Not started: " + reason);
@@ -401,15 +411,9 @@ Result<Job> StoreOperation(ModelContext& ctx, const Operation& op, const Target&
   AEGIR_RETURN_IF_ERROR(job.ValidateStored());
   json vars_json = json::object();
   for (const auto& [k, v] : job.vars) vars_json[k] = v;
-  store::NewTask t;
-  t.operation = op.name;
-  t.entity_type = target.entity_type;
-  t.entity_id = target.entity_id;
+  store::NewTask t = NewTaskFor(op, target, user_id);
   t.vars_json = vars_json.dump(-1, ' ', false, json::error_handler_t::replace);
   t.locks = job.LockKeys();
-  t.success_status = op.success_status;
-  t.failure_status = op.failure_status;
-  t.created_by = user_id;
   t.job_json = job.ToStoredJson();
   if (!results.empty()) t.results_json = results.dump(-1, ' ', false, json::error_handler_t::replace);
   store::AuditEntry audit;
