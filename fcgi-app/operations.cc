@@ -43,7 +43,12 @@ Result<Services> ParseServices(int64_t server_id, const std::vector<store::Servi
   return out;
 }
 
-Result<Services> ServicesOf(ModelContext& ctx, int64_t server_id) {
+// A server's services: from `given` when it holds them (read with the
+// target), else as read in this turn (ctx.services_read), else read now.
+using ServiceRows = std::map<int64_t, std::vector<store::Service>>;
+
+Result<Services> ServicesOf(ModelContext& ctx, int64_t server_id, const ServiceRows& given = {}) {
+  if (auto it = given.find(server_id); it != given.end()) return ParseServices(server_id, it->second);
   auto* kept = ctx.services_read;
   if (kept) {
     if (auto it = kept->find(server_id); it != kept->end()) return ParseServices(server_id, it->second);
@@ -84,8 +89,8 @@ namespace {
 
 // The target's services: its server's web server, and the site's database
 // server's database service.
-Result<Target> WithServices(ModelContext& ctx, Target t) {
-  auto services = ServicesOf(ctx, t.server.id);
+Result<Target> WithServices(ModelContext& ctx, Target t, const ServiceRows& given = {}) {
+  auto services = ServicesOf(ctx, t.server.id, given);
   if (!services.ok()) return services.status();
   t.http = services->http;
   if (t.site) {
@@ -93,7 +98,7 @@ Result<Target> WithServices(ModelContext& ctx, Target t) {
     if (t.site->db_server_id == t.server.id) {
       t.db = services->db;
     } else {
-      auto db = ServicesOf(ctx, t.site->db_server_id);
+      auto db = ServicesOf(ctx, t.site->db_server_id, given);
       if (!db.ok()) return db.status();
       t.db = db->db;
     }
@@ -123,7 +128,13 @@ Result<Target> LoadSiteTarget(ModelContext& ctx, int64_t id, const std::string& 
   t.site = std::move((*home)->site);
   t.platform = std::move((*home)->platform);
   t.server = std::move((*home)->server);
-  return WithServices(ctx, std::move(t));
+  // The services when they came with the site: both servers' (none is none).
+  ServiceRows given;
+  if ((*home)->services_read) {
+    given = {{t.server.id, {}}, {t.site->db_server_id, {}}};
+    for (auto& service : (*home)->services) given[service.server_id].push_back(std::move(service));
+  }
+  return WithServices(ctx, std::move(t), given);
 }
 
 Result<Target> LoadTarget(ModelContext& ctx, const std::string& entity_type, int64_t entity_id) {

@@ -774,23 +774,56 @@ Result<std::optional<Site>> GetSiteByDomain(db::Connection& c, const std::string
 namespace {
 
 // A site's home, its platform's and its server's fields first (SiteColumns
-// joins both, as p and web), then the aliases, then the site's. The aliases
-// come in the same statement, one text of "<redirect><alias>" words in alias
-// order (aliases are domain names: no spaces), one round trip less per site
-// RUN.
-std::string SiteHomeSql(const std::string& where) {
-  return SiteColumns("sites s", PlatformFields("web", false) + ", " + ServerFields("web") +
-                                    ", (SELECT GROUP_CONCAT(a.redirect, a.alias ORDER BY a.alias SEPARATOR ' ') "
-                                    "FROM site_aliases a WHERE a.site_id = s.id), ") +
+// joins both, as p and web), then the aliases, then the services, then the
+// site's. The aliases and the services come in the same statement, one
+// round trip each less per site RUN: the aliases as one text of
+// "<redirect><alias>" words in alias order (aliases are domain names: no
+// spaces), the services as records separated by ASCII RS (30), their fields
+// by US (31): valid JSON, which MariaDB checks the settings are, holds
+// neither unescaped.
+constexpr char kRecordSeparator = 30, kUnitSeparator = 31;
+
+// Several sites read together leave the services out (NULL): they are
+// those of few servers, read once for all (the scheduler's turn), where a
+// copy with each site costs MariaDB about 20 us a row.
+std::string SiteHomeSql(const std::string& where, bool with_services) {
+  return SiteColumns("sites s",
+                     PlatformFields("web", false) + ", " + ServerFields("web") +
+                         ", (SELECT GROUP_CONCAT(a.redirect, a.alias ORDER BY a.alias SEPARATOR ' ') "
+                         "FROM site_aliases a WHERE a.site_id = s.id), " +
+                         (with_services ? "(SELECT GROUP_CONCAT(CONCAT_WS(CHAR(31), v.id, v.server_id, v.type, "
+                                          "v.kind, v.settings) ORDER BY v.server_id, v.type SEPARATOR 0x1e) "
+                                          "FROM services v WHERE v.server_id IN (web.id, s.db_server_id)), "
+                                        : "NULL, ")) +
          where;
+}
+
+std::vector<std::string> SplitOn(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t end = text.find(separator, start);
+    out.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return out;
+    start = end + 1;
+  }
 }
 
 SiteHome SiteHomeAt(const db::Row& r) {
   constexpr size_t kAliases = kPlatformFieldCount + kServerFieldCount;
-  SiteHome home{SiteAt(r, kAliases + 1), PlatformAt(r, 0), ServerAt(r, kPlatformFieldCount), {}};
+  constexpr size_t kServices = kAliases + 1;
+  SiteHome home{SiteAt(r, kServices + 1), PlatformAt(r, 0), ServerAt(r, kPlatformFieldCount), {}, {}, false};
   std::istringstream words(r.IsNull(kAliases) ? std::string() : r.Str(kAliases));
   for (std::string w; words >> w;) {
     if (w.size() > 1) home.aliases.push_back(Alias{w.substr(1), w[0] == '1'});
+  }
+  home.services_read = !r.IsNull(kServices);
+  if (home.services_read) {
+    for (const auto& record : SplitOn(r.Str(kServices), kRecordSeparator)) {
+      auto f = SplitOn(record, kUnitSeparator);
+      if (f.size() != 5) continue;  // (not written so: see above)
+      home.services.push_back(Service{std::atoll(f[0].c_str()), std::atoll(f[1].c_str()), f[2], f[3], f[4]});
+    }
   }
   return home;
 }
@@ -798,7 +831,7 @@ SiteHome SiteHomeAt(const db::Row& r) {
 }  // namespace
 
 Result<std::optional<SiteHome>> GetSiteHome(db::Connection& c, int64_t id, const std::string& domain) {
-  return One(c, SiteHomeSql(id > 0 ? "WHERE s.id = ?" : "WHERE s.domain = ? AND s.status <> 'deleted'"),
+  return One(c, SiteHomeSql(id > 0 ? "WHERE s.id = ?" : "WHERE s.domain = ? AND s.status <> 'deleted'", true),
              {id > 0 ? Value(id) : Value(domain)}, SiteHomeAt);
 }
 
@@ -818,7 +851,8 @@ Result<std::vector<SiteHome>> GetSiteHomes(db::Connection& c, const std::vector<
     if (params.empty()) continue;
     for (size_t i = 0; i < params.size(); ++i) in += i == 0 ? "?" : ", ?";
     auto rows = c.Query(SiteHomeSql(by_id ? "WHERE s.id IN (" + in + ")"
-                                          : "WHERE s.domain IN (" + in + ") AND s.status <> 'deleted'"),
+                                          : "WHERE s.domain IN (" + in + ") AND s.status <> 'deleted'",
+                                    false),
                         params);
     if (!rows.ok()) return rows.status().WithContext("read sites");
     for (const auto& r : *rows) out.push_back(SiteHomeAt(r));
@@ -919,18 +953,30 @@ Result<int64_t> CreateTask(db::Connection& c, const NewTask& t) {
 Result<std::vector<int64_t>> CreateTasks(db::Connection& c, const std::vector<const NewTask*>& tasks) {
   if (tasks.empty()) return std::vector<int64_t>();
   // A site's task carries the site's client (what a client user's lists use).
+  // The claim's columns are written only when a row is claimed (they cost
+  // MariaDB a little on every row).
+  const bool claims = std::any_of(tasks.begin(), tasks.end(), [](const NewTask* t) { return t->claim.has_value(); });
   std::string sql =
       "INSERT INTO tasks (operation, entity_type, entity_id, client_id, vars, locks, success_status, failure_status, "
-      "created_by, job, results) VALUES ";
+      "created_by, job, results";
+  sql += claims ? ", state, executor, attempts, feedback_token_hash, started_at) VALUES " : ") VALUES ";
   std::vector<Value> params;
-  params.reserve(tasks.size() * 11);
+  params.reserve(tasks.size() * 16);
   for (const NewTask* t : tasks) {
     sql += params.empty() ? "" : ", ";
-    sql += "(?, ?, ?, (SELECT s.client_id FROM sites s WHERE ? = 'site' AND s.id = ?), ?, ?, ?, ?, ?, ?, ?)";
+    sql += "(?, ?, ?, (SELECT s.client_id FROM sites s WHERE ? = 'site' AND s.id = ?), ?, ?, ?, ?, ?, ?, ?";
+    sql += claims ? ", ?, ?, ?, ?, IF(? = 'running', UTC_TIMESTAMP(3), NULL))" : ")";
     for (Value v : {Value(t->operation), Value(t->entity_type), Value(t->entity_id), Value(t->entity_type),
                     Value(t->entity_id), Value(t->vars_json), Value(tasks::JoinLocks(t->locks)),
                     Value(t->success_status), Value(t->failure_status), Value(t->created_by), Value(t->job_json),
                     Value(t->results_json)}) {
+      params.push_back(std::move(v));
+    }
+    if (!claims) continue;
+    const char* state = t->claim ? "running" : "queued";
+    for (Value v : {Value(state), t->claim ? Value(TruncateUtf8(t->claim->executor, 255)) : Value(),
+                    Value(int64_t{t->claim ? 1 : 0}), Value(t->claim ? t->claim->token_hash : std::string()),
+                    Value(state)}) {
       params.push_back(std::move(v));
     }
   }

@@ -349,15 +349,21 @@ Result<std::optional<Site>> GetSite(db::Connection& c, int64_t id);
 Result<std::optional<Site>> GetSiteByDomain(db::Connection& c, const std::string& domain);
 // A site with its platform (site_count -1) and the platform's server, in one
 // query: by id, or (id 0) the site of `domain` that is not deleted.
+// With them (GetSiteHome; GetSiteHomes leaves them out) the services of its
+// web server and, when its database is on another server, of that one (as
+// ListServices gives them, by server).
 struct SiteHome {
   Site site;
   Platform platform;
   Server server;
   std::vector<Alias> aliases;  // as ListAliases gives them
+  std::vector<Service> services;
+  bool services_read = false;  // whether `services` are the servers' (none is none)
 };
 Result<std::optional<SiteHome>> GetSiteHome(db::Connection& c, int64_t id, const std::string& domain = "");
 // Several at once, in no particular order: the sites with these ids (also
-// deleted ones, as GetSiteHome by id) and the live sites with these domains.
+// deleted ones, as GetSiteHome by id) and the live sites with these domains,
+// without their services.
 Result<std::vector<SiteHome>> GetSiteHomes(db::Connection& c, const std::vector<int64_t>& ids,
                                            const std::vector<std::string>& domains);
 // Creates the site (status queued) with its aliases and gives it its
@@ -396,6 +402,13 @@ struct NewTask {
   std::optional<int64_t> created_by;
   std::optional<std::string> job_json;      // none: a task that never runs
   std::optional<std::string> results_json;  // none: {}
+  // Set: stored running, handed to this executor with a token of this hash
+  // (as tasks::Claim would: one attempt, started now).
+  struct Claim {
+    std::string executor;
+    std::string token_hash;
+  };
+  std::optional<Claim> claim;
 };
 Result<int64_t> CreateTask(db::Connection& c, const NewTask& t);
 Result<std::vector<int64_t>> CreateTasks(db::Connection& c, const std::vector<const NewTask*>& tasks);

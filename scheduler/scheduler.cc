@@ -25,6 +25,9 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
 constexpr int kMaxMessagesPerTurn = 256;  // per socket, so neither side starves the other
+// A turn's RUNs wait in the queue under these ids (kUnwrittenId + their row)
+// while what can run at once is planned, before their rows are written.
+constexpr int64_t kUnwrittenId = int64_t{1} << 62;
 // An orphaned job (its executor went silent, or we restarted while it ran)
 // ends failed when no executor reports it within this time.
 constexpr milliseconds kOrphanGrace = protocol::kHeartbeatInterval * protocol::kHeartbeatLiveness;
@@ -581,11 +584,33 @@ void Scheduler::CommitRuns() {
   services_read_.clear();  // read again in the next turn
   sites_read_.clear();
   if (!run_batch_ && stored_runs_.empty()) return;
+  std::vector<Handout> plan;
   if (run_batch_) {
+    model_->deferred = nullptr;
+    // What can run at once is planned before the rows are written, and the
+    // rows of those go in running (claimed): the turn's new jobs wait in
+    // the queue meanwhile under ids after every real one, in their order.
+    for (auto& run : stored_runs_) {
+      if (!run.error.empty() || run.alone) continue;
+      queue_.insert_or_assign(kUnwrittenId + static_cast<int64_t>(run.row),
+                              QueuedJob(std::move(run.job), Clock::time_point::min()));
+    }
+    plan = PlanHandouts();
+    for (auto& run : stored_runs_) {
+      if (!run.error.empty() || run.alone) continue;
+      auto it = queue_.find(kUnwrittenId + static_cast<int64_t>(run.row));
+      run.job = std::move(it->second.job);
+      queue_.erase(it);
+    }
+    for (const auto& h : plan) {
+      if (h.id >= kUnwrittenId) {
+        deferred_.tasks[h.id - kUnwrittenId].claim =
+            web::store::NewTask::Claim{h.executor, crypto::Sha256Hex(h.token)};
+      }
+    }
     // The turn's task rows, then their audit entries, one statement each;
     // when that fails (one RUN's row refused), each RUN is stored alone, so
     // only the one at fault fails.
-    model_->deferred = nullptr;
     std::vector<const web::store::NewTask*> rows;
     rows.reserve(deferred_.tasks.size());
     for (const auto& t : deferred_.tasks) rows.push_back(&t);
@@ -598,29 +623,35 @@ void Scheduler::CommitRuns() {
     deferred_ = {};
     if (written.ok()) {
       for (auto& run : stored_runs_) {
-        if (!run.error.empty()) continue;
+        if (!run.error.empty() || run.alone) continue;
         run.job.job_id = (*ids)[run.row];
         run.job.feedback_url += std::to_string(run.job.job_id);
       }
+      for (auto& h : plan) {
+        if (h.id < kUnwrittenId) continue;
+        h.id = (*ids)[h.id - kUnwrittenId];
+        h.claimed = true;  // written so
+        h.written_claimed = true;
+      }
     } else {
       log::Warn("the turn's RUNs are stored again one by one: " + written.message());
+      plan.clear();
       StoreRunsAlone();
     }
   }
-  // The stored RUNs join the queue now, so that those that can run at once
-  // are claimed in the same transaction (one flush to disk for both); those
-  // of the transaction leave it again if the commit fails.
+  // The stored RUNs join the queue now; those of the transaction leave it
+  // again if the commit fails.
   for (auto& run : stored_runs_) {
     if (!run.error.empty()) continue;
     const int64_t id = run.job.job_id;
     Enqueue(std::move(run.job), run.what);
     run.job.job_id = id;  // for its answer
   }
-  std::vector<Handout> plan;
+  // The other jobs planned are claimed in the same transaction (one flush
+  // to disk for all).
   Status committed;
   const bool batch = run_batch_.has_value();
   if (batch) {
-    plan = PlanHandouts();
     committed = ClaimHandouts(plan);
     if (committed.ok()) committed = run_batch_->Commit();
     run_batch_.reset();  // rolls back what the commit did not take
@@ -1126,6 +1157,7 @@ std::vector<Scheduler::Handout> Scheduler::PlanHandouts() const {
 
 Status Scheduler::ClaimHandouts(std::vector<Handout>& plan) {
   for (auto& h : plan) {
+    if (h.written_claimed) continue;
     auto claimed = tasks::Claim(Db(), h.id, h.executor, crypto::Sha256Hex(h.token));
     if (!claimed.ok()) return claimed.status();
     h.claimed = *claimed;

@@ -179,6 +179,7 @@ class Scheduler {
     std::string executor;
     std::string token;
     bool claimed = false;  // still queued in the database, now running there
+    bool written_claimed = false;  // a new task, written running (no claim to make)
   };
   // The jobs that can go now and where (queue order, locks, limits, the
   // executors' free slots and labels); changes nothing.

@@ -376,9 +376,21 @@ BOOST_FIXTURE_TEST_CASE(a_turns_runs_read_their_sites_together, LoggedIn) {
     }
   }
   // Each ends (they fail: these sites have no files), and nothing waits.
+  std::string acked;
   for (const auto& [command, text] : answers) {
-    if (command == "ACK") WaitForTask(b, "/tasks/" + text);
+    if (command != "ACK") continue;
+    WaitForTask(b, "/tasks/" + text);
+    acked += (acked.empty() ? "" : ",") + text;
   }
+  // Each was claimed as a claim does, whether its row was written claimed
+  // (an executor was free) or claimed after: one attempt, an executor, a
+  // start, and the hash of the token its executor then posted its log with
+  // (aegir-web refuses a post with another token).
+  BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks WHERE id IN (" + acked +
+                          ") AND attempts = 1 AND executor IS NOT NULL AND started_at IS NOT NULL "
+                          "AND LENGTH(feedback_token_hash) = 64") == "4\n");
+  BOOST_TEST(Sql(S(), "SELECT COUNT(DISTINCT task_id) FROM aegir.task_log WHERE task_id IN (" + acked + ")") ==
+             "4\n");
 }
 
 // The scheduler stores a turn's RUNs in one transaction, without a savepoint
