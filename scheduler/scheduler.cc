@@ -566,7 +566,8 @@ void Scheduler::StoreRunsAlone() {
   std::vector<StoredRun> runs = std::move(stored_runs_);
   stored_runs_.clear();
   for (auto& run : runs) {
-    if (run.error.empty()) {
+    // (One stored alone before, in this turn, is committed already.)
+    if (run.error.empty() && !run.alone) {
       m.actor = run.actor;
       auto job = web::StoreOperation(m, *run.op, run.target, run.values, std::nullopt);
       if (job.ok()) {

@@ -311,21 +311,23 @@ BOOST_FIXTURE_TEST_CASE(the_aegir_client_submits_follows_and_cancels, LoggedIn) 
 
 // Sends RUNs of the operation on these targets back to back on one socket
 // (so they come in one turn) and gives each answer, in order: (command, text).
-std::vector<std::pair<std::string, std::string>> RunBackToBack(const std::string& operation,
-                                                               const std::vector<std::string>& targets) {
+struct RunMessage {
+  std::string operation, target;
+  nlohmann::json vars = nlohmann::json::object();
+};
+std::vector<std::pair<std::string, std::string>> RunBackToBack(const std::vector<RunMessage>& runs) {
   zmq::context_t context;
   zmq::socket_t socket(context, zmq::socket_type::dealer);
   socket.set(zmq::sockopt::linger, 0);
   socket.connect("ipc://" + S().var_dir() + "/run/submit.ipc");
-  for (const auto& target : targets) {
-    const std::string run =
-        nlohmann::json{{"operation", operation}, {"target", target}, {"vars", nlohmann::json::object()}}.dump();
+  for (const auto& r : runs) {
+    const std::string run = nlohmann::json{{"operation", r.operation}, {"target", r.target}, {"vars", r.vars}}.dump();
     std::vector<zmq::const_buffer> frames = {zmq::buffer(aegir::protocol::kVersion),
                                              zmq::buffer(aegir::protocol::kRun), zmq::buffer(run)};
     BOOST_REQUIRE(zmq::send_multipart(socket, frames));
   }
   std::vector<std::pair<std::string, std::string>> answers;
-  for (size_t i = 0; i < targets.size(); ++i) {
+  for (size_t i = 0; i < runs.size(); ++i) {
     zmq::pollitem_t item = {socket.handle(), 0, ZMQ_POLLIN, 0};
     BOOST_REQUIRE_MESSAGE(zmq::poll(&item, 1, std::chrono::milliseconds(10000)) == 1, "no answer to RUN " << i);
     std::vector<zmq::message_t> reply;
@@ -335,21 +337,32 @@ std::vector<std::pair<std::string, std::string>> RunBackToBack(const std::string
   }
   return answers;
 }
+std::vector<std::pair<std::string, std::string>> RunBackToBack(const std::string& operation,
+                                                               const std::vector<std::string>& targets) {
+  std::vector<RunMessage> runs;
+  for (const auto& t : targets) runs.push_back({operation, t});
+  return RunBackToBack(runs);
+}
+
+// Adds live sites on the wordpress platform for a client of this name.
+void AddSites(const std::string& client, const std::vector<std::pair<std::string, std::string>>& domain_status) {
+  std::string platform = Sql(S(), "SELECT id FROM aegir.platforms WHERE name = 'wordpress'");
+  platform.erase(platform.find_last_not_of("\n") + 1);
+  BOOST_REQUIRE(!platform.empty());
+  Sql(S(), "INSERT INTO aegir.clients (name) VALUES ('" + client + "')");
+  for (const auto& [domain, status] : domain_status) {
+    Sql(S(), "INSERT INTO aegir.sites (domain, platform_id, db_server_id, client_id, status) "
+             "SELECT '" + domain + "', p.id, p.server_id, c.id, '" + status + "' FROM aegir.platforms p "
+             "JOIN aegir.clients c ON c.name = '" + client + "' WHERE p.id = " + platform);
+  }
+}
 
 // A turn's RUNs on sites have their sites read with one statement before
 // they are handled: each is answered as it would be alone, in order, and
 // each task is on the site its RUN named, by domain or by id, also when a
 // site is named twice; an unknown or deleted site is refused.
 BOOST_FIXTURE_TEST_CASE(a_turns_runs_read_their_sites_together, LoggedIn) {
-  std::string platform = Sql(S(), "SELECT id FROM aegir.platforms WHERE name = 'wordpress'");
-  platform.erase(platform.find_last_not_of("\n") + 1);
-  BOOST_REQUIRE(!platform.empty());
-  Sql(S(), "INSERT INTO aegir.clients (name) VALUES ('turn-client')");
-  Sql(S(),
-      "INSERT INTO aegir.sites (domain, platform_id, db_server_id, client_id, status) "
-      "SELECT d, p.id, p.server_id, c.id, s FROM aegir.platforms p JOIN aegir.clients c ON c.name = 'turn-client' "
-      "JOIN (SELECT 'one.turn.test' AS d, 'enabled' AS s UNION SELECT 'two.turn.test', 'enabled' "
-      "UNION SELECT 'gone.turn.test', 'deleted') x WHERE p.id = " + platform);
+  AddSites("turn-client", {{"one.turn.test", "enabled"}, {"two.turn.test", "enabled"}, {"gone.turn.test", "deleted"}});
   auto id_of = [](const std::string& domain) {
     std::string id = Sql(S(), "SELECT id FROM aegir.sites WHERE domain = '" + domain + "'");
     return id.substr(0, id.find('\n'));
@@ -444,6 +457,41 @@ BOOST_FIXTURE_TEST_CASE(a_run_failing_in_a_turn_loses_nothing_of_the_others, Log
       for (const auto& id : ids) {
         BOOST_TEST(TaskState(WaitForTask(b, "/tasks/" + id)) == "succeeded", "task " << id);
       }
+    }
+  }
+  Sql(S(), "DELETE FROM aegir.servers WHERE id = " + bad);
+}
+
+// A RUN failing half-way in its turn has the RUNs before it stored alone;
+// when the rows of the RUNs after it are refused at the turn's end, those
+// stored alone are committed already and are not stored a second time.
+BOOST_FIXTURE_TEST_CASE(runs_stored_alone_in_a_turn_are_stored_once, LoggedIn) {
+  AddSites("alone-client", {{"src.alone.test", "enabled"}});
+  Sql(S(), "INSERT INTO aegir.servers (name, hostname) VALUES ('refused-alone', 'localhost')");
+  std::string bad = Sql(S(), "SELECT id FROM aegir.servers WHERE name = 'refused-alone'");
+  bad.erase(bad.find_last_not_of("\n") + 1);
+  // The clone's new site is refused inside its store (the turn's
+  // transaction is spoilt there); that server's task rows at the turn's end.
+  Sql(S(), "CREATE TRIGGER aegir.refuse_clone BEFORE INSERT ON aegir.sites FOR EACH ROW "
+           "SET NEW.domain = IF(NEW.domain = 'copy.alone.test', NULL, NEW.domain)");
+  Sql(S(), "CREATE TRIGGER aegir.refuse_rows BEFORE INSERT ON aegir.tasks FOR EACH ROW "
+           "SET NEW.operation = IF(NEW.entity_type = 'server' AND NEW.entity_id = " + bad + ", NULL, NEW.operation)");
+  const std::string tasks_before = Sql(S(), "SELECT COUNT(*) FROM aegir.tasks");
+  auto answers = RunBackToBack(std::vector<RunMessage>{{"server-verify", "server:localhost"},
+                                {"site-clone", "site:src.alone.test", {{"aegir_new_domain", "copy.alone.test"}}},
+                                {"server-verify", "server:" + bad},
+                                {"server-verify", "server:localhost"}});
+  Sql(S(), "DROP TRIGGER aegir.refuse_clone");
+  Sql(S(), "DROP TRIGGER aegir.refuse_rows");
+  BOOST_REQUIRE_EQUAL(answers.size(), 4u);
+  const std::vector<std::string> expect = {"ACK", "ERROR", "ERROR", "ACK"};
+  for (size_t i = 0; i < answers.size(); ++i) BOOST_TEST(answers[i].first == expect[i], i << ": " << answers[i].second);
+  BOOST_TEST(answers[0].second != answers[3].second);
+  BOOST_TEST(std::stoll(Sql(S(), "SELECT COUNT(*) FROM aegir.tasks")) == std::stoll(tasks_before) + 2);
+  BOOST_TEST(Sql(S(), "SELECT COUNT(*) FROM aegir.sites WHERE domain = 'copy.alone.test'") == "0\n");
+  for (size_t i : {0u, 3u}) {
+    if (answers[i].first == "ACK") {
+      BOOST_TEST(TaskState(WaitForTask(b, "/tasks/" + answers[i].second)) == "succeeded");
     }
   }
   Sql(S(), "DELETE FROM aegir.servers WHERE id = " + bad);
