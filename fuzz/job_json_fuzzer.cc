@@ -12,7 +12,11 @@
 //   http(s) feedback URL, a timeout of 1 s to 7 days;
 // - ToJson gives a document FromJson accepts and that gives the same
 //   document again;
-// - LockKeys is the entity followed by the locks, each once.
+// - LockKeys is the entity followed by the locks, each once;
+// - as a task row keeps it (ToStoredJson: no id, the feedback URL ending
+//   where the id goes), FromStoredJson gives the same job back with the
+//   row's id; the document as sent is read as a stored one only for its own
+//   id and without a token.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -101,6 +105,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto again = aegir::Job::FromJson(once);
   FUZZ_CHECK_MSG(again.ok(), "ToJson gives " + Show(once) + ", refused: " + again.status().message());
   FUZZ_CHECK_MSG(again->ToJson() == once, "ToJson/FromJson round trip changed " + Show(once));
+
+  // Stored as a task row keeps it, and read back as that row's.
+  const int64_t id = job->job_id;
+  aegir::Job stored = *job;
+  stored.job_id = 0;
+  stored.feedback_token.clear();
+  stored.feedback_url += "/";
+  FUZZ_CHECK(stored.ValidateStored().ok());
+  auto back = aegir::Job::FromStoredJson(stored.ToStoredJson(), id);
+  FUZZ_CHECK_MSG(back.ok(), "stored form refused: " + (back.ok() ? std::string() : back.status().message()));
+  aegir::Job expect = stored;
+  expect.job_id = id;
+  expect.feedback_url += std::to_string(id);
+  FUZZ_CHECK_MSG(back->ToJson() == expect.ToJson(), "stored form changed " + Show(stored.ToStoredJson()));
+  // The document as sent, read as a stored one: its own id only, no token.
+  FUZZ_CHECK(aegir::Job::FromStoredJson(text, id).ok() == job->feedback_token.empty());
+  if (id < INT64_MAX) FUZZ_CHECK(!aegir::Job::FromStoredJson(text, id + 1).ok());
 
   const auto keys = job->LockKeys();
   FUZZ_CHECK(!keys.empty() && keys[0] == job->entity);
