@@ -109,14 +109,12 @@ Result<Target> WithServices(ModelContext& ctx, Target t, const ServiceRows& give
 }  // namespace
 
 Result<Target> LoadSiteTarget(ModelContext& ctx, int64_t id, const std::string& domain) {
-  Result<std::optional<store::SiteHome>> home = std::optional<store::SiteHome>();
-  auto ahead = ctx.sites_read ? ctx.sites_read->find(id > 0 ? "#" + std::to_string(id) : domain)
-                              : std::map<std::string, store::SiteHome>::iterator();
-  if (ctx.sites_read && ahead != ctx.sites_read->end()) {
-    home = std::optional<store::SiteHome>(ahead->second);
-  } else {
-    home = store::GetSiteHome(ctx.db, id, domain);
+  const store::SiteHome* ahead = nullptr;
+  if (ctx.sites_read) {
+    auto it = ctx.sites_read->find(id > 0 ? "#" + std::to_string(id) : domain);
+    if (it != ctx.sites_read->end()) ahead = &it->second;
   }
+  auto home = ahead ? Result<std::optional<store::SiteHome>>(*ahead) : store::GetSiteHome(ctx.db, id, domain);
   if (!home.ok()) return home.status();
   if (!*home || (*home)->site.status == "deleted") {
     return Status::NotFound("site " + (id > 0 ? std::to_string(id) : domain));
