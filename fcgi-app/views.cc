@@ -64,25 +64,39 @@ std::optional<int64_t> g_now_for_testing;
 
 int64_t Now() { return g_now_for_testing ? *g_now_for_testing : static_cast<int64_t>(std::time(nullptr)); }
 
-// "YYYY-MM-DD hh:mm:ss" (UTC, as MariaDB gives a DATETIME) as seconds since
-// the epoch.
+}  // namespace
+
+// By hand rather than with sscanf and timegm: every list shows a time or two
+// per row, and those two took about 15% of aegir-web's CPU for a page of 50
+// sites (perf, on the site list served without its queries). The day count
+// is the proleptic Gregorian calendar's, as timegm's (views_test compares
+// them day by day).
 std::optional<int64_t> ParseUtc(const std::string& at) {
-  int y, mo, d, h, mi, sec;
-  char tail;
-  if (at.size() != 19 || std::sscanf(at.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail) != 6) {
+  if (at.size() != 19 || at[4] != '-' || at[7] != '-' || at[10] != ' ' || at[13] != ':' || at[16] != ':') {
     return std::nullopt;
   }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  return static_cast<int64_t>(timegm(&tm));
+  int bad = 0;
+  auto num = [&](size_t from, size_t len) {
+    int v = 0;
+    for (size_t i = from; i < from + len; ++i) {
+      const char c = at[i];
+      if (c < '0' || c > '9') ++bad;
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  };
+  const int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), sec = num(17, 2);
+  if (bad || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  // Days since 1970-01-01 of the civil date, counting years from March so
+  // that the leap day is the last of its year.
+  const int64_t ym = mo <= 2 ? y - 1 : y;
+  const int64_t era = (ym >= 0 ? ym : ym - 399) / 400;
+  const int64_t year_of_era = ym - era * 400;
+  const int64_t day_of_year = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  const int64_t days = era * 146097 + day_of_era - 719468;
+  return days * 86400 + h * 3600 + mi * 60 + sec;
 }
-
-}  // namespace
 
 void SetTime(TemplateDictionary& d, const std::string& name, const std::string& at) {
   if (at.empty()) return;
@@ -345,7 +359,7 @@ std::string Ago(const std::string& utc) {
 }
 
 std::string IsoTime(const std::string& utc) {
-  if (!ParseUtc(utc)) return utc;
+  if (!ParseUtc(utc)) return utc;  // a check of its form, some nanoseconds
   return utc.substr(0, 10) + "T" + utc.substr(11) + "Z";
 }
 

@@ -215,6 +215,9 @@ void SetNowForTesting(std::optional<int64_t> now);
 // "12 days ago", "on 2026-01-12" for a UTC time "YYYY-MM-DD hh:mm:ss"; the
 // text as it is when it is not one.
 std::string Ago(const std::string& utc);
+// Seconds since the epoch of a UTC time "YYYY-MM-DD hh:mm:ss" (as MariaDB
+// gives a DATETIME); nullopt for anything else.
+std::optional<int64_t> ParseUtc(const std::string& at);
 // "2026-11-27T13:06:30Z" for "2026-11-27 13:06:30"; the text as it is otherwise.
 std::string IsoTime(const std::string& utc);
 // "850 B", "1.5 KiB", "12.0 MiB".

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -294,9 +295,38 @@ BOOST_AUTO_TEST_CASE(relative_times_against_a_fixed_clock) {
   BOOST_TEST(views::Ago("2026-11-30 03:00:00") == "on 2026-11-30");
   BOOST_TEST(views::Ago("not a time") == "not a time");
   BOOST_TEST(views::IsoTime("2026-11-27 13:06:30") == "2026-11-27T13:06:30Z");
+  BOOST_TEST(views::IsoTime("2026-11-27 13:06:3x") == "2026-11-27 13:06:3x");
   BOOST_TEST(views::HumanSize(850) == "850 B");
   BOOST_TEST(views::HumanSize(1536) == "1.5 KiB");
   BOOST_TEST(views::HumanSize(12 * 1024 * 1024) == "12.0 MiB");
+}
+
+// ParseUtc counts days by hand: it agrees with timegm on every day from
+// 1900 to 2200 (leap years, centuries, 2000), at a time of day that moves,
+// and refuses what is not "YYYY-MM-DD hh:mm:ss".
+BOOST_AUTO_TEST_CASE(utc_times_are_read_as_timegm_reads_them) {
+  int checked = 0;
+  for (int64_t day = -25567; day < 84006; ++day) {  // 1900-01-01 .. 2199-12-31
+    const time_t t = static_cast<time_t>(day * 86400 + (day * 7919) % 86400);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+    const auto parsed = views::ParseUtc(text);
+    if (!parsed || *parsed != static_cast<int64_t>(t)) {
+      BOOST_ERROR(std::string(text) + " read as " + (parsed ? std::to_string(*parsed) : "nothing") + ", not " +
+                  std::to_string(t));
+      break;
+    }
+    ++checked;
+  }
+  BOOST_TEST(checked == 84006 + 25567);
+  for (const char* bad : {"", "2026-11-27", "2026-11-27T13:06:30", "2026-11-27 13:06:30Z", "2026-13-01 00:00:00",
+                          "2026-00-10 00:00:00", "2026-11-32 00:00:00", "2026-11-27 24:00:00", "2026-11-27 13:60:00",
+                          "2026-11-27 13:06:61", "2026-1a-27 13:06:30", "-026-11-27 13:06:30", "2026/11/27 13:06:30",
+                          "0000-00-00 00:00:00"}) {
+    BOOST_TEST(!views::ParseUtc(bad).has_value(), "'" << bad << "' was read as a time");
+  }
 }
 
 BOOST_FIXTURE_TEST_CASE(a_task_shows_its_times_relative_with_the_utc_time_in_a_title, Fixture) {
