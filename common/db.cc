@@ -1,5 +1,6 @@
 #include "common/db.h"
 
+#include <errmsg.h>
 #include <mysql.h>
 
 #include <cstdlib>
@@ -152,57 +153,84 @@ Result<MYSQL_STMT*> Connection::PrepareAndExecute(const std::string& sql, const 
     stmt.reset();
     AEGIR_RETURN_IF_ERROR(Connect(options_));
   }
-  stmt.reset(mysql_stmt_init(mysql_));
-  if (!stmt) return Error("mysql_stmt_init");
-  if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) {
-    unsigned err = mysql_stmt_errno(stmt.get());
-    // The server went away (restart, idle timeout): reconnect once and prepare
-    // again. Nothing ran yet, so this is safe.
-    if (err == 2006 || err == 2013) {
-      AEGIR_RETURN_IF_ERROR(Connect(options_));
-      stmt.reset(mysql_stmt_init(mysql_));
-      if (!stmt) return Error("mysql_stmt_init");
-      if (mysql_stmt_prepare(stmt.get(), sql.data(), sql.size()) != 0) {
-        return StmtError(stmt.get(), "prepare " + Brief(sql));
+  // Prepared and executed in one round trip (mariadb_stmt_execute_direct
+  // sends both before it reads either answer): a statement prepared afresh
+  // costs no more round trips than a kept one. When the server went away
+  // (2006, or 5014 from Connector/C: the request could not be sent, so
+  // nothing ran), connect again and send it once more.
+  for (int attempt = 0;; ++attempt) {
+    stmt.reset(mysql_stmt_init(mysql_));
+    if (!stmt) return Error("mysql_stmt_init");
+    Status s = ExecuteDirect(stmt.get(), sql, params);
+    if (s.ok()) return stmt.release();
+    const unsigned err = mysql_stmt_errno(stmt.get());
+    if (attempt > 0 || (err != CR_SERVER_GONE_ERROR && err != CR_ERR_NET_WRITE)) return s;
+    stmt.reset();
+    AEGIR_RETURN_IF_ERROR(Connect(options_));
+  }
+}
+
+namespace {
+
+// A statement's parameters bound as MariaDB reads them (the vectors hold
+// what the binds point to, so this outlives the execution).
+struct BoundParams {
+  explicit BoundParams(const std::vector<Value>& params)
+      : binds(params.size()), ints(params.size()), lengths(params.size()), nulls(params.size()) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      MYSQL_BIND& b = binds[i];
+      std::memset(&b, 0, sizeof b);
+      const auto& v = params[i].get();
+      if (std::holds_alternative<std::monostate>(v)) {
+        b.buffer_type = MYSQL_TYPE_NULL;
+        nulls[i] = 1;
+        b.is_null = reinterpret_cast<my_bool*>(&nulls[i]);
+      } else if (const int64_t* n = std::get_if<int64_t>(&v)) {
+        ints[i] = *n;
+        b.buffer_type = MYSQL_TYPE_LONGLONG;
+        b.buffer = &ints[i];
+      } else {
+        const std::string& text = std::get<std::string>(v);
+        b.buffer_type = MYSQL_TYPE_STRING;
+        b.buffer = const_cast<char*>(text.data());
+        b.buffer_length = text.size();
+        lengths[i] = text.size();
+        b.length = &lengths[i];
       }
-    } else {
-      return StmtError(stmt.get(), "prepare " + Brief(sql));
     }
   }
-  AEGIR_RETURN_IF_ERROR(Execute(stmt.get(), sql, params));
-  return stmt.release();
+  std::vector<MYSQL_BIND> binds;
+  std::vector<long long> ints;
+  std::vector<unsigned long> lengths;
+  std::vector<char> nulls;
+};
+
+}  // namespace
+
+Status Connection::ExecuteDirect(MYSQL_STMT* stmt, const std::string& sql, const std::vector<Value>& params) {
+  BoundParams bound(params);
+  // The parameters are bound before the statement is prepared: their count
+  // is given, and the server refuses the statement when it has another.
+  unsigned int count = static_cast<unsigned int>(params.size());
+  if (count > 0) {
+    if (mysql_stmt_attr_set(stmt, STMT_ATTR_PREBIND_PARAMS, &count) != 0 ||
+        mysql_stmt_bind_param(stmt, bound.binds.data()) != 0) {
+      return StmtError(stmt, "bind " + Brief(sql));
+    }
+  }
+  if (mariadb_stmt_execute_direct(stmt, sql.data(), sql.size()) != 0) return StmtError(stmt, Brief(sql));
+  if (mysql_stmt_param_count(stmt) != params.size()) {
+    return Status::Internal("prepare " + Brief(sql) + ": wrong number of parameters");
+  }
+  return Status::Ok();
 }
 
 Status Connection::Execute(MYSQL_STMT* stmt, const std::string& sql, const std::vector<Value>& params) {
   if (mysql_stmt_param_count(stmt) != params.size()) {
     return Status::Internal("prepare " + Brief(sql) + ": wrong number of parameters");
   }
-  std::vector<MYSQL_BIND> binds(params.size());
-  std::vector<long long> ints(params.size());
-  std::vector<unsigned long> lengths(params.size());
-  std::vector<char> nulls(params.size());
-  for (size_t i = 0; i < params.size(); ++i) {
-    MYSQL_BIND& b = binds[i];
-    std::memset(&b, 0, sizeof b);
-    const auto& v = params[i].get();
-    if (std::holds_alternative<std::monostate>(v)) {
-      b.buffer_type = MYSQL_TYPE_NULL;
-      nulls[i] = 1;
-      b.is_null = reinterpret_cast<my_bool*>(&nulls[i]);
-    } else if (const int64_t* n = std::get_if<int64_t>(&v)) {
-      ints[i] = *n;
-      b.buffer_type = MYSQL_TYPE_LONGLONG;
-      b.buffer = &ints[i];
-    } else {
-      const std::string& s = std::get<std::string>(v);
-      b.buffer_type = MYSQL_TYPE_STRING;
-      b.buffer = const_cast<char*>(s.data());
-      b.buffer_length = s.size();
-      lengths[i] = s.size();
-      b.length = &lengths[i];
-    }
-  }
-  if (!binds.empty() && mysql_stmt_bind_param(stmt, binds.data()) != 0) {
+  BoundParams bound(params);
+  if (!params.empty() && mysql_stmt_bind_param(stmt, bound.binds.data()) != 0) {
     return StmtError(stmt, "bind " + Brief(sql));
   }
   if (mysql_stmt_execute(stmt) != 0) return StmtError(stmt, Brief(sql));

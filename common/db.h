@@ -114,8 +114,8 @@ class Connection {
   bool transaction_broken() const { return transaction_broken_; }
 
   // Prepared statements are kept per connection and executed again the
-  // next time the same SQL text comes (one round trip instead of three:
-  // prepare, execute, close); at most kMaxCachedStatements, each at most
+  // next time the same SQL text comes; a statement not kept is prepared and
+  // executed in one round trip (its close needs no answer); at most kMaxCachedStatements, each at most
   // kMaxCachedSqlBytes of SQL (a multi-row INSERT's many shapes are not
   // kept), and none run with Reuse::kPrepareEachTime.
   // Reconnecting drops them.
@@ -127,6 +127,8 @@ class Connection {
   Result<st_mysql_stmt*> PrepareAndExecute(const std::string& sql, const std::vector<Value>& params,
                                            Reuse reuse = Reuse::kKeep);
   Status Execute(st_mysql_stmt* stmt, const std::string& sql, const std::vector<Value>& params);
+  // Prepares and executes in one round trip.
+  Status ExecuteDirect(st_mysql_stmt* stmt, const std::string& sql, const std::vector<Value>& params);
   void Recycle(const std::string& sql, st_mysql_stmt* stmt, Reuse reuse = Reuse::kKeep);
   void DropStatements();
   void Close();
