@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -45,6 +47,48 @@ Request BuildRequest(const std::map<std::string, std::string>& params, std::stri
   req.body = std::move(body);
   return req;
 }
+
+std::string FastCgiAnswer(int request_id, std::string_view out) {
+  constexpr size_t kMaxRecord = 65528;  // the largest multiple of 8 a record holds: no padding
+  auto header = [&](std::string& to, unsigned char type, size_t length) {
+    const unsigned char h[8] = {1,
+                                type,
+                                static_cast<unsigned char>((request_id >> 8) & 0xff),
+                                static_cast<unsigned char>(request_id & 0xff),
+                                static_cast<unsigned char>((length >> 8) & 0xff),
+                                static_cast<unsigned char>(length & 0xff),
+                                0,
+                                0};
+    to.append(reinterpret_cast<const char*>(h), sizeof h);
+  };
+  constexpr unsigned char kStdout = 6, kEndRequest = 3;
+  std::string records;
+  records.reserve(out.size() + 8 * (out.size() / kMaxRecord + 1) + 24);
+  for (size_t at = 0; at < out.size(); at += kMaxRecord) {
+    const size_t n = std::min(kMaxRecord, out.size() - at);
+    header(records, kStdout, n);
+    records.append(out.substr(at, n));
+  }
+  header(records, kStdout, 0);
+  header(records, kEndRequest, 8);
+  records.append(8, '\0');  // application status 0, FCGI_REQUEST_COMPLETE, reserved
+  return records;
+}
+
+namespace {
+
+// Writes all of data to fd; false when the peer went away or another error.
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
 
 Status FcgiServer::Listen(const std::string& path, const std::string& group) {
   ::unlink(path.c_str());
@@ -121,7 +165,13 @@ void FcgiServer::Worker(const App& app, zmq::context_t& zmq_ctx) {
     }
     std::string out = resp.Serialize();
     if (req.method == "HEAD") out.resize(out.find("\r\n\r\n") + 4);
-    FCGX_PutStr(out.data(), static_cast<int>(out.size()), fr.out);
+    // The answer and the records that end the request go in one write
+    // (libfcgi writes one per 8 KB of its buffer, and its own end records
+    // after them): libfcgi is then told its streams are closed, so that
+    // FCGX_Finish_r only closes the connection. If the web server went
+    // away meanwhile, the connection is not kept either.
+    if (!WriteAll(fr.ipcFd, FastCgiAnswer(fr.requestId, out))) fr.keepConnection = 0;
+    for (FCGX_Stream* s : {fr.out, fr.err}) s->wasFCloseCalled = s->isClosed = 1;
     FCGX_Finish_r(&fr);
   }
   FCGX_Free(&fr, 0);

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <string>
+#include <string_view>
 
 #include <zmq.hpp>
 
@@ -19,6 +20,12 @@ namespace aegir::web {
 
 // Copies a FastCGI request's parameters into name -> value pairs.
 Request BuildRequest(const std::map<std::string, std::string>& params, std::string body);
+
+// The whole answer to FastCGI request `request_id` as records: `out` in
+// STDOUT records of at most 65,528 bytes each, the empty STDOUT record that
+// ends the stream, and END_REQUEST (application status 0, request complete).
+// aegir-web writes them with one write instead of libfcgi's one per 8 KB.
+std::string FastCgiAnswer(int request_id, std::string_view out);
 
 class FcgiServer {
  public:

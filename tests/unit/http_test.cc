@@ -110,3 +110,44 @@ BOOST_AUTO_TEST_CASE(url_encode_round_trip) {
   BOOST_TEST(UrlEncode(s) == "a%20b%26c%3Dd%2F%C3%A9");
   BOOST_TEST(*UrlDecode(UrlEncode(s), false) == s);
 }
+
+// FastCgiAnswer's records, read back as a web server reads them: each
+// header's version, type, request id and lengths; the STDOUT contents
+// together are the answer; the empty STDOUT record, then END_REQUEST
+// (status 0, complete), end it; nothing follows.
+BOOST_AUTO_TEST_CASE(a_fastcgi_answer_is_the_output_in_records_then_its_end) {
+  for (size_t size : {size_t{0}, size_t{1}, size_t{87}, size_t{8192}, size_t{65528}, size_t{65529}, size_t{200000}}) {
+    std::string out(size, 'x');
+    for (size_t i = 0; i < size; ++i) out[i] = static_cast<char>('a' + i % 26);
+    const int id = size % 2 ? 258 : 1;
+    const std::string records = FastCgiAnswer(id, out);
+    std::string content;
+    size_t at = 0, stdout_records = 0;
+    bool ended_stdout = false, ended = false;
+    while (at < records.size()) {
+      BOOST_REQUIRE_MESSAGE(records.size() - at >= 8, "a header cut short at " << at << " (size " << size << ")");
+      auto byte = [&](size_t i) { return static_cast<unsigned char>(records[at + i]); };
+      BOOST_TEST(byte(0) == 1);
+      BOOST_TEST((byte(2) << 8 | byte(3)) == id);
+      const size_t length = byte(4) << 8 | byte(5), padding = byte(6);
+      BOOST_REQUIRE(records.size() - at - 8 >= length + padding);
+      BOOST_TEST(!ended, "a record after END_REQUEST");
+      if (byte(1) == 6) {
+        BOOST_TEST(!ended_stdout, "STDOUT after its end");
+        if (length == 0) ended_stdout = true;
+        content.append(records, at + 8, length);
+        ++stdout_records;
+      } else {
+        BOOST_TEST(byte(1) == 3);
+        BOOST_TEST(ended_stdout);
+        BOOST_TEST(length == 8u);
+        BOOST_TEST(records.substr(at + 8, 8) == std::string(8, '\0'));
+        ended = true;
+      }
+      at += 8 + length + padding;
+    }
+    BOOST_TEST(ended);
+    BOOST_TEST(content == out);
+    BOOST_TEST(stdout_records == (size + 65527) / 65528 + 1);
+  }
+}
