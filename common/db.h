@@ -115,9 +115,10 @@ class Connection {
 
   // Prepared statements are kept per connection and executed again the
   // next time the same SQL text comes; a statement not kept is prepared and
-  // executed in one round trip (its close needs no answer); at most kMaxCachedStatements, each at most
-  // kMaxCachedSqlBytes of SQL (a multi-row INSERT's many shapes are not
-  // kept), and none run with Reuse::kPrepareEachTime.
+  // executed in one round trip (its close needs no answer). At most
+  // kMaxCachedStatements are kept, each at most kMaxCachedSqlBytes of SQL (a
+  // multi-row INSERT's many shapes are not kept), and none run with
+  // Reuse::kPrepareEachTime.
   // Reconnecting drops them.
   static constexpr size_t kMaxCachedStatements = 128;
   static constexpr size_t kMaxCachedSqlBytes = 4096;

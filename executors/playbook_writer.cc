@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/fd.h"
+
 namespace aegir::executor {
 namespace {
 
@@ -21,16 +23,7 @@ Status WriteFile0600(const std::filesystem::path& path, const std::string& conte
   if (fd < 0) return Status::FromErrno("create " + path.string(), errno);
   Status status;
   if (fchmod(fd, 0600) != 0) status = Status::FromErrno("chmod " + path.string(), errno);
-  size_t done = 0;
-  while (status.ok() && done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      status = Status::FromErrno("write " + path.string(), errno);
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
+  if (status.ok()) status = WriteAll(fd, content, "write " + path.string());
   if (close(fd) != 0 && status.ok()) status = Status::FromErrno("close " + path.string(), errno);
   return status;
 }

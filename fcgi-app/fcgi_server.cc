@@ -8,12 +8,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstring>
 #include <thread>
 #include <vector>
 
 #include "common/db.h"
+#include "common/fd.h"
 #include "common/log.h"
 #include "fcgi-app/views.h"
 
@@ -74,21 +74,6 @@ std::string FastCgiAnswer(int request_id, std::string_view out) {
   records.append(8, '\0');  // application status 0, FCGI_REQUEST_COMPLETE, reserved
   return records;
 }
-
-namespace {
-
-// Writes all of data to fd; false when the peer went away or another error.
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-}  // namespace
 
 Status FcgiServer::Listen(const std::string& path, const std::string& group) {
   ::unlink(path.c_str());
@@ -170,7 +155,7 @@ void FcgiServer::Worker(const App& app, zmq::context_t& zmq_ctx) {
     // after them): libfcgi is then told its streams are closed, so that
     // FCGX_Finish_r only closes the connection. If the web server went
     // away meanwhile, the connection is not kept either.
-    if (!WriteAll(fr.ipcFd, FastCgiAnswer(fr.requestId, out))) fr.keepConnection = 0;
+    if (!WriteAll(fr.ipcFd, FastCgiAnswer(fr.requestId, out), "answer").ok()) fr.keepConnection = 0;
     for (FCGX_Stream* s : {fr.out, fr.err}) s->wasFCloseCalled = s->isClosed = 1;
     FCGX_Finish_r(&fr);
   }
