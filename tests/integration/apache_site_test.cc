@@ -11,7 +11,11 @@
 // temporary directory for traversal, 0711, as a real server's /var/aegir
 // would be), and PHP: a php-fpm of this test whose pool runs as root (so
 // PHP can read the sites' settings and reach MariaDB's socket in the
-// stack's private run/ directory) and whose socket belongs to www-data.
+// stack's private run/ directory) and whose socket is laid out as the
+// launcher lays out its own: owned by www-data (Apache's workers), group
+// aegir-php. The roles give a site's settings and upload directory to the
+// socket's group, so the executor's user must belong to it: the launcher
+// makes aegir a member of aegir-php, not of www-data.
 #define BOOST_TEST_MODULE apache_site
 #include <poll.h>
 #include <pwd.h>
@@ -107,7 +111,7 @@ BOOST_AUTO_TEST_CASE(start_apache_and_its_php_fpm) {
                                           "group = root\n"
                                           "listen = " + apache.fpm_socket + "\n"
                                           "listen.owner = www-data\n"
-                                          "listen.group = www-data\n"
+                                          "listen.group = aegir-php\n"
                                           "listen.mode = 0660\n"
                                           "pm = ondemand\n"
                                           "pm.max_children = 4\n");
