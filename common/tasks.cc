@@ -207,6 +207,12 @@ Result<bool> Finish(db::Connection& c, int64_t id, const std::string& state, std
     } else if (type == "site") {
       auto u = c.Exec("UPDATE sites SET status = ? WHERE id = ?", {Value(status), Value(entity)});
       if (!u.ok()) return u.status().WithContext("set the site's status");
+      // A deleted site's schedules go with it (they would only record a
+      // skipped run each time they came due).
+      if (status == "deleted") {
+        auto d = c.Exec("DELETE FROM schedules WHERE site_id = ?", {Value(entity)});
+        if (!d.ok()) return d.status().WithContext("delete the deleted site's schedules");
+      }
     }
   }
   // Changes recorded when the task was queued (a clone's new site, a

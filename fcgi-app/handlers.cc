@@ -1195,6 +1195,14 @@ Response SiteView(Context& ctx, Request& req) {
   if (!tasks.ok()) return StoreError(ctx, tasks.status());
   std::vector<views::OperationButton> buttons;
   if (site.status != "deleted") buttons = ButtonsFor(ctx, "site", id, site.status);
+  // An operation that chooses one of the site's backups (Restore, Delete a
+  // backup) has nothing to offer before the first backup.
+  if (backups->empty()) {
+    std::erase_if(buttons, [](const views::OperationButton& b) {
+      return std::any_of(b.op->fields.begin(), b.op->fields.end(),
+                         [](const auto& f) { return f.name == "aegir_backup_file"; });
+    });
+  }
   return views::Site(ctx, site, *aliases, *backups, buttons, *tasks);
 }
 

@@ -298,6 +298,7 @@ static void FillResults(TemplateDictionary& b, const std::string& results_json) 
       text = v.get<std::string>();
     } else if (v.is_array()) {
       for (const auto& item : v) text += (text.empty() ? "" : ", ") + (item.is_string() ? item.get<std::string>() : item.dump());
+      if (v.empty()) text = "none";  // a platform with no sites yet
     } else {
       text = v.dump();
     }

@@ -104,6 +104,11 @@ BOOST_AUTO_TEST_CASE(install_a_wordpress_site_and_fetch_it_by_name) {
   BOOST_REQUIRE_MESSAGE(TaskState(html) == "succeeded", html);
   std::string page = b.Get(w.site).body;
   BOOST_TEST(Contains(page, "id=\"site-status\">enabled<"));
+  // No backup yet: nothing offers to restore or delete one.
+  BOOST_TEST(Contains(page, "No backups yet."));
+  BOOST_TEST(Contains(page, "/run/site-backup\""));
+  BOOST_TEST(!Contains(page, "/run/site-restore"));
+  BOOST_TEST(!Contains(page, "/run/site-backup-delete"));
   w.db_name = First(page, "<dt>Database</dt><dd>([a-z0-9_]+) on");
   BOOST_TEST(!w.db_name.empty());
 
@@ -133,6 +138,8 @@ BOOST_AUTO_TEST_CASE(back_up_change_and_restore) {
   std::string page = b.Get(w.site).body;
   BOOST_TEST(Contains(page, path));
   BOOST_TEST(Contains(page, "before the change"));
+  BOOST_TEST(Contains(page, "/run/site-restore\""));
+  BOOST_TEST(Contains(page, "/run/site-backup-delete\""));
 
   Sql(S(), "UPDATE `" + w.db_name + "`.wp_options SET option_value = 'Changed Title' WHERE option_name = 'blogname'");
   BOOST_TEST(Contains(Site(b, "blog.localhost").body, "Changed Title"));

@@ -81,3 +81,51 @@ BOOST_AUTO_TEST_CASE(the_first_end_wins_and_sets_the_entity_status_later_ends_ch
   Connection other = server.Connect();
   BOOST_TEST(Str(other, "SELECT COUNT(*) FROM clients WHERE name = 'after the ends'") == "1");
 }
+
+BOOST_AUTO_TEST_CASE(a_deleted_site_loses_its_schedules_a_failed_delete_keeps_them) {
+  aegir::testing::TestMariaDb server;
+  Connection c = server.Connect();
+  const int64_t web = Insert(c, "INSERT INTO servers (name, hostname) VALUES ('web-s', 'web-s.example.org')", {});
+  const int64_t platform = Insert(c,
+                                  "INSERT INTO platforms (name, distribution_id, server_id, source, source_path, status) "
+                                  "SELECT 'p', id, ?, 'path', '/srv/p', 'enabled' FROM distributions LIMIT 1",
+                                  {Value(web)});
+  const int64_t client = Insert(c, "INSERT INTO clients (name) VALUES ('c-s')", {});
+  auto site = [&](const std::string& domain) {
+    return Insert(c,
+                  "INSERT INTO sites (domain, platform_id, db_server_id, db_name, client_id, status) "
+                  "VALUES (?, ?, ?, ?, ?, 'enabled')",
+                  {Value(domain), Value(platform), Value(web), Value("db_" + domain.substr(0, 1)), Value(client)});
+  };
+  auto schedule = [&](int64_t s) {
+    (void)Insert(c,
+                 "INSERT INTO schedules (site_id, operation, frequency, next_run_at) "
+                 "VALUES (?, 'site-backup', 'daily', UTC_TIMESTAMP())",
+                 {Value(s)});
+  };
+  auto delete_task = [&](int64_t s) {
+    return Insert(c,
+                  "INSERT INTO tasks (operation, entity_type, entity_id, vars, job, locks, state, success_status, "
+                  "failure_status) VALUES ('site-delete', 'site', ?, '{}', '{}', '', 'running', 'deleted', '')",
+                  {Value(s)});
+  };
+  const int64_t kept = site("kept.example.org"), gone = site("gone.example.org");
+  for (int64_t s : {kept, kept, gone, gone}) schedule(s);
+  auto count = [&](int64_t s) {
+    return Str(c, "SELECT COUNT(*) FROM schedules WHERE site_id = " + std::to_string(s));
+  };
+
+  // A delete that failed leaves the site and its schedules alone.
+  auto failed = tasks::Finish(c, delete_task(kept), "failed", 2, "could not");
+  BOOST_REQUIRE_MESSAGE(failed.ok(), failed.status().ToString());
+  BOOST_TEST(Str(c, "SELECT status FROM sites WHERE id = " + std::to_string(kept)) == "enabled");
+  BOOST_TEST(count(kept) == "2");
+
+  // One that succeeded takes the site's schedules, and no other site's.
+  auto done = tasks::Finish(c, delete_task(gone), "succeeded", 0, "");
+  BOOST_REQUIRE_MESSAGE(done.ok(), done.status().ToString());
+  BOOST_TEST(*done);
+  BOOST_TEST(Str(c, "SELECT status FROM sites WHERE id = " + std::to_string(gone)) == "deleted");
+  BOOST_TEST(count(gone) == "0");
+  BOOST_TEST(count(kept) == "2");
+}

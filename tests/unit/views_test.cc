@@ -156,6 +156,12 @@ BOOST_FIXTURE_TEST_CASE(task_results_show_a_login_link_but_never_a_script_url, F
   BOOST_TEST(r.body.find("href=\"http://blog.localhost:8080/wp-login.php?action=rp&amp;key=a") != std::string::npos);
   BOOST_TEST(r.body.find("id=\"result-backup_size\">12<") != std::string::npos);
   BOOST_TEST(r.body.find("site_id") == std::string::npos);  // aegir-web's own bookkeeping stays out
+  t.results_json = R"({"sites_found": []})";
+  Response none = views::Task(ctx, t, {}, 0, false, 2000);
+  BOOST_TEST(none.body.find("id=\"result-sites_found\">none<") != std::string::npos);
+  t.results_json = R"({"sites_found": ["a.example.org", "b.example.org"]})";
+  Response two = views::Task(ctx, t, {}, 0, false, 2000);
+  BOOST_TEST(two.body.find("id=\"result-sites_found\">a.example.org, b.example.org<") != std::string::npos);
   t.results_json = R"j({"login_url": "javascript:alert(1)"})j";
   Response evil = views::Task(ctx, t, {}, 0, false, 2000);
   BOOST_TEST(evil.body.find("href=\"javascript:") == std::string::npos);
