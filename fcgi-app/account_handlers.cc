@@ -265,7 +265,7 @@ std::optional<Response> FindClient(Context& ctx, Request& req, store::Client& ou
   return FindById(ctx, req, store::GetClient, "client", out);
 }
 
-Response ClientPage(Context& ctx, const store::Client& client, const std::string& notice) {
+Response ClientPage(Context& ctx, const store::Client& client) {
   auto users = store::ListClientUsers(ctx.db, client.id);
   if (!users.ok()) return StoreError(ctx, users.status());
   auto platforms = store::ListPlatforms(ctx.db);
@@ -280,13 +280,13 @@ Response ClientPage(Context& ctx, const store::Client& client, const std::string
   auto site_count = store::CountClientSites(ctx.db, client.id);
   if (!site_count.ok()) return StoreError(ctx, site_count.status());
   return views::Client(ctx, client, *users, *platforms, std::set<int64_t>(allowed->begin(), allowed->end()), *sites,
-                       *site_count, notice);
+                       *site_count);
 }
 
 Response ClientView(Context& ctx, Request& req) {
   store::Client client;
   if (auto missing = FindClient(ctx, req, client)) return *missing;
-  return ClientPage(ctx, client, "");
+  return ClientPage(ctx, client);
 }
 
 Response ClientPlatforms(Context& ctx, Request& req) {
@@ -300,7 +300,10 @@ Response ClientPlatforms(Context& ctx, Request& req) {
   }
   if (Status s = store::SetClientPlatforms(ctx.db, client.id, chosen); !s.ok()) return StoreError(ctx, s);
   Audit(ctx, "client-platforms", "client", client.id, {{"name", client.name}, {"platform_ids", chosen}});
-  return ClientPage(ctx, client, "Saved: its users may use " + std::to_string(chosen.size()) + " platform(s).");
+  // Answered with a redirect (and the message shown once there), so that
+  // reloading the page does not post the form again.
+  Flash(ctx, "Saved: its users may use " + std::to_string(chosen.size()) + " platform(s).");
+  return Response::Redirect("/clients/" + std::to_string(client.id));
 }
 
 // ---- The audit log (admin) ----

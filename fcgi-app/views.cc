@@ -1276,7 +1276,7 @@ Response Account(const Context& ctx, const std::string& error, const std::string
 
 Response Client(const Context& ctx, const store::Client& client, const std::vector<store::User>& users,
                 const std::vector<store::Platform>& platforms, const std::set<int64_t>& allowed,
-                const std::vector<store::Site>& sites, int64_t site_count, const std::string& notice, int status) {
+                const std::vector<store::Site>& sites, int64_t site_count, int status) {
   Page p(ctx, "Client " + client.name, "CLIENTS", "client.tpl");
   auto& b = p.body();
   b.SetIntValue("ID", client.id);
@@ -1300,7 +1300,6 @@ Response Client(const Context& ctx, const store::Client& client, const std::vect
   store::SiteFilter of_client;
   of_client.client_id = client.id;
   FillSomeSites(b, sites, site_count, of_client);
-  if (!notice.empty()) b.AddSectionDictionary("NOTICE")->SetValue("MESSAGE", notice);
   return p.Finish(status);
 }
 

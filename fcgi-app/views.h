@@ -197,7 +197,7 @@ Response Account(const Context& ctx, const std::string& error, const std::string
 // and its first sites of site_count.
 Response Client(const Context& ctx, const store::Client& client, const std::vector<store::User>& users,
                 const std::vector<store::Platform>& platforms, const std::set<int64_t>& allowed,
-                const std::vector<store::Site>& sites, int64_t site_count, const std::string& notice, int status = 200);
+                const std::vector<store::Site>& sites, int64_t site_count, int status = 200);
 // Only the entries the filter selects are shown (and paged).
 Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries, int64_t older_before,
                const store::AuditFilter& filter, bool first = true);

@@ -83,8 +83,12 @@ BOOST_AUTO_TEST_CASE(admin_prepares_a_platform_and_two_clients) {
   w.other_platform_id = Count("SELECT id FROM aegir.platforms WHERE name = 'private'");
   HttpResult saved = b.Post("/clients/" + w.acme_id + "/platforms",
                             {{"csrf", Csrf(b, "/clients/" + w.acme_id)}, {"platform_" + platform_id, "1"}});
-  BOOST_TEST(saved.status == 200);
-  BOOST_TEST(Contains(saved.body, "may use 1 platform"));
+  BOOST_TEST(saved.status == 303);
+  BOOST_TEST(saved.location == "/clients/" + w.acme_id);
+  // The message shows once, on the page it leads to.
+  std::string after = b.Get(saved.location).body;
+  BOOST_TEST(Contains(after, "may use 1 platform"));
+  BOOST_TEST(!Contains(b.Get(saved.location).body, "may use 1 platform"));
   BOOST_TEST(Count("SELECT GROUP_CONCAT(platform_id) FROM aegir.client_platforms WHERE client_id = " + w.acme_id) ==
              platform_id);
 

@@ -8,7 +8,6 @@
 {{#NO_USERS}}<p class="empty">No user acts for this client; <a href="/users#add">add one</a>.</p>{{/NO_USERS}}
 <ul>{{#USER_ROW}}<li><a href="/users/{{ID}}">{{NAME}}</a> ({{STATE}})</li>{{/USER_ROW}}</ul>
 <h2>Platforms its users may use</h2>
-{{#NOTICE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/NOTICE}}
 {{#NO_PLATFORMS}}<p class="empty">There are no platforms yet.</p>{{/NO_PLATFORMS}}
 <form method="post" action="/clients/{{ID}}/platforms" class="form narrow">
   <input type="hidden" name="csrf" value="{{CSRF}}">
