@@ -50,6 +50,7 @@ Response App::Dispatch(Context& ctx, Request& req) const {
 }
 
 Response App::Filtered(Context& ctx, Request& req, const Route*& matched) const {
+  if (req.refused_status != 0) return views::Error(ctx, req.refused_status, req.refused_message);
   Router::Match m = router_.Find(req.method, req.path);
   if (!m.route) {
     if (m.method_not_allowed) return views::Error(ctx, 405, "This address does not accept " + req.method + " requests.");

@@ -1,7 +1,8 @@
 // aegir-web's application: its settings, the per-thread context, the route
 // table and the filters every request passes before its handler.
 //
-// Request flow: Dispatch() -> route -> metrics filter (GET /metrics only:
+// Request flow: Dispatch() -> (a request refused before routing, as too
+// large or unreadable: its error page) -> route -> metrics filter (GET /metrics only:
 // client address and token, then its handler) -> session filter (loads the
 // session from its cookie, and a client user's clients and platforms) ->
 // access filter (login required? admin only?) -> CSRF filter (every POST but

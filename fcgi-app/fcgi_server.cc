@@ -15,7 +15,6 @@
 #include "common/db.h"
 #include "common/fd.h"
 #include "common/log.h"
-#include "fcgi-app/views.h"
 
 namespace aegir::web {
 
@@ -133,21 +132,25 @@ void FcgiServer::Worker(const App& app, zmq::context_t& zmq_ctx) {
       left -= n;
     }
     Request req = BuildRequest(params, std::move(body));
-    Response resp;
+    // Refused requests go through Dispatch too: it counts them, and renders
+    // them with this request's context, not the previous one's (this
+    // thread's last session: its user's name and CSRF token).
     if (too_large) {
-      resp = views::Error(ctx, 413, "The request is larger than 4 MiB.");
+      req.refused_status = 413;
+      req.refused_message = "The request is larger than 4 MiB.";
     } else {
       bool form = req.content_type.rfind("application/x-www-form-urlencoded", 0) == 0;
       auto q = ParseUrlEncoded(req.query_string);
       Result<Params> f = form ? ParseUrlEncoded(req.body) : Result<Params>(Params{});
       if (!q.ok() || !f.ok()) {
-        resp = views::Error(ctx, 400, "The request could not be read: " + (!q.ok() ? q.status() : f.status()).message());
+        req.refused_status = 400;
+        req.refused_message = "The request could not be read: " + (!q.ok() ? q.status() : f.status()).message();
       } else {
         req.query = std::move(*q);
         req.form = std::move(*f);
-        resp = app.Dispatch(ctx, req);
       }
     }
+    Response resp = app.Dispatch(ctx, req);
     std::string out = resp.Serialize();
     if (req.method == "HEAD") out.resize(out.find("\r\n\r\n") + 4);
     // The answer and the records that end the request go in one write

@@ -41,6 +41,12 @@ struct Request {
   Params query;              // parsed query string
   Params form;               // parsed body for application/x-www-form-urlencoded
   std::map<std::string, std::string> route;  // values captured by the route, e.g. {"id": "7"}
+  // Set when the request cannot be handled at all (a body over the limit, a
+  // query or form that cannot be read): Dispatch answers with this status
+  // and message instead of routing it (counted, and rendered without
+  // anyone's session, as every answer).
+  int refused_status = 0;
+  std::string refused_message;
 
   // The first value of name in the form (or query), or "".
   std::string Form(const std::string& name) const;

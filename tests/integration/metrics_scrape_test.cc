@@ -221,6 +221,28 @@ BOOST_AUTO_TEST_CASE(a_scrape_from_loopback_gets_the_page) {
   BOOST_TEST(Contains(s.body, "# TYPE aegir_queue_depth gauge\n"));
 }
 
+// A request refused before routing (its query cannot be read) is counted
+// like any other, and its error page is rendered with no session: not with
+// the last session of the thread that answers it, which showed that user's
+// name and CSRF token to whoever sent the bad request.
+BOOST_AUTO_TEST_CASE(requests_refused_before_routing_are_counted_and_show_nobody_s_session) {
+  LoggedIn admin;
+  const std::string token = Browser::CsrfToken(admin.b.Get("/").body);
+  BOOST_REQUIRE(!token.empty());
+  const double before = Sum(Page(), "aegir_http_requests_total", {{"route", "unmatched"}, {"code", "400"}});
+  Browser stranger(S().url());
+  const int kTries = 24;  // one of aegir-web's threads after another
+  for (int i = 0; i < kTries; ++i) {
+    BOOST_REQUIRE(admin.b.Get("/sites").status == 200);
+    HttpResult bad = stranger.Get("/sites?q=%zz");
+    BOOST_TEST(bad.status == 400);
+    BOOST_TEST(Contains(bad.body, "could not be read"));
+    BOOST_TEST(!Contains(bad.body, token));
+    BOOST_TEST(!Contains(bad.body, "/logout"));
+  }
+  BOOST_TEST(Sum(Page(), "aegir_http_requests_total", {{"route", "unmatched"}, {"code", "400"}}) == before + kTries);
+}
+
 BOOST_AUTO_TEST_CASE(another_client_address_is_refused) {
   // Loopback but not 127.0.0.1: nginx passes it on as REMOTE_ADDR, which is
   // not on the default allowlist (127.0.0.1, ::1).
