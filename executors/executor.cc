@@ -190,12 +190,7 @@ void Executor::Disconnect(const std::string& why) {
 }
 
 void Executor::Register() {
-  json running = json::array();
-  for (const auto& [id, job] : jobs_) running.push_back(id);
-  json ready = {{"capacity", draining_ ? 0 : options_.capacity},
-                {"labels", options_.labels},
-                {"running", running}};
-  SendToScheduler({protocol::kVersion, protocol::kReady, Dump(ready)});
+  Announce();
   // DONEs sent shortly before may have been lost with the old connection; the
   // scheduler ignores one for a job it does not hold for us.
   auto now = Now();
@@ -203,6 +198,15 @@ void Executor::Register() {
     recent_done_.pop_front();
   for (const auto& done : recent_done_)
     SendToScheduler({protocol::kVersion, protocol::kDone, done.body});
+}
+
+void Executor::Announce() {
+  json running = json::array();
+  for (const auto& [id, job] : jobs_) running.push_back(id);
+  json ready = {{"capacity", draining_ ? 0 : options_.capacity},
+                {"labels", options_.labels},
+                {"running", running}};
+  SendToScheduler({protocol::kVersion, protocol::kReady, Dump(ready)});
 }
 
 bool Executor::SendToScheduler(const std::vector<std::string_view>& frames) {
@@ -730,7 +734,10 @@ void Executor::BeginDrain() {
   drain_deadline_ = Now() + options_.drain_grace;
   log::Info("stopping: no new jobs; " + std::to_string(jobs_.size()) + " running (killed after " +
             std::to_string(options_.drain_grace.count()) + " ms)");
-  Register();  // capacity 0
+  // Capacity 0, on the same connection: the DONEs it took stay taken (a
+  // Register would send the last 30 s of them again, each logged by the
+  // scheduler as one for a job it does not run).
+  Announce();
 }
 
 Status Executor::Run(const std::atomic<bool>& stop) {

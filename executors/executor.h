@@ -160,7 +160,11 @@ class Executor {
 
   void Connect();
   void Disconnect(const std::string& why);
+  // READY (capacity, labels, running jobs), then the DONEs of the last 30 s
+  // again: for a new connection.
   void Register();
+  // READY alone: a change of capacity on the same connection.
+  void Announce();
   bool SendToScheduler(const std::vector<std::string_view>& frames);
   void HandleSchedulerMessages();
   void HandleJob(const std::string& body);

@@ -602,6 +602,28 @@ BOOST_FIXTURE_TEST_CASE(stop_drains_running_jobs, ExecutorFixture) {
   BOOST_TEST(run_status.ok());
 }
 
+// Stopping announces capacity 0 on the same connection: the DONEs the
+// scheduler took are not sent again (each was logged as one for a job the
+// executor does not run).
+BOOST_FIXTURE_TEST_CASE(stopping_sends_no_done_again, ExecutorFixture) {
+  StartExecutor();
+  for (int64_t id : {21, 22}) {
+    SendJob(MakeJob(id, {"hello"}));
+    json done = WaitDone();
+    BOOST_TEST(done["job_id"] == id);
+  }
+  stop = true;
+  auto ready = Recv(seconds(5));
+  BOOST_REQUIRE(ready.has_value());
+  BOOST_TEST((*ready)[2] == protocol::kReady);
+  BOOST_TEST(json::parse((*ready)[3])["capacity"] == 0);
+  auto bye = Recv(seconds(5));
+  BOOST_REQUIRE(bye.has_value());
+  BOOST_TEST((*bye)[2] == protocol::kDisconnect);  // not a DONE of job 21 or 22
+  thread.join();
+  BOOST_TEST(run_status.ok());
+}
+
 BOOST_FIXTURE_TEST_CASE(reconnects_when_the_scheduler_is_silent, ExecutorFixture) {
   answer_heartbeats = false;
   StartExecutor();
