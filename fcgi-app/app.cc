@@ -7,6 +7,7 @@
 
 #include "common/crypto.h"
 #include "common/log.h"
+#include "fcgi-app/shared_reading.h"
 #include "fcgi-app/views.h"
 
 namespace aegir::web {
@@ -40,6 +41,9 @@ Response App::Dispatch(Context& ctx, Request& req) const {
     log::Error(std::string("request ") + req.method + " " + req.path + " failed: " + e.what());
     r = views::Error(ctx, 500, "The request could not be completed; the details are in aegir-web's log.");
   }
+  // Whatever it did, a request that may have written is over before its
+  // answer goes out: the next page shows it (shared_reading.h).
+  if (req.method != "GET" && req.method != "HEAD" && (!matched || matched->changes_pages)) WriteGeneration::End();
   if (!ctx.new_session_token.empty()) {
     r.SetCookie(kSessionCookie, ctx.new_session_token, kAnonymousSessionTtlS, SecureCookies(ctx, req));
   }

@@ -19,6 +19,7 @@
 #include "fcgi-app/handlers.h"
 #include "fcgi-app/operations.h"
 #include "fcgi-app/schedules.h"
+#include "fcgi-app/shared_reading.h"
 #include "fcgi-app/views.h"
 
 namespace aegir::web {
@@ -263,7 +264,8 @@ Result<PanelActivity> ReadPanelActivity(Context& ctx, const std::optional<store:
 }
 
 // The whole panel's activity is shared by every dashboard of a user who sees
-// all of it for kActivityMaxAge, its totals for kTotalsMaxAge: under load the
+// all of it for kActivityMaxAge, or until a request to this aegir-web may
+// have written (shared_reading.h), its totals for kTotalsMaxAge: under load the
 // dashboard costs about one statement instead of seven and a round trip to
 // the scheduler. While one request reads it afresh, the others show the
 // previous one (a silent scheduler holds up one request, not all).
@@ -274,12 +276,15 @@ Result<std::shared_ptr<const PanelActivity>> SharedPanelActivity(Context& ctx) {
   static std::mutex mu;
   static std::shared_ptr<const PanelActivity> shared;
   static std::chrono::steady_clock::time_point read_at, totals_read_at;
+  static uint64_t read_in = 0;  // the write generation it was read in
   static bool reading = false;
   std::optional<store::Counts> totals;
+  uint64_t generation = 0;
   {
     std::lock_guard lock(mu);
     auto now = std::chrono::steady_clock::now();
-    if (shared && (now - read_at < kActivityMaxAge || reading)) return shared;
+    generation = WriteGeneration::Current();
+    if (shared && ((now - read_at < kActivityMaxAge && read_in == generation) || reading)) return shared;
     reading = true;
     if (shared && now - totals_read_at < kTotalsMaxAge) totals = shared->counts;
   }
@@ -300,6 +305,7 @@ Result<std::shared_ptr<const PanelActivity>> SharedPanelActivity(Context& ctx) {
   auto now = std::chrono::steady_clock::now();
   if (!totals) totals_read_at = now;
   read_at = now;
+  read_in = generation;
   shared = std::make_shared<const PanelActivity>(std::move(*fresh));
   return shared;
 }
@@ -937,7 +943,45 @@ Response PlatformView(Context& ctx, Request& req) {
 // ---- Sites ----
 
 constexpr int kSitesPerPage = 50;
+// How long, and how many, pages of the site list are shared (SiteList).
+constexpr std::chrono::seconds kSharedListMaxAge{1};
+constexpr size_t kSharedListPages = 64;
 constexpr size_t kMaxDomainBytes = 253;
+
+// The page of sites after or before the given domain (neither: the first),
+// with whether there are more.
+Result<views::SiteListPage> ReadSiteList(Context& ctx, views::SiteListPage page, std::string after,
+                                          std::string before) {
+  // One more than a page: whether there is a page beyond this one.
+  const store::SiteFilter& f = page.filter;
+  auto sites = store::ListSites(ctx.db, f, after, before, kSitesPerPage + 1, ctx.scope);
+  if (!sites.ok()) return sites.status();
+  const bool more = sites->size() > static_cast<size_t>(kSitesPerPage);
+  if (!before.empty() && !more) {
+    // Back at the start: the first page, full.
+    before.clear();
+    sites = store::ListSites(ctx.db, f, "", "", kSitesPerPage + 1, ctx.scope);
+    if (!sites.ok()) return sites.status();
+    if (sites->size() > static_cast<size_t>(kSitesPerPage)) {
+      sites->pop_back();
+      page.next_after = sites->back().domain;
+    }
+  } else if (!before.empty()) {
+    sites->erase(sites->begin());  // the extra one is before this page
+    page.prev_before = sites->front().domain;
+    page.next_after = sites->back().domain;
+  } else {
+    if (more) {
+      sites->pop_back();
+      page.next_after = sites->back().domain;
+    }
+    // Past the last site (they were deleted meanwhile): Previous leads to the last page.
+    if (!after.empty()) page.prev_before = sites->empty() ? after : sites->front().domain;
+  }
+  page.first = after.empty() && before.empty();
+  page.sites = std::move(*sites);
+  return page;
+}
 
 // /sites: 50 live sites a page in domain order. The query's parameters:
 // q (the domain starts with it), status, platform and client (ids) narrow
@@ -971,34 +1015,21 @@ Response SiteList(Context& ctx, Request& req) {
   if (!IsCleanText(after, kMaxDomainBytes) || !IsCleanText(before, kMaxDomainBytes)) {
     return bad("The 'after' and 'before' parameters must be domain names.");
   }
-  // One more than a page: whether there is a page beyond this one.
-  auto sites = store::ListSites(ctx.db, f, after, before, kSitesPerPage + 1, ctx.scope);
-  if (!sites.ok()) return StoreError(ctx, sites.status());
-  const bool more = sites->size() > static_cast<size_t>(kSitesPerPage);
-  if (!before.empty() && !more) {
-    // Back at the start: the first page, full.
-    before.clear();
-    sites = store::ListSites(ctx.db, f, "", "", kSitesPerPage + 1, ctx.scope);
-    if (!sites.ok()) return StoreError(ctx, sites.status());
-    if (sites->size() > static_cast<size_t>(kSitesPerPage)) {
-      sites->pop_back();
-      page.next_after = sites->back().domain;
-    }
-  } else if (!before.empty()) {
-    sites->erase(sites->begin());  // the extra one is before this page
-    page.prev_before = sites->front().domain;
-    page.next_after = sites->back().domain;
-  } else {
-    if (more) {
-      sites->pop_back();
-      page.next_after = sites->back().domain;
-    }
-    // Past the last site (they were deleted meanwhile): Previous leads to the last page.
-    if (!after.empty()) page.prev_before = sites->empty() ? after : sites->front().domain;
+  if (!ctx.scope.all()) {
+    // A client user's own list: not shared.
+    auto own = ReadSiteList(ctx, std::move(page), after, before);
+    if (!own.ok()) return StoreError(ctx, own.status());
+    return views::Sites(ctx, *own);
   }
-  page.first = after.empty() && before.empty();
-  page.sites = std::move(*sites);
-  return views::Sites(ctx, page);
+  // Users who see the whole panel share the pages read within the last
+  // second (shared_reading.h): under load the list costs no statement.
+  static SharedReadings<views::SiteListPage> shared(kSharedListMaxAge, kSharedListPages);
+  const char sep = '\x1f';  // not in any of the (clean) parameters
+  std::string key = f.prefix + sep + f.status + sep + (f.platform_id ? std::to_string(*f.platform_id) : "") + sep +
+                    (f.client_id ? std::to_string(*f.client_id) : "") + sep + after + sep + before;
+  auto read = shared.Get(key, [&] { return ReadSiteList(ctx, page, after, before); });
+  if (!read.ok()) return StoreError(ctx, read.status());
+  return views::Sites(ctx, **read);
 }
 
 Result<views::SiteFormChoices> SiteChoices(Context& ctx) {
@@ -1559,7 +1590,7 @@ void AddRoutes(Router& r) {
   r.Add({"GET", "/tasks/{id}/log", Access::kUser, TaskLogPoll});
   r.Add({"POST", "/tasks/{id}/cancel", Access::kUser, TaskCancel});
   r.Add({"POST", "/api/tasks/{id}/start", Access::kFeedback, FeedbackStart});
-  r.Add({"POST", "/api/tasks/{id}/log", Access::kFeedback, FeedbackLog});
+  r.Add({"POST", "/api/tasks/{id}/log", Access::kFeedback, FeedbackLog, /*changes_pages=*/false});
   r.Add({"POST", "/api/tasks/{id}/finish", Access::kFeedback, FeedbackFinish});
   r.Add({"POST", "/api/tasks/{id}/feedback", Access::kFeedback, FeedbackValues});
   AddAccountRoutes(r);

@@ -32,6 +32,10 @@ struct Route {
   std::string pattern;
   Access access = Access::kUser;
   Handler handler;
+  // A request other than GET or HEAD may change what a page shows: it ends
+  // a write generation (shared_reading.h). False only for a route that
+  // writes nothing any page shares (a task's log lines).
+  bool changes_pages = true;
 };
 
 class Router {

@@ -380,3 +380,41 @@ BOOST_AUTO_TEST_CASE(bad_parameters_are_refused_with_400_and_say_why) {
   BOOST_TEST(Contains(unknown.body, "No site matches."));
   BOOST_TEST(Contains(unknown.body, "on platform 999999"));
 }
+
+// Users who see the whole panel share a page of the list for up to a second
+// (shared_reading.h). What is done through the panel shows on the very next
+// page; what another process writes shows within that second.
+BOOST_AUTO_TEST_CASE(a_shared_page_shows_a_change_through_the_panel_at_once_and_one_from_elsewhere_soon) {
+  Browser b(S().url());
+  LogIn(b, S());
+  const std::string page = "/sites?q=site-1.paging";
+  const std::string id = Query("SELECT id FROM aegir.sites WHERE domain = 'site-1.paging.test' AND status <> 'deleted'");
+  BOOST_REQUIRE(!id.empty());
+  auto row = [&](const std::string& html) {
+    return First(html, "<tr><td><a href=\"/sites/" + id + "\">site-1.paging.test</a>(.*?)</tr>");
+  };
+  std::string before = row(b.Get(page).body);
+  BOOST_REQUIRE(Contains(before, "<td>beta</td>"));  // seq 1: beta's
+  BOOST_REQUIRE(row(b.Get(page).body) == before);     // read once, shown twice
+
+  // Through the panel: the site goes to gamma; the next page says so.
+  HttpResult form = b.Get("/sites/" + id + "/edit");
+  BOOST_REQUIRE_EQUAL(form.status, 200);
+  HttpResult saved = b.Post("/sites/" + id + "/edit", {{"csrf", Browser::CsrfToken(form.body)},
+                                                       {"https", "off"},
+                                                       {"client_id", w.gamma_id},
+                                                       {"aliases", ""},
+                                                       {"redirects", ""}});
+  BOOST_REQUIRE_MESSAGE(saved.status == 303, "the edit answered " << saved.status << ": " << saved.body.substr(0, 2000));
+  BOOST_TEST(Contains(row(b.Get(page).body), "<td>gamma</td>"));
+  // Another user who sees the whole panel gets the same page.
+  Browser other(S().url());
+  LogIn(other, S());
+  BOOST_TEST(Contains(row(other.Get(page).body), "<td>gamma</td>"));
+
+  // Elsewhere (as the scheduler or another aegir-web would): the site goes
+  // back to beta in the database alone; after a second, the page says so.
+  Sql(S(), "UPDATE aegir.sites SET client_id = " + w.beta_id + " WHERE id = " + id);
+  ::usleep(1'100'000);
+  BOOST_TEST(Contains(row(b.Get(page).body), "<td>beta</td>"));
+}

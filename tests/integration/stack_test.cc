@@ -322,6 +322,18 @@ BOOST_AUTO_TEST_CASE(the_dashboard_shows_the_executors_with_their_heartbeat) {
   BOOST_TEST(Contains(dash, "id=\"scheduler-state\">The scheduler holds"));
 }
 
+// The dashboard is shared for a second by users who see the whole panel,
+// but what is done through the panel shows on the very next page.
+BOOST_AUTO_TEST_CASE(the_dashboard_shows_a_task_pressed_a_moment_ago) {
+  Browser b(S().url());
+  LogIn(b);
+  std::string server = AddServer(b, "dashboard-at-once", "localhost");
+  BOOST_REQUIRE_EQUAL(b.Get("/").status, 200);  // read now, and shared
+  std::string task = PressButton(b, server, "server-verify");
+  BOOST_TEST(Contains(b.Get("/").body, "href=\"" + task + "\""));
+  WaitForEnd(b, task);
+}
+
 BOOST_AUTO_TEST_CASE(feedback_api_refuses_wrong_tokens) {
   Browser b(S().url());
   LogIn(b);
@@ -480,6 +492,19 @@ int WaitForRestart(const Stack& stack, const std::string& name, int old_pid) {
   }
 }
 
+// Waits (bounded) until process `pid` runs the program whose comm starts
+// with `comm_prefix`: the launcher logs a restarted program's pid as soon as
+// it has forked, which may be before the exec.
+void WaitForExec(int pid, const std::string& comm_prefix) {
+  const std::string comm = "/proc/" + std::to_string(pid) + "/comm";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (ReadWholeFile(comm).rfind(comm_prefix, 0) != 0) {
+    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                          "process " << pid << " is not " << comm_prefix << " after 30 s: " << ReadWholeFile(comm));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 }  // namespace
 
 // A stack of its own: each program in turn is killed with SIGKILL, the
@@ -509,6 +534,7 @@ BOOST_AUTO_TEST_CASE(a_killed_program_is_restarted_and_the_panel_keeps_working) 
       BOOST_REQUIRE_EQUAL(::kill(pid, SIGKILL), 0);
       int new_pid = WaitForRestart(stack, program.name, pid);
       BOOST_TEST(new_pid != pid);
+      WaitForExec(new_pid, program.comm);
       // The new process is the program, and the only one of its name.
       BOOST_TEST(ProgramPid(stack, program.comm) == new_pid);
       restarts.emplace_back(pid, new_pid);
