@@ -1022,12 +1022,24 @@ Response SiteList(Context& ctx, Request& req) {
     return views::Sites(ctx, *own);
   }
   // Users who see the whole panel share the pages read within the last
-  // second (shared_reading.h): under load the list costs no statement.
+  // second (shared_reading.h): under load the list costs no statement and
+  // its rows are not rendered again.
   static SharedReadings<views::SiteListPage> shared(kSharedListMaxAge, kSharedListPages);
   const char sep = '\x1f';  // not in any of the (clean) parameters
   std::string key = f.prefix + sep + f.status + sep + (f.platform_id ? std::to_string(*f.platform_id) : "") + sep +
                     (f.client_id ? std::to_string(*f.client_id) : "") + sep + after + sep + before;
-  auto read = shared.Get(key, [&] { return ReadSiteList(ctx, page, after, before); });
+  // The rows are rendered with the reading: the requests that share it do
+  // not render them again.
+  const bool admin = ctx.IsAdmin();
+  key += sep + std::string(admin ? "admin" : "user");
+  auto read = shared.Get(key, [&]() -> Result<views::SiteListPage> {
+    auto fresh = ReadSiteList(ctx, page, after, before);
+    if (fresh.ok()) {
+      fresh->rows_html = views::SiteRows(fresh->sites, admin);
+      fresh->rows_for_admin = admin;
+    }
+    return fresh;
+  });
   if (!read.ok()) return StoreError(ctx, read.status());
   return views::Sites(ctx, **read);
 }

@@ -44,6 +44,7 @@ AEGIR_TEMPLATE_NAME(kNoMoreSites, "NO_MORE_SITES");
 AEGIR_TEMPLATE_NAME(kHasSites, "HAS_SITES");
 AEGIR_TEMPLATE_NAME(kSiteOfAdmin, "SITE_OF_ADMIN");
 AEGIR_TEMPLATE_NAME(kSiteOfClientUser, "SITE_OF_CLIENT_USER");
+AEGIR_TEMPLATE_NAME(kRows, "ROWS");
 AEGIR_TEMPLATE_NAME(kId, "ID");
 AEGIR_TEMPLATE_NAME(kDomain, "DOMAIN");
 AEGIR_TEMPLATE_NAME(kPlatformId, "PLATFORM_ID");
@@ -789,6 +790,31 @@ Response Platform(const Context& ctx, const store::Platform& pl, const std::vect
   return p.Finish();
 }
 
+std::string SiteRows(const std::vector<store::Site>& sites, bool admin) {
+  // One row section per role (rather than IS_ADMIN shown in each row's own
+  // dictionary: a second dictionary per row). The values are not copied:
+  // sites outlives the expansion.
+  TemplateDictionary d("site_rows");
+  for (const auto& s : sites) {
+    TemplateDictionary* row = d.AddSectionDictionary(admin ? kSiteOfAdmin : kSiteOfClientUser);
+    row->SetIntValue(kId, s.id);
+    row->SetValueWithoutCopy(kDomain, s.domain);
+    if (admin) row->SetIntValue(kPlatformId, s.platform_id);
+    row->SetValueWithoutCopy(kPlatformName, s.platform_name);
+    if (admin) row->SetValueWithoutCopy(kServerName, s.server_name);
+    row->SetValueWithoutCopy(kClientName, s.client_name);
+    row->SetValueWithoutCopy(kStatus, s.status);
+    row->SetValueWithoutCopy(kCreatedAt, s.created_at);
+    row->SetValue(kCreatedIso, IsoTime(s.created_at));
+    row->SetValue(kCreatedAgo, Ago(s.created_at));
+  }
+  std::string out;
+  if (!ctemplate::ExpandTemplate("site_rows.tpl", ctemplate::STRIP_BLANK_LINES, &d, &out)) {
+    return "<tr><td colspan=\"6\">The rows could not be rendered (template error); see aegir-web's log.</td></tr>\n";
+  }
+  return out;
+}
+
 Response Sites(const Context& ctx, const SiteListPage& page) {
   Page p(ctx, "Sites", "SITES", "sites.tpl");
   auto& b = p.body();
@@ -841,23 +867,16 @@ Response Sites(const Context& ctx, const SiteListPage& page) {
   } else {
     b.ShowSection(kHasSites);
   }
-  // One row section per role (rather than IS_ADMIN shown in each row's own
-  // dictionary: a second dictionary per row). The values are not copied:
-  // page outlives the expansion.
+  // The rows as rendered with the page when it was read (a shared page's
+  // requests do not render them again), or now.
   const bool admin = ctx.IsAdmin();
-  for (const auto& s : page.sites) {
-    TemplateDictionary* row = b.AddSectionDictionary(admin ? kSiteOfAdmin : kSiteOfClientUser);
-    row->SetIntValue(kId, s.id);
-    row->SetValueWithoutCopy(kDomain, s.domain);
-    if (admin) row->SetIntValue(kPlatformId, s.platform_id);
-    row->SetValueWithoutCopy(kPlatformName, s.platform_name);
-    if (admin) row->SetValueWithoutCopy(kServerName, s.server_name);
-    row->SetValueWithoutCopy(kClientName, s.client_name);
-    row->SetValueWithoutCopy(kStatus, s.status);
-    row->SetValueWithoutCopy(kCreatedAt, s.created_at);
-    row->SetValue(kCreatedIso, IsoTime(s.created_at));
-    row->SetValue(kCreatedAgo, Ago(s.created_at));
+  std::string rendered;
+  const std::string* rows = &page.rows_html;
+  if (rows->empty() || page.rows_for_admin != admin) {
+    rendered = SiteRows(page.sites, admin);
+    rows = &rendered;
   }
+  b.SetValueWithoutCopy(kRows, *rows);  // both outlive the expansion
   if (!page.first || !page.next_after.empty()) {
     TemplateDictionary* pager = b.AddSectionDictionary(kPager);
     if (!page.first) pager->AddSectionDictionary(kFirst)->SetValue(kHref, SitesHref(f));

@@ -140,7 +140,14 @@ struct SiteListPage {
   bool first = true;        // no page key was given
   std::string prev_before;  // the key of the Previous link; "" for none
   std::string next_after;   // the key of the Next link; "" on the last page
+  // The table's rows as SiteRows rendered them for an admin or not; ""
+  // when not rendered yet (Sites renders them).
+  std::string rows_html;
+  bool rows_for_admin = false;
 };
+// The rows of the site list's table, auto-escaped by site_rows.tpl (the
+// only source of the HTML sites.tpl inserts unescaped).
+std::string SiteRows(const std::vector<store::Site>& sites, bool admin);
 Response Sites(const Context& ctx, const SiteListPage& page);
 Response SiteFormPage(const Context& ctx, const SiteForm& form, const SiteFormChoices& choices, int status = 200);
 Response Site(const Context& ctx, const store::Site& site, const std::vector<store::Alias>& aliases,

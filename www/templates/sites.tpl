@@ -15,8 +15,6 @@
 {{#HAS_SITES}}<div class="scroll"><table class="list">
 <thead><tr><th scope="col">Domain</th><th scope="col">Platform</th>{{#IS_ADMIN}}<th scope="col">Server</th>{{/IS_ADMIN}}<th scope="col">Client</th><th scope="col">Status</th><th scope="col">Added</th></tr></thead>
 <tbody>
-{{#SITE_OF_ADMIN}}<tr><td><a href="/sites/{{ID}}">{{DOMAIN}}</a></td><td><a href="/platforms/{{PLATFORM_ID}}">{{PLATFORM_NAME}}</a></td><td>{{SERVER_NAME}}</td><td>{{CLIENT_NAME}}</td><td><span class="badge {{STATUS}}">{{STATUS}}</span></td><td><time datetime="{{CREATED_ISO}}" title="{{CREATED_AT}} UTC">{{CREATED_AGO}}</time></td></tr>
-{{/SITE_OF_ADMIN}}{{#SITE_OF_CLIENT_USER}}<tr><td><a href="/sites/{{ID}}">{{DOMAIN}}</a></td><td>{{PLATFORM_NAME}}</td><td>{{CLIENT_NAME}}</td><td><span class="badge {{STATUS}}">{{STATUS}}</span></td><td><time datetime="{{CREATED_ISO}}" title="{{CREATED_AT}} UTC">{{CREATED_AGO}}</time></td></tr>
-{{/SITE_OF_CLIENT_USER}}</tbody>
+{{ROWS:none}}</tbody>
 </table></div>{{/HAS_SITES}}
 {{#PAGER}}<nav class="pager" aria-label="Pages">{{#FIRST}}<a href="{{HREF}}">First</a> {{/FIRST}}{{#PREVIOUS}}<a href="{{HREF}}" rel="prev">Previous</a> {{/PREVIOUS}}{{#NEXT}}<a href="{{HREF}}" rel="next">Next</a>{{/NEXT}}</nav>{{/PAGER}}

@@ -1,0 +1,3 @@
+{{%AUTOESCAPE context="HTML"}}{{#SITE_OF_ADMIN}}<tr><td><a href="/sites/{{ID}}">{{DOMAIN}}</a></td><td><a href="/platforms/{{PLATFORM_ID}}">{{PLATFORM_NAME}}</a></td><td>{{SERVER_NAME}}</td><td>{{CLIENT_NAME}}</td><td><span class="badge {{STATUS}}">{{STATUS}}</span></td><td><time datetime="{{CREATED_ISO}}" title="{{CREATED_AT}} UTC">{{CREATED_AGO}}</time></td></tr>
+{{/SITE_OF_ADMIN}}{{#SITE_OF_CLIENT_USER}}<tr><td><a href="/sites/{{ID}}">{{DOMAIN}}</a></td><td>{{PLATFORM_NAME}}</td><td>{{CLIENT_NAME}}</td><td><span class="badge {{STATUS}}">{{STATUS}}</span></td><td><time datetime="{{CREATED_ISO}}" title="{{CREATED_AT}} UTC">{{CREATED_AGO}}</time></td></tr>
+{{/SITE_OF_CLIENT_USER}}
