@@ -76,7 +76,7 @@ def main():
     out, result_path = sys.argv[1], sys.argv[2]
     r = {"machine": machine(), "data": load(out, "data.json"), "web": {}, "jobs": {}, "logs": {},
          "memory_mib": {}, "real_job": {}, "celery": load(out, "celery.json")}
-    for page in ("hello", "dashboard", "sites", "site", "task"):
+    for page in ("hello", "dashboard", "sites", "sites-unshared", "site", "task"):
         r["web"][page] = load(out, "web-%s.json" % page)
     r["jobs"]["latency"] = load(out, "latency.json")
     r["jobs"]["submit"] = {n: load(out, "submit-%s.json" % n) for n in ("1", "2", "4")}
@@ -103,7 +103,7 @@ def main():
         return d
 
     hello_rps = get(r["web"], "hello", "rps")
-    for page in ("hello", "dashboard", "sites", "site", "task"):
+    for page in ("hello", "dashboard", "sites", "sites-unshared", "site", "task"):
         w = r["web"][page]
         if not w:
             row("web " + page, "missing")
@@ -116,6 +116,10 @@ def main():
             fig += " (%.0f%% of hello)" % (share * 100)
             row("web site list (50 rows)", fig, ">= 25% of hello, p99 < 20 ms",
                 share >= 0.25 and w["p99_ms"] < 20 and errors == 0)
+        elif page == "sites-unshared":
+            if hello_rps:
+                fig += " (%.0f%% of hello)" % (w["rps"] / hello_rps * 100)
+            row("  each request another page", fig)
         else:
             row("web " + page, fig)
 
