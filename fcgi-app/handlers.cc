@@ -943,9 +943,11 @@ Response PlatformView(Context& ctx, Request& req) {
 // ---- Sites ----
 
 constexpr int kSitesPerPage = 50;
-// How long, and how many, pages of the site list are shared (SiteList).
-constexpr std::chrono::seconds kSharedListMaxAge{1};
+// How long a page read for the users who see the whole panel is shared
+// (shared_reading.h), and how many of the site list's pages (SiteList).
+constexpr std::chrono::seconds kSharedPageMaxAge{1};
 constexpr size_t kSharedListPages = 64;
+constexpr size_t kSharedSitePages = 256;  // sites' own pages (SiteView)
 constexpr size_t kMaxDomainBytes = 253;
 
 // The page of sites after or before the given domain (neither: the first),
@@ -1024,7 +1026,7 @@ Response SiteList(Context& ctx, Request& req) {
   // Users who see the whole panel share the pages read within the last
   // second (shared_reading.h): under load the list costs no statement and
   // its rows are not rendered again.
-  static SharedReadings<views::SiteListPage> shared(kSharedListMaxAge, kSharedListPages);
+  static SharedReadings<views::SiteListPage> shared(kSharedPageMaxAge, kSharedListPages);
   const char sep = '\x1f';  // not in any of the (clean) parameters
   std::string key = f.prefix + sep + f.status + sep + (f.platform_id ? std::to_string(*f.platform_id) : "") + sep +
                     (f.client_id ? std::to_string(*f.client_id) : "") + sep + after + sep + before;
@@ -1226,27 +1228,57 @@ Response SiteAddSubmit(Context& ctx, Request& req) {
   return Response::Redirect("/sites/" + std::to_string(*id));
 }
 
-Response SiteView(Context& ctx, Request& req) {
+// What the site page shows of a site, read together.
+struct SitePageReading {
   store::Site site;
-  if (auto missing = FindEntity(ctx, req, store::GetSite, "site", site)) return *missing;
-  const int64_t id = site.id;
-  auto aliases = store::ListAliases(ctx.db, id);
-  if (!aliases.ok()) return StoreError(ctx, aliases.status());
-  auto backups = store::ListBackups(ctx.db, id);
-  if (!backups.ok()) return StoreError(ctx, backups.status());
-  auto tasks = store::ListTasksFor(ctx.db, "site", id, 20);
-  if (!tasks.ok()) return StoreError(ctx, tasks.status());
+  std::vector<store::Alias> aliases;
+  std::vector<store::Backup> backups;
+  std::vector<store::Task> tasks;
+};
+
+Result<SitePageReading> ReadSitePage(Context& ctx, store::Site site) {
+  SitePageReading r;
+  r.site = std::move(site);
+  auto aliases = store::ListAliases(ctx.db, r.site.id);
+  if (!aliases.ok()) return aliases.status();
+  r.aliases = std::move(*aliases);
+  auto backups = store::ListBackups(ctx.db, r.site.id);
+  if (!backups.ok()) return backups.status();
+  r.backups = std::move(*backups);
+  auto tasks = store::ListTasksFor(ctx.db, "site", r.site.id, 20);
+  if (!tasks.ok()) return tasks.status();
+  r.tasks = std::move(*tasks);
+  return r;
+}
+
+Response SiteView(Context& ctx, Request& req) {
+  // Shared by the users who see the whole panel, as the site list's pages
+  // are (SiteList): a site's page costs them no statement while shared.
+  static SharedReadings<SitePageReading> shared(kSharedPageMaxAge, kSharedSitePages);
+  const std::string key = req.route["id"];
+  std::shared_ptr<const SitePageReading> page;
+  if (ctx.scope.all()) page = shared.Find(key);
+  if (!page) {
+    const uint64_t generation = WriteGeneration::Current();
+    store::Site site;
+    if (auto missing = FindEntity(ctx, req, store::GetSite, "site", site)) return *missing;
+    auto read = ReadSitePage(ctx, std::move(site));
+    if (!read.ok()) return StoreError(ctx, read.status());
+    page = std::make_shared<const SitePageReading>(std::move(*read));
+    if (ctx.scope.all()) shared.Keep(key, generation, page);
+  }
+  const store::Site& site = page->site;
   std::vector<views::OperationButton> buttons;
-  if (site.status != "deleted") buttons = ButtonsFor(ctx, "site", id, site.status);
+  if (site.status != "deleted") buttons = ButtonsFor(ctx, "site", site.id, site.status);
   // An operation that chooses one of the site's backups (Restore, Delete a
   // backup) has nothing to offer before the first backup.
-  if (backups->empty()) {
+  if (page->backups.empty()) {
     std::erase_if(buttons, [](const views::OperationButton& b) {
       return std::any_of(b.op->fields.begin(), b.op->fields.end(),
                          [](const auto& f) { return f.name == "aegir_backup_file"; });
     });
   }
-  return views::Site(ctx, site, *aliases, *backups, buttons, *tasks);
+  return views::Site(ctx, site, page->aliases, page->backups, buttons, page->tasks);
 }
 
 Response SiteEditForm(Context& ctx, Request& req) {

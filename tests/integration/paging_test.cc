@@ -381,9 +381,10 @@ BOOST_AUTO_TEST_CASE(bad_parameters_are_refused_with_400_and_say_why) {
   BOOST_TEST(Contains(unknown.body, "on platform 999999"));
 }
 
-// Users who see the whole panel share a page of the list for up to a second
-// (shared_reading.h). What is done through the panel shows on the very next
-// page; what another process writes shows within that second.
+// Users who see the whole panel share a page of the list, and a site's page,
+// for up to a second (shared_reading.h). What is done through the panel
+// shows on the very next page; what another process writes shows within
+// that second.
 BOOST_AUTO_TEST_CASE(a_shared_page_shows_a_change_through_the_panel_at_once_and_one_from_elsewhere_soon) {
   Browser b(S().url());
   LogIn(b, S());
@@ -393,9 +394,12 @@ BOOST_AUTO_TEST_CASE(a_shared_page_shows_a_change_through_the_panel_at_once_and_
   auto row = [&](const std::string& html) {
     return First(html, "<tr><td><a href=\"/sites/" + id + "\">site-1.paging.test</a>(.*?)</tr>");
   };
+  const std::string site_page = "/sites/" + id;
+  auto client_on_site_page = [&](Browser& who) { return First(who.Get(site_page).body, "<dt>Client</dt><dd>([^<]*)</dd>"); };
   std::string before = row(b.Get(page).body);
   BOOST_REQUIRE(Contains(before, "<td>beta</td>"));  // seq 1: beta's
   BOOST_REQUIRE(row(b.Get(page).body) == before);     // read once, shown twice
+  BOOST_REQUIRE(client_on_site_page(b) == "beta");   // the site's own page, shared too
 
   // Through the panel: the site goes to gamma; the next page says so.
   HttpResult form = b.Get("/sites/" + id + "/edit");
@@ -407,14 +411,17 @@ BOOST_AUTO_TEST_CASE(a_shared_page_shows_a_change_through_the_panel_at_once_and_
                                                        {"redirects", ""}});
   BOOST_REQUIRE_MESSAGE(saved.status == 303, "the edit answered " << saved.status << ": " << saved.body.substr(0, 2000));
   BOOST_TEST(Contains(row(b.Get(page).body), "<td>gamma</td>"));
-  // Another user who sees the whole panel gets the same page.
+  BOOST_TEST(client_on_site_page(b) == "gamma");
+  // Another user who sees the whole panel gets the same pages.
   Browser other(S().url());
   LogIn(other, S());
   BOOST_TEST(Contains(row(other.Get(page).body), "<td>gamma</td>"));
+  BOOST_TEST(client_on_site_page(other) == "gamma");
 
   // Elsewhere (as the scheduler or another aegir-web would): the site goes
   // back to beta in the database alone; after a second, the page says so.
   Sql(S(), "UPDATE aegir.sites SET client_id = " + w.beta_id + " WHERE id = " + id);
   ::usleep(1'100'000);
   BOOST_TEST(Contains(row(b.Get(page).body), "<td>beta</td>"));
+  BOOST_TEST(client_on_site_page(b) == "beta");
 }
