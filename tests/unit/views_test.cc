@@ -225,15 +225,27 @@ void Check(const std::string& name, const Response& r) {
   BOOST_TEST(r.body == want.str(), name << ": the page differs from " << path);
 }
 
+// The pages of admin_first.html and client_last.html.
+views::SiteListPage AdminFirstPage() {
+  views::SiteListPage page;
+  page.sites = SomeSites();
+  page.next_after = page.sites.back().domain;
+  return page;
+}
+views::SiteListPage ClientLastPage() {
+  views::SiteListPage page;
+  page.sites = SomeSites();
+  page.filter.status = "failed";
+  page.first = false;
+  page.prev_before = page.sites.front().domain;
+  return page;
+}
 
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(admin_first_page, SiteListFixture) {
   LogIn(true);
-  views::SiteListPage page;
-  page.sites = SomeSites();
-  page.next_after = page.sites.back().domain;
-  Check("admin_first", views::Sites(ctx, page));
+  Check("admin_first", views::Sites(ctx, AdminFirstPage()));
 }
 
 BOOST_FIXTURE_TEST_CASE(admin_filtered_middle_page, SiteListFixture) {
@@ -252,12 +264,7 @@ BOOST_FIXTURE_TEST_CASE(admin_filtered_middle_page, SiteListFixture) {
 
 BOOST_FIXTURE_TEST_CASE(client_user_last_page, SiteListFixture) {
   LogIn(false);
-  views::SiteListPage page;
-  page.sites = SomeSites();
-  page.filter.status = "failed";
-  page.first = false;
-  page.prev_before = page.sites.front().domain;
-  Check("client_last", views::Sites(ctx, page));
+  Check("client_last", views::Sites(ctx, ClientLastPage()));
 }
 
 BOOST_FIXTURE_TEST_CASE(client_user_first_page, SiteListFixture) {
@@ -552,19 +559,13 @@ BOOST_FIXTURE_TEST_CASE(name_lists_page_with_their_search_and_filters, Fixture) 
 // rendered again.
 BOOST_FIXTURE_TEST_CASE(rows_rendered_ahead_give_the_same_page, SiteListFixture) {
   LogIn(true);
-  views::SiteListPage page;
-  page.sites = SomeSites();
-  page.next_after = page.sites.back().domain;
+  views::SiteListPage page = AdminFirstPage();
   page.rows_html = views::SiteRows(page.sites, /*admin=*/true);
   page.rows_for_admin = true;
   BOOST_TEST(page.rows_html.find("x&quot;&gt;&lt;script&gt;") != std::string::npos);
   Check("admin_first", views::Sites(ctx, page));
   LogIn(false);
-  views::SiteListPage last;
-  last.sites = SomeSites();
-  last.filter.status = "failed";
-  last.first = false;
-  last.prev_before = last.sites.front().domain;
+  views::SiteListPage last = ClientLastPage();
   last.rows_html = views::SiteRows(last.sites, /*admin=*/true);  // an admin's: links to the platform
   last.rows_for_admin = true;
   Check("client_last", views::Sites(ctx, last));
