@@ -284,7 +284,9 @@ Result<std::shared_ptr<const PanelActivity>> SharedPanelActivity(Context& ctx) {
     std::lock_guard lock(mu);
     auto now = std::chrono::steady_clock::now();
     generation = WriteGeneration::Current();
-    if (shared && ((now - read_at < kActivityMaxAge && read_in == generation) || reading)) return shared;
+    // While one request reads afresh, the others show the previous reading,
+    // unless a write has ended since it was read.
+    if (shared && read_in == generation && (now - read_at < kActivityMaxAge || reading)) return shared;
     reading = true;
     if (shared && now - totals_read_at < kTotalsMaxAge) totals = shared->counts;
   }
@@ -302,11 +304,15 @@ Result<std::shared_ptr<const PanelActivity>> SharedPanelActivity(Context& ctx) {
   std::lock_guard lock(mu);
   reading = false;
   if (!fresh.ok()) return fresh.status();
+  auto mine = std::make_shared<const PanelActivity>(std::move(*fresh));
+  // (A reading of an earlier generation, finished after a newer one, is
+  // shown to its own request only.)
+  if (shared && read_in > generation) return mine;
   auto now = std::chrono::steady_clock::now();
   if (!totals) totals_read_at = now;
   read_at = now;
   read_in = generation;
-  shared = std::make_shared<const PanelActivity>(std::move(*fresh));
+  shared = mine;
   return shared;
 }
 
