@@ -1559,7 +1559,12 @@ Response FeedbackLog(Context& ctx, Request& req) {
   if (views::IsFinalState(task.state)) return JsonError(409, "the task has ended; its log is closed");
   auto post = ParseLogPost(req.body);
   if (!post.ok()) return JsonError(400, post.status().message());
-  if (task.state == "queued") (void)store::MarkTaskRunning(ctx.db, task.id);
+  if (task.state == "queued") {
+    // Its start was not heard of: this post changes what pages show (its
+    // route does not end a write generation by itself).
+    (void)store::MarkTaskRunning(ctx.db, task.id);
+    WriteGeneration::End();
+  }
   Status s = store::AppendLog(ctx.db, task.id, post->first_seq, post->lines);
   if (!s.ok()) {
     log::Error(s.ToString());
