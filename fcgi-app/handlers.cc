@@ -1023,31 +1023,26 @@ Response SiteList(Context& ctx, Request& req) {
   if (!IsCleanText(after, kMaxDomainBytes) || !IsCleanText(before, kMaxDomainBytes)) {
     return bad("The 'after' and 'before' parameters must be domain names.");
   }
-  if (!ctx.scope.all()) {
-    // A client user's own list: not shared.
-    auto own = ReadSiteList(ctx, std::move(page), after, before);
-    if (!own.ok()) return StoreError(ctx, own.status());
-    return views::Sites(ctx, *own);
-  }
   // Users who see the whole panel share the pages read within the last
   // second (shared_reading.h): under load the list costs no statement and
-  // its rows are not rendered again.
+  // its rows are not rendered again. A client user's list is their own.
   static SharedReadings<views::SiteListPage> shared(kSharedPageMaxAge, kSharedListPages);
   const char sep = '\x1f';  // not in any of the (clean) parameters
-  std::string key = f.prefix + sep + f.status + sep + (f.platform_id ? std::to_string(*f.platform_id) : "") + sep +
-                    (f.client_id ? std::to_string(*f.client_id) : "") + sep + after + sep + before;
-  // The rows are rendered with the reading: the requests that share it do
-  // not render them again.
   const bool admin = ctx.IsAdmin();
-  key += sep + std::string(admin ? "admin" : "user");
-  auto read = shared.Get(key, [&]() -> Result<views::SiteListPage> {
-    auto fresh = ReadSiteList(ctx, page, after, before);
-    if (fresh.ok()) {
-      fresh->rows_html = views::SiteRows(fresh->sites, admin);
-      fresh->rows_for_admin = admin;
-    }
-    return fresh;
-  });
+  const std::string key = f.prefix + sep + f.status + sep + (f.platform_id ? std::to_string(*f.platform_id) : "") +
+                          sep + (f.client_id ? std::to_string(*f.client_id) : "") + sep + after + sep + before + sep +
+                          (admin ? "admin" : "user");
+  auto read = shared.Get(
+      key,
+      [&]() -> Result<views::SiteListPage> {
+        auto fresh = ReadSiteList(ctx, page, after, before);
+        if (fresh.ok()) {  // rendered with the reading, once
+          fresh->rows_html = views::SiteRows(fresh->sites, admin);
+          fresh->rows_for_admin = admin;
+        }
+        return fresh;
+      },
+      /*share=*/ctx.scope.all());
   if (!read.ok()) return StoreError(ctx, read.status());
   return views::Sites(ctx, **read);
 }
@@ -1261,18 +1256,19 @@ Response SiteView(Context& ctx, Request& req) {
   // Shared by the users who see the whole panel, as the site list's pages
   // are (SiteList): a site's page costs them no statement while shared.
   static SharedReadings<SitePageReading> shared(kSharedPageMaxAge, kSharedSitePages);
-  const std::string key = req.route["id"];
-  std::shared_ptr<const SitePageReading> page;
-  if (ctx.scope.all()) page = shared.Find(key);
-  if (!page) {
-    const uint64_t generation = WriteGeneration::Current();
-    store::Site site;
-    if (auto missing = FindEntity(ctx, req, store::GetSite, "site", site)) return *missing;
-    auto read = ReadSitePage(ctx, std::move(site));
-    if (!read.ok()) return StoreError(ctx, read.status());
-    page = std::make_shared<const SitePageReading>(std::move(*read));
-    if (ctx.scope.all()) shared.Keep(key, generation, page);
-  }
+  std::optional<Response> missing;  // the answer when there is no such site to see
+  auto read = shared.Get(
+      req.route["id"],
+      [&]() -> Result<SitePageReading> {
+        store::Site site;
+        missing = FindEntity(ctx, req, store::GetSite, "site", site);
+        if (missing) return Status::NotFound("no such site");
+        return ReadSitePage(ctx, std::move(site));
+      },
+      /*share=*/ctx.scope.all());
+  if (missing) return *missing;
+  if (!read.ok()) return StoreError(ctx, read.status());
+  const SitePageReading* page = read->get();
   const store::Site& site = page->site;
   std::vector<views::OperationButton> buttons;
   if (site.status != "deleted") buttons = ButtonsFor(ctx, "site", site.id, site.status);

@@ -78,14 +78,18 @@ class SharedReadings {
   }
 
   // The reading of `key`, or else `read()`'s, a Result<V> (kept when ok).
+  // Unless `share`, read() is read for this caller alone (nothing is looked
+  // up or kept).
   template <class Read>
-  Result<std::shared_ptr<const V>> Get(const std::string& key, Read read) {
-    if (auto found = Find(key)) return found;
+  Result<std::shared_ptr<const V>> Get(const std::string& key, Read read, bool share = true) {
+    if (share) {
+      if (auto found = Find(key)) return found;
+    }
     const uint64_t generation = WriteGeneration::Current();
     Result<V> fresh = read();
     if (!fresh.ok()) return fresh.status();
     auto value = std::make_shared<const V>(std::move(*fresh));
-    Keep(key, generation, value);
+    if (share) Keep(key, generation, value);
     return value;
   }
 
