@@ -6,6 +6,7 @@
 // from aegir-bench-command's datagrams.
 //
 //   aegir-bench latency  --submit=EP --stamps=SOCK --count=N --first=K
+//   aegir-bench spawn    --command=PATH --stamps=SOCK --work-dir=DIR --count=N
 //   aegir-bench submit   --submit=EP --clients=C --count=N --first=K
 //   aegir-bench drain    --submit=EP --stamps=SOCK --expect=N
 //   aegir-bench logs     --submit=EP --url=BASE --cookie=C --first=K --lines=N
@@ -44,7 +45,9 @@
 #include "common/flags.h"
 #include "common/job.h"
 #include "common/messages.h"
+#include "common/process.h"
 #include "common/protocol.h"
+#include "common/temp_dir.h"
 #include "executors/playbook_writer.h"
 
 namespace aegir::bench {
@@ -178,6 +181,36 @@ int Latency(const Flags& f) {
     std::this_thread::sleep_for(milliseconds(gap_ms));
   }
   std::cout << json{{"submit_to_exec_ms", Summary(exec_ms)}, {"run_ack_ms", Summary(ack_ms)}}.dump() << "\n";
+  return 0;
+}
+
+// The machine's part of submit to exec: the same command started the way
+// the executor starts a job's (Process::Spawn, in a job-<n>-XXXXXX directory
+// of its own, the stamps socket in its environment), one at a time with the
+// same pause, with no scheduler, executor or database in between. The time
+// from the call to the command's first stamp.
+int Spawn(const Flags& f) {
+  long count = Int(f, "count", 1, 10000000);
+  long warmup = Int(f, "warmup", 0, 100000);
+  long gap_ms = Int(f, "gap-ms", 0, 10000);
+  Stamps stamps(f.Get("stamps"));
+  std::vector<double> start_ms;
+  for (long i = 1; i <= warmup + count; ++i) {
+    auto dir = TempDir::Create(f.Get("work-dir"), "job-" + std::to_string(i) + "-");
+    if (!dir.ok()) Die(dir.status().message());
+    int64_t t0 = RealNs();
+    auto process = Process::Spawn(
+        {{f.Get("command")}, {{"AEGIR_BENCH_STAMPS", f.Get("stamps")}}, dir->path().string(), true});
+    if (!process.ok()) Die(process.status().message());
+    std::optional<std::pair<int64_t, int64_t>> stamp;
+    while ((stamp = stamps.Next(milliseconds(10000))) && stamp->first != i) {
+    }
+    if (!stamp) Die("the command did not start within 10 s");
+    if (auto ended = process->Wait(); !ended.ok()) Die(ended.status().message());
+    if (i > warmup) start_ms.push_back(static_cast<double>(stamp->second - t0) / 1e6);
+    std::this_thread::sleep_for(milliseconds(gap_ms));
+  }
+  std::cout << json{{"spawn_to_start_ms", Summary(start_ms)}}.dump() << "\n";
   return 0;
 }
 
@@ -404,8 +437,8 @@ int main(int argc, char** argv) {
   f.Define("stamps", "", "the unix datagram socket aegir-bench-command reports to");
   f.Define("operation", "site-verify", "the operation each job runs");
   f.Define("count", "1000", "how many jobs");
-  f.Define("warmup", "50", "jobs first run and not counted (latency)");
-  f.Define("gap-ms", "20", "pause between two jobs (latency)");
+  f.Define("warmup", "50", "jobs first run and not counted (latency, spawn)");
+  f.Define("gap-ms", "20", "pause between two jobs (latency, spawn)");
   f.Define("first", "1", "the first bench site's number");
   f.Define("clients", "32", "concurrent submitters (submit)");
   f.Define("expect", "1000", "jobs to wait for (drain)");
@@ -417,7 +450,9 @@ int main(int argc, char** argv) {
   f.Define("task", "0", "the task the job document is of (playbook)");
   f.Define("dir", "", "where to write the playbook (playbook)");
   f.Define("roles", "", "the roles directory (playbook)");
-  const char* usage = "aegir-bench latency|submit|drain|logs|real|playbook";
+  f.Define("command", "", "the command to start (spawn)");
+  f.Define("work-dir", "", "where its directories are made (spawn)");
+  const char* usage = "aegir-bench latency|spawn|submit|drain|logs|real|playbook";
   if (argc < 2) {
     std::cerr << f.Usage(usage);
     return 2;
@@ -429,6 +464,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   try {
     if (cmd == "latency") return Latency(f);
+    if (cmd == "spawn") return Spawn(f);
     if (cmd == "submit") return Submit(f);
     if (cmd == "drain") return Drain(f);
     if (cmd == "logs") return Logs(f);

@@ -79,6 +79,7 @@ def main():
     for page in ("hello", "dashboard", "sites", "sites-unshared", "site", "task"):
         r["web"][page] = load(out, "web-%s.json" % page)
     r["jobs"]["latency"] = load(out, "latency.json")
+    r["jobs"]["spawn"] = load(out, "spawn.json")
     r["jobs"]["submit"] = {n: load(out, "submit-%s.json" % n) for n in ("1", "2", "4")}
     r["jobs"]["dispatch"] = {n: load(out, "dispatch-%s.json" % n) for n in ("1", "2", "4")}
     r["logs"]["throughput"] = load(out, "logs-throughput.json")
@@ -134,6 +135,10 @@ def main():
             "p50 < 2 ms, p99 < 10 ms, < Celery's round trip", met)
         ack = get(r["jobs"], "latency", "run_ack_ms")
         row("  RUN stored and answered", "p50 %.2f ms, p99 %.2f ms" % (ack["p50"], ack["p99"]))
+        spawn = get(r["jobs"], "spawn", "spawn_to_start_ms")
+        if spawn:
+            row("  the command started alone", "p50 %.2f ms, p99 %.2f ms (the machine's part)" % (
+                spawn["p50"], spawn["p99"]))
     else:
         row("submit to exec", "missing")
     subs = [s for s in r["jobs"]["submit"].values() if s]
