@@ -213,6 +213,7 @@ struct PanelActivity {
   std::vector<store::Task> running, queued, failed, recent;
   std::optional<views::SchedulerState> scheduler;
   std::string scheduler_error;
+  std::chrono::steady_clock::time_point totals_read_at;  // when `counts` were read
 };
 
 // Reads it: the lists are index ranges, the scheduler answers STATUS over
@@ -264,56 +265,26 @@ Result<PanelActivity> ReadPanelActivity(Context& ctx, const std::optional<store:
 }
 
 // The whole panel's activity is shared by every dashboard of a user who sees
-// all of it for kActivityMaxAge, or until a request to this aegir-web may
-// have written (shared_reading.h), its totals for kTotalsMaxAge: under load the
-// dashboard costs about one statement instead of seven and a round trip to
-// the scheduler. While one request reads it afresh, the others show the
-// previous one (a silent scheduler holds up one request, not all).
+// all of it (SharedReadings: for kActivityMaxAge, or until a request to this
+// aegir-web may have written; while one request reads it afresh the others
+// are shown the previous one, so a silent scheduler holds up one request,
+// not all), its totals for kTotalsMaxAge: under load the dashboard costs
+// about one statement instead of seven and a round trip to the scheduler.
 constexpr std::chrono::seconds kActivityMaxAge{1};
 constexpr std::chrono::seconds kTotalsMaxAge{5};
 
 Result<std::shared_ptr<const PanelActivity>> SharedPanelActivity(Context& ctx) {
-  static std::mutex mu;
-  static std::shared_ptr<const PanelActivity> shared;
-  static std::chrono::steady_clock::time_point read_at, totals_read_at;
-  static uint64_t read_in = 0;  // the write generation it was read in
-  static bool reading = false;
-  std::optional<store::Counts> totals;
-  uint64_t generation = 0;
-  {
-    std::lock_guard lock(mu);
-    auto now = std::chrono::steady_clock::now();
-    generation = WriteGeneration::Current();
-    // While one request reads afresh, the others show the previous reading,
-    // unless a write has ended since it was read.
-    if (shared && read_in == generation && (now - read_at < kActivityMaxAge || reading)) return shared;
-    reading = true;
-    if (shared && now - totals_read_at < kTotalsMaxAge) totals = shared->counts;
-  }
-  auto done_reading = [&] {
-    std::lock_guard lock(mu);
-    reading = false;
-  };
-  Result<PanelActivity> fresh = Status::Internal("not read");
-  try {
-    fresh = ReadPanelActivity(ctx, totals, store::Scope(), /*with_scheduler=*/true);
-  } catch (...) {
-    done_reading();
-    throw;
-  }
-  std::lock_guard lock(mu);
-  reading = false;
-  if (!fresh.ok()) return fresh.status();
-  auto mine = std::make_shared<const PanelActivity>(std::move(*fresh));
-  // (A reading of an earlier generation, finished after a newer one, is
-  // shown to its own request only.)
-  if (shared && read_in > generation) return mine;
-  auto now = std::chrono::steady_clock::now();
-  if (!totals) totals_read_at = now;
-  read_at = now;
-  read_in = generation;
-  shared = mine;
-  return shared;
+  static SharedReadings<PanelActivity> shared(kActivityMaxAge, 1);
+  const std::string key = "panel";
+  return shared.Get(key, [&]() -> Result<PanelActivity> {
+    auto previous = shared.Last(key);
+    const auto now = std::chrono::steady_clock::now();
+    const bool keep_totals = previous && now - previous->totals_read_at < kTotalsMaxAge;
+    auto fresh = ReadPanelActivity(ctx, keep_totals ? std::optional(previous->counts) : std::nullopt, store::Scope(),
+                                   /*with_scheduler=*/true);
+    if (fresh.ok()) fresh->totals_read_at = keep_totals ? previous->totals_read_at : now;
+    return fresh;
+  });
 }
 
 Response Dashboard(Context& ctx, Request& req) {

@@ -12,6 +12,13 @@
 //    very next page.
 // A reading is tagged with the generation seen before it started: a write
 // that ended while it was being read makes it stale at once.
+//
+// One reader at a time per key: when a reading of the current generation
+// is only too old, the first request to find it reads afresh and the others
+// are shown it meanwhile (older by at most that one read), rather than each
+// of aegir-web's threads reading the same page at once. After a write has
+// ended, no one is shown an earlier reading: each request that finds none of
+// the current generation reads.
 #pragma once
 
 #include <atomic>
@@ -49,18 +56,24 @@ class SharedReadings {
   std::shared_ptr<const V> Find(const std::string& key) {
     std::lock_guard lock(mu_);
     auto it = readings_.find(key);
-    if (it == readings_.end()) return nullptr;
-    if (!Fresh(it->second, Clock::now())) {
-      readings_.erase(it);
-      return nullptr;
-    }
+    if (it == readings_.end() || !Fresh(it->second, Clock::now())) return nullptr;
     return it->second.value;
   }
 
-  // Keeps `value`, read after the generation `generation` was current.
+  // The reading kept of `key`, whatever its age and generation, else null:
+  // for a part of it that may be older (a reading's slow totals).
+  std::shared_ptr<const V> Last(const std::string& key) const {
+    std::lock_guard lock(mu_);
+    auto it = readings_.find(key);
+    return it == readings_.end() ? nullptr : it->second.value;
+  }
+
+  // Keeps `value`, read after the generation `generation` was current,
+  // unless a reading of a later generation is kept already.
   void Keep(const std::string& key, uint64_t generation, std::shared_ptr<const V> value) {
     std::lock_guard lock(mu_);
     const auto now = Clock::now();
+    if (auto kept = readings_.find(key); kept != readings_.end() && kept->second.generation > generation) return;
     if (readings_.size() >= capacity_ && !readings_.contains(key)) {
       // Stale ones go first, then the oldest.
       for (auto it = readings_.begin(); it != readings_.end();) {
@@ -74,7 +87,7 @@ class SharedReadings {
         readings_.erase(oldest);
       }
     }
-    readings_[key] = Reading{std::move(value), generation, now};
+    readings_[key] = Reading{std::move(value), generation, now, false, ++serial_};
   }
 
   // The reading of `key`, or else `read()`'s, a Result<V> (kept when ok).
@@ -82,9 +95,30 @@ class SharedReadings {
   // up or kept).
   template <class Read>
   Result<std::shared_ptr<const V>> Get(const std::string& key, Read read, bool share = true) {
+    uint64_t refreshing = 0;  // the serial of the reading this call reads afresh
     if (share) {
-      if (auto found = Find(key)) return found;
+      std::lock_guard lock(mu_);
+      auto it = readings_.find(key);
+      if (it != readings_.end() && it->second.generation == WriteGeneration::Current()) {
+        Reading& r = it->second;
+        if (Clock::now() - r.read_at < max_age_ || r.refreshing) return r.value;
+        r.refreshing = true;
+        refreshing = r.serial;
+      }
     }
+    // Whatever happens to this read (an error, an exception), the next
+    // request may read again.
+    struct Release {
+      SharedReadings* self;
+      const std::string& key;
+      uint64_t serial;
+      ~Release() {
+        if (serial == 0) return;
+        std::lock_guard lock(self->mu_);
+        auto it = self->readings_.find(key);
+        if (it != self->readings_.end() && it->second.serial == serial) it->second.refreshing = false;
+      }
+    } release{this, key, refreshing};
     const uint64_t generation = WriteGeneration::Current();
     Result<V> fresh = read();
     if (!fresh.ok()) return fresh.status();
@@ -103,6 +137,8 @@ class SharedReadings {
     std::shared_ptr<const V> value;
     uint64_t generation = 0;
     Clock::time_point read_at;
+    bool refreshing = false;  // a request is reading it afresh
+    uint64_t serial = 0;      // which keeping of the key this is
   };
   bool Fresh(const Reading& r, Clock::time_point now) const {
     return r.generation == WriteGeneration::Current() && now - r.read_at < max_age_;
@@ -112,6 +148,7 @@ class SharedReadings {
   const size_t capacity_;
   mutable std::mutex mu_;
   std::map<std::string, Reading> readings_;
+  uint64_t serial_ = 0;
 };
 
 }  // namespace aegir::web
