@@ -28,6 +28,7 @@ bool SecureCookies(const Context& ctx, const Request& req) { return ctx.config.s
 Response App::Dispatch(Context& ctx, Request& req) const {
   const auto start = std::chrono::steady_clock::now();
   const Route* matched = nullptr;
+  bool handled = false;  // the route's handler was called (past every filter)
   ctx.session.reset();
   ctx.new_session_token.clear();
   ctx.client_ids.clear();
@@ -36,14 +37,16 @@ Response App::Dispatch(Context& ctx, Request& req) const {
   ctx.actor = Actor{std::nullopt, "anonymous", req.remote_addr};  // until the session says who
   Response r;
   try {
-    r = Filtered(ctx, req, matched);
+    r = Filtered(ctx, req, matched, handled);
   } catch (const std::exception& e) {
     log::Error(std::string("request ") + req.method + " " + req.path + " failed: " + e.what());
     r = views::Error(ctx, 500, "The request could not be completed; the details are in aegir-web's log.");
   }
   // Whatever it did, a request that may have written is over before its
-  // answer goes out: the next page shows it (shared_reading.h).
-  if (req.method != "GET" && req.method != "HEAD" && (!matched || matched->changes_pages)) WriteGeneration::End();
+  // answer goes out: the next page shows it (shared_reading.h). One refused
+  // before its handler (no such page, no session, a bad CSRF token) wrote
+  // nothing a page shows, and makes no one read the shared pages again.
+  if (handled && req.method != "GET" && req.method != "HEAD" && matched->changes_pages) WriteGeneration::End();
   if (!ctx.new_session_token.empty()) {
     r.SetCookie(kSessionCookie, ctx.new_session_token, kAnonymousSessionTtlS, SecureCookies(ctx, req));
   }
@@ -53,7 +56,7 @@ Response App::Dispatch(Context& ctx, Request& req) const {
   return r;
 }
 
-Response App::Filtered(Context& ctx, Request& req, const Route*& matched) const {
+Response App::Filtered(Context& ctx, Request& req, const Route*& matched, bool& handled) const {
   if (req.refused_status != 0) return views::Error(ctx, req.refused_status, req.refused_message);
   Router::Match m = router_.Find(req.method, req.path);
   if (!m.route) {
@@ -76,11 +79,15 @@ Response App::Filtered(Context& ctx, Request& req, const Route*& matched) const 
       r.body = "Forbidden\n";
       return r;
     }
+    handled = true;
     return route.handler(ctx, req);
   }
 
   // The feedback API authenticates with the task's token, not a session.
-  if (route.access == Access::kFeedback) return route.handler(ctx, req);
+  if (route.access == Access::kFeedback) {
+    handled = true;
+    return route.handler(ctx, req);
+  }
 
   // Session filter.
   if (auto it = req.cookies.find(kSessionCookie); it != req.cookies.end() && it->second.size() == 64) {
@@ -130,6 +137,7 @@ Response App::Filtered(Context& ctx, Request& req, const Route*& matched) const 
                           req.path);
     }
   }
+  handled = true;
   Response r = route.handler(ctx, req);
   // The flash message is taken by the page that shows it (every HTML page
   // does), not by a redirect or the task page's log poll (JSON).

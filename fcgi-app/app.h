@@ -88,8 +88,9 @@ class App {
   Response Dispatch(Context& ctx, Request& req) const;
 
  private:
-  // matched: set to the route that matched, if any.
-  Response Filtered(Context& ctx, Request& req, const Route*& matched) const;
+  // matched: set to the route that matched, if any; handled: set when its
+  // handler was called (the request passed every filter).
+  Response Filtered(Context& ctx, Request& req, const Route*& matched, bool& handled) const;
   Response Metrics(Context& ctx, Request& req) const;
   Config config_;
   Catalogue catalogue_;

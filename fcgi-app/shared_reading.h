@@ -6,8 +6,10 @@
 //  - younger than its maximum age (a second): what another process wrote
 //    (the scheduler, another aegir-web) shows within that time; and
 //  - of the current write generation: every request to this aegir-web that
-//    may write (any method but GET and HEAD, except a task's log lines
-//    that do not start it) ends a generation before its answer is sent,
+//    may write (any method but GET and HEAD that reaches its handler,
+//    except a task's log lines that do not start it; one refused before,
+//    for a bad CSRF token or no such page, wrote nothing) ends a
+//    generation before its answer is sent,
 //    so what a user has just done through this aegir-web shows on the
 //    very next page.
 // A reading is tagged with the generation seen before it started: a write

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <regex>
 #include <set>
 
@@ -424,4 +425,47 @@ BOOST_AUTO_TEST_CASE(a_shared_page_shows_a_change_through_the_panel_at_once_and_
   ::usleep(1'100'000);
   BOOST_TEST(Contains(row(b.Get(page).body), "<td>beta</td>"));
   BOOST_TEST(client_on_site_page(b) == "beta");
+}
+
+// A POST refused before its handler (a bad CSRF token, no such page) wrote
+// nothing: the shared pages are not read again for it. One that is handled
+// ends the write generation, as above.
+BOOST_AUTO_TEST_CASE(a_refused_post_does_not_make_the_shared_pages_be_read_again) {
+  Browser b(S().url());
+  LogIn(b, S());
+  const std::string page = "/sites?q=site-2.paging";
+  const std::string id = Query("SELECT id FROM aegir.sites WHERE domain = 'site-2.paging.test' AND status <> 'deleted'");
+  BOOST_REQUIRE(!id.empty());
+  const std::string client = Query("SELECT c.name FROM aegir.sites s JOIN aegir.clients c ON c.id = s.client_id "
+                                   "WHERE s.id = " + id);
+  BOOST_REQUIRE(client == "beta" || client == "gamma");
+  const std::string other = client == "beta" ? "gamma" : "beta";
+  const std::string other_id = client == "beta" ? w.gamma_id : w.beta_id;
+  auto row = [&]() {
+    return First(b.Get(page).body, "<tr><td><a href=\"/sites/" + id + "\">site-2.paging.test</a>(.*?)</tr>");
+  };
+  HttpResult form = b.Get("/sites/" + id + "/edit");
+  BOOST_REQUIRE_EQUAL(form.status, 200);
+  const auto read_at = std::chrono::steady_clock::now();
+  BOOST_REQUIRE(Contains(row(), "<td>" + client + "</td>"));
+  // Changed in the database alone, then two refused POSTs.
+  Sql(S(), "UPDATE aegir.sites SET client_id = " + other_id + " WHERE id = " + id);
+  HttpResult forged = b.Post("/sites/" + id + "/edit", {{"csrf", "0123456789abcdef"}, {"https", "off"},
+                                                        {"client_id", other_id}, {"aliases", ""}, {"redirects", ""}});
+  BOOST_TEST(forged.status == 403);
+  HttpResult nowhere = b.Post("/no-such-page", {{"csrf", Browser::CsrfToken(form.body)}});
+  BOOST_TEST(nowhere.status == 404);
+  const std::string after_refused = row();
+  const auto elapsed = std::chrono::steady_clock::now() - read_at;
+  // Within the second the reading is shared for, the page is the one read
+  // before the change (every step above is a few milliseconds here).
+  BOOST_REQUIRE_MESSAGE(elapsed < std::chrono::milliseconds(900),
+                        "the steps took " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
+                                          << " ms: too slow to tell a shared reading from a new one");
+  BOOST_TEST(Contains(after_refused, "<td>" + client + "</td>"));
+  // A POST that is handled (the same change through the form): at once.
+  HttpResult saved = b.Post("/sites/" + id + "/edit", {{"csrf", Browser::CsrfToken(form.body)}, {"https", "off"},
+                                                       {"client_id", other_id}, {"aliases", ""}, {"redirects", ""}});
+  BOOST_REQUIRE_MESSAGE(saved.status == 303, "the edit answered " << saved.status);
+  BOOST_TEST(Contains(row(), "<td>" + other + "</td>"));
 }
