@@ -1341,18 +1341,21 @@ constexpr int kLogLinesPerPage = 2000;
 
 // /tasks: 50 tasks a page, newest first. The query's parameters: state,
 // operation, and one of server, platform or site (an id) narrow the list;
-// before=<id> starts the page below that task (Older). A bad one is
-// answered 400 with what is wrong.
+// before=<id> starts the page below that task (Older), after=<id> ends it
+// above (Newer). A bad one is answered 400 with what is wrong.
 Response TaskList(Context& ctx, Request& req) {
   auto bad = [&](const std::string& message) { return views::Error(ctx, 400, message, "/tasks"); };
   views::TaskListPage page;
   store::TaskFilter& f = page.filter;
-  int64_t before = 0;
-  if (std::string b = req.Query("before"); !b.empty()) {
-    auto v = ParseId(b);
-    if (!v) return bad("The 'before' parameter must be a task number.");
-    before = *v;
+  int64_t before = 0, after = 0;
+  for (auto [name, key] : {std::pair<const char*, int64_t*>{"before", &before}, {"after", &after}}) {
+    if (std::string v = req.Query(name); !v.empty()) {
+      auto id = ParseId(v);
+      if (!id) return bad(std::string("The '") + name + "' parameter must be a task number.");
+      *key = *id;
+    }
   }
+  if (before > 0 && after > 0) return bad("Give 'before' or 'after', not both.");
   f.state = req.Query("state");
   const auto& states = store::kTaskStates;
   if (!f.state.empty() && std::find(states.begin(), states.end(), f.state) == states.end()) {
@@ -1384,15 +1387,27 @@ Response TaskList(Context& ctx, Request& req) {
     if (hidden) page.entity_label.clear();
   }
   if (!hidden) {
-    auto tasks = store::ListTasks(ctx.db, f, before, kTasksPerPage + 1, ctx.scope);
+    auto tasks = store::ListTasks(ctx.db, f, before, kTasksPerPage + 1, ctx.scope, after);
     if (!tasks.ok()) return StoreError(ctx, tasks.status());
     page.tasks = std::move(*tasks);
   }
-  if (page.tasks.size() > static_cast<size_t>(kTasksPerPage)) {
-    page.tasks.pop_back();
-    page.older_before = page.tasks.back().id;
+  // One task more than a page was read, past the page's far end: there
+  // are more that way. The way the page came from has more too.
+  const bool more = page.tasks.size() > static_cast<size_t>(kTasksPerPage);
+  if (after > 0) {
+    if (more) {
+      page.tasks.erase(page.tasks.begin());
+      page.newer_after = page.tasks.front().id;
+    }
+    if (!page.tasks.empty()) page.older_before = page.tasks.back().id;
+  } else {
+    if (more) {
+      page.tasks.pop_back();
+      page.older_before = page.tasks.back().id;
+    }
+    if (before > 0 && !page.tasks.empty()) page.newer_after = page.tasks.front().id;
   }
-  page.first = before == 0;
+  page.first = before == 0 && after == 0;
   return views::Tasks(ctx, page);
 }
 

@@ -1009,11 +1009,32 @@ Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id) {
              TaskAuthFromRow);
 }
 
-Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit, const Scope& scope) {
-  std::vector<Value> params{Value(before > 0 ? before : INT64_MAX)};
+namespace {
+
+// A page of tasks by id: below `before` (0: from the newest), read newest
+// first; or, when after > 0, the nearest above `after`, read oldest first.
+// Each list is shown newest first whichever way it was read.
+struct IdRange {
+  int64_t before = 0, after = 0;
+  bool up() const { return after > 0; }
+  std::string cmp() const { return up() ? "t.id > ?" : "t.id < ?"; }
+  std::string order(const std::string& column) const { return column + (up() ? " ASC" : " DESC"); }
+  Value bound() const { return Value(up() ? after : before > 0 ? before : INT64_MAX); }
+};
+
+Result<std::vector<Task>> NewestFirst(Result<std::vector<Task>> tasks) {
+  if (tasks.ok()) std::sort(tasks->begin(), tasks->end(), [](const Task& a, const Task& b) { return a.id > b.id; });
+  return tasks;
+}
+
+}  // namespace
+
+Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit, const Scope& scope, int64_t after) {
+  const IdRange range{before, after};
+  std::vector<Value> params{range.bound()};
   if (scope.all()) {
     params.push_back(Value(int64_t{limit}));
-    return Tasks(c, "WHERE t.id < ? ORDER BY t.id DESC LIMIT ?", params);
+    return NewestFirst(Tasks(c, "WHERE " + range.cmp() + " ORDER BY " + range.order("t.id") + " LIMIT ?", params));
   }
   // A client user's: the tasks on their clients' sites, client by client
   // (tasks_client: a client's tasks in id order). The page's ids come from
@@ -1021,23 +1042,23 @@ Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit
   // newest task down to `before` instead of starting at `before`.
   if (scope.client_ids.empty()) return std::vector<Task>();
   std::vector<Value> all_params;
-  std::string page = ByClient("SELECT t.id FROM tasks t WHERE t.id < ? AND t.client_id = ?", params, scope.client_ids,
-                              "t.id DESC", "id DESC", limit, all_params);
+  std::string page = ByClient("SELECT t.id FROM tasks t WHERE " + range.cmp() + " AND t.client_id = ?", params,
+                              scope.client_ids, range.order("t.id"), range.order("id"), limit, all_params);
   return All(c, TaskColumns("(" + page + ") pg JOIN tasks t ON t.id = pg.id") + "ORDER BY t.id DESC", all_params,
              TaskFromRow);
 }
 
 Result<std::vector<Task>> ListTasks(db::Connection& c, const TaskFilter& filter, int64_t before, int limit,
-                                    const Scope& scope) {
-  if (filter.empty()) return ListTasks(c, before, limit, scope);
-  const int64_t below = before > 0 ? before : INT64_MAX;
+                                    const Scope& scope, int64_t after) {
+  if (filter.empty()) return ListTasks(c, before, limit, scope, after);
+  const IdRange range{before, after};
   if (!scope.all() && scope.client_ids.empty()) return std::vector<Task>();
   if (filter.entity_id) {
     // One entity's tasks: tasks_entity (entity_type, entity_id, id) read
-    // backwards from `before`; the state and the operation are checked on
+    // from the page's key; the state and the operation are checked on
     // each entry, so a page reads at most that entity's history.
-    std::string where = "WHERE t.entity_type = ? AND t.entity_id = ? AND t.id < ?";
-    std::vector<Value> params{Value(filter.entity_type), Value(*filter.entity_id), Value(below)};
+    std::string where = "WHERE t.entity_type = ? AND t.entity_id = ? AND " + range.cmp();
+    std::vector<Value> params{Value(filter.entity_type), Value(*filter.entity_id), range.bound()};
     if (!filter.state.empty()) {
       where += " AND t.state = ?";
       params.emplace_back(filter.state);
@@ -1051,7 +1072,7 @@ Result<std::vector<Task>> ListTasks(db::Connection& c, const TaskFilter& filter,
       for (int64_t id : scope.client_ids) params.emplace_back(id);
     }
     params.emplace_back(int64_t{limit});
-    return Tasks(c, where + " ORDER BY t.id DESC LIMIT ?", params);
+    return NewestFirst(Tasks(c, where + " ORDER BY " + range.order("t.id") + " LIMIT ?", params));
   }
   // Otherwise the page's ids come from index ranges read in id order, each
   // with equality on the index's leading columns: [client_id,] [operation,]
@@ -1091,8 +1112,8 @@ Result<std::vector<Task>> ListTasks(db::Connection& c, const TaskFilter& filter,
         sql += "t.state = ? AND ";
         params.emplace_back(state);
       }
-      sql += "t.id < ? ORDER BY t.id DESC LIMIT ?";
-      params.emplace_back(below);
+      sql += range.cmp() + " ORDER BY " + range.order("t.id") + " LIMIT ?";
+      params.push_back(range.bound());
       params.emplace_back(int64_t{limit});
       branches.push_back(std::move(sql));
     }
@@ -1102,7 +1123,7 @@ Result<std::vector<Task>> ListTasks(db::Connection& c, const TaskFilter& filter,
     page = branches[0];
   } else {
     for (const auto& b : branches) page += (page.empty() ? "(" : " UNION ALL (") + b + ")";
-    page += " ORDER BY id DESC LIMIT ?";
+    page += " ORDER BY " + range.order("id") + " LIMIT ?";
     params.emplace_back(int64_t{limit});
   }
   return All(c, TaskColumns("(" + page + ") pg JOIN tasks t ON t.id = pg.id") + "ORDER BY t.id DESC", params,

@@ -426,15 +426,17 @@ struct TaskFilter {
   bool empty() const { return state.empty() && operation.empty() && !entity_id; }
 };
 inline const std::vector<std::string> kTaskStates = {"queued", "running", "succeeded", "failed", "cancelled"};
-// Newest first; only tasks with id < before when before > 0. Keyset
-// pagination on the id; every filter reads index ranges in id order
+// Newest first; only tasks with id < before when before > 0, or, when
+// after > 0, the `limit` nearest tasks with id > after (the page before,
+// for a Newer link; still newest first). Keyset pagination on the id; every filter reads index ranges in id order
 // (tasks_state, tasks_operation_state, tasks_entity, and a client user's
 // tasks_client, tasks_client_state, tasks_client_operation_state), one per
 // client and, for an operation without a state, one per state
 // (docs/queries.md).
-Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit, const Scope& scope = {});
+Result<std::vector<Task>> ListTasks(db::Connection& c, int64_t before, int limit, const Scope& scope = {},
+                                    int64_t after = 0);
 Result<std::vector<Task>> ListTasks(db::Connection& c, const TaskFilter& filter, int64_t before, int limit,
-                                    const Scope& scope = {});
+                                    const Scope& scope = {}, int64_t after = 0);
 Result<std::vector<Task>> ListTasksFor(db::Connection& c, const std::string& entity_type, int64_t entity_id, int limit);
 // Lines with seq > after, in order, at most limit.
 Result<std::vector<LogLine>> GetLog(db::Connection& c, int64_t task_id, int64_t after, int limit);

@@ -1034,12 +1034,13 @@ Response Clients(const Context& ctx, const std::vector<store::Client>& clients, 
   return p.Finish(status);
 }
 
-std::string TasksHref(const store::TaskFilter& f, int64_t before) {
+std::string TasksHref(const store::TaskFilter& f, int64_t before, int64_t after) {
   std::vector<std::string> params;
   if (!f.state.empty()) params.push_back("state=" + UrlEncode(f.state));
   if (!f.operation.empty()) params.push_back("operation=" + UrlEncode(f.operation));
   if (f.entity_id) params.push_back(f.entity_type + "=" + std::to_string(*f.entity_id));
   if (before > 0) params.push_back("before=" + std::to_string(before));
+  if (after > 0) params.push_back("after=" + std::to_string(after));
   return params.empty() ? "/tasks" : "/tasks?" + Join(params, "&");
 }
 
@@ -1097,6 +1098,7 @@ Response Tasks(const Context& ctx, const TaskListPage& page) {
   if (!page.first || page.older_before > 0) {
     TemplateDictionary* pager = b.AddSectionDictionary("PAGER");
     if (!page.first) pager->AddSectionDictionary("NEWEST")->SetValue("HREF", TasksHref(f));
+    if (page.newer_after > 0) pager->AddSectionDictionary("NEWER")->SetValue("HREF", TasksHref(f, 0, page.newer_after));
     if (page.older_before > 0) {
       pager->AddSectionDictionary("OLDER")->SetValue("HREF", TasksHref(f, page.older_before));
     }

@@ -160,17 +160,19 @@ Response OperationPage(const Context& ctx, const Operation& op, const std::strin
 Response Clients(const Context& ctx, const std::vector<store::Client>& clients, const std::string& name,
                  const std::string& error, int status = 200, const NameListPage& page = {});
 // A page of /tasks: its tasks, the filter as given (with the name of the
-// entity it narrows to, when shown), and the key of the Older link.
+// entity it narrows to, when shown), and the keys of the Newer and Older
+// links.
 struct TaskListPage {
   std::vector<store::Task> tasks;
   store::TaskFilter filter;
   std::string entity_label;  // the filtered entity's name, "" when unknown
   bool first = true;         // no page key was given
+  int64_t newer_after = 0;   // 0: no newer page (or the newest)
   int64_t older_before = 0;  // 0: the last page
 };
 Response Tasks(const Context& ctx, const TaskListPage& page);
-// /tasks with the filter's parameters (and a page key when before > 0).
-std::string TasksHref(const store::TaskFilter& f, int64_t before = 0);
+// /tasks with the filter's parameters (and a page key when before or after > 0).
+std::string TasksHref(const store::TaskFilter& f, int64_t before = 0, int64_t after = 0);
 // Shows the log lines after `after`, a page of at most page_size; "Earlier
 // lines" leads one page size back.
 // last_page: the `after` of the log's last page, when there are later pages.

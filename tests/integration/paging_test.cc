@@ -17,6 +17,7 @@
 #include <chrono>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "common/db.h"
 #include "fcgi-app/store.h"
@@ -468,4 +469,93 @@ BOOST_AUTO_TEST_CASE(a_refused_post_does_not_make_the_shared_pages_be_read_again
                                                        {"client_id", other_id}, {"aliases", ""}, {"redirects", ""}});
   BOOST_REQUIRE_MESSAGE(saved.status == 303, "the edit answered " << saved.status);
   BOOST_TEST(Contains(row(), "<td>" + other + "</td>"));
+}
+
+namespace {
+
+// The task ids in a /tasks page's table, in order.
+std::vector<std::string> TaskRows(const std::string& html) {
+  static const std::regex row("<tr><td><a href=\"/tasks/([0-9]+)\">");
+  std::vector<std::string> out;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), row); it != std::sregex_iterator(); ++it) {
+    out.push_back((*it)[1].str());
+  }
+  return out;
+}
+
+// Follows the `rel` links (next: Older, prev: Newer) from `start` until a
+// page has none; the pages' rows, each page's in its order.
+std::vector<std::vector<std::string>> WalkTasks(Browser& b, const std::string& start, const std::string& rel) {
+  std::vector<std::vector<std::string>> pages;
+  for (std::string path = start; !path.empty(); path = Link(b.Get(path).body, rel)) {
+    BOOST_REQUIRE_MESSAGE(pages.size() < 20, "more pages than there are tasks");
+    HttpResult page = b.Get(path);
+    BOOST_REQUIRE_MESSAGE(page.status == 200, path << " answered " << page.status);
+    pages.push_back(TaskRows(page.body));
+    BOOST_TEST(pages.back().size() <= static_cast<size_t>(kPageSize), path);
+  }
+  return pages;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+// The task list pages back the way it came: Older to the oldest task, then
+// Newer back to the newest, the same pages in reverse; for an admin and a
+// client user, with and without a filter.
+BOOST_AUTO_TEST_CASE(the_task_list_pages_older_and_then_newer_back_to_the_newest) {
+  std::vector<std::string> sites;
+  for (const char* domain : {"site-3.paging.test", "site-7.paging.test", "site-1.paging.test"}) {  // acme, gamma, beta
+    sites.push_back(Query(std::string("SELECT id FROM aegir.sites WHERE domain = '") + domain + "' AND status <> 'deleted'"));
+    BOOST_REQUIRE(!sites.back().empty());
+    Sql(S(), "INSERT INTO aegir.tasks (operation, entity_type, entity_id, client_id, state, vars, reason) "
+             "SELECT 'site-verify', 'site', s.id, s.client_id, IF(seq % 2 = 0, 'succeeded', 'failed'), '{}', 'paging' "
+             "FROM aegir.sites s JOIN aegir.seq_1_to_70 WHERE s.id = " + sites.back());
+  }
+  Browser admin(S().url());
+  LogIn(admin, S());
+  Browser carol(S().url());
+  BOOST_REQUIRE_EQUAL(LogInAs(carol, "carol", kCarolPassword).status, 303);
+  const std::string carols = " AND client_id IN (" + w.acme_id + ", " + w.gamma_id + ")";
+  struct Case {
+    Browser* who;
+    std::string start, where;
+  };
+  std::vector<Case> cases = {
+      {&admin, "/tasks", ""},
+      {&admin, "/tasks?state=failed", " AND state = 'failed'"},
+      {&admin, "/tasks?site=" + sites[0], " AND entity_type = 'site' AND entity_id = " + sites[0]},
+      {&carol, "/tasks", carols},
+      {&carol, "/tasks?operation=site-verify", carols + " AND operation = 'site-verify'"},
+  };
+  for (const auto& c : cases) {
+    BOOST_TEST_CONTEXT(c.start << (c.who == &carol ? " (carol)" : "")) {
+      auto expected = Lines(Query("SELECT id FROM aegir.tasks WHERE 1" + c.where + " ORDER BY id DESC"));
+      BOOST_REQUIRE_GT(expected.size(), static_cast<size_t>(kPageSize));
+      auto older = WalkTasks(*c.who, c.start, "next");
+      std::vector<std::string> all;
+      for (const auto& p : older) all.insert(all.end(), p.begin(), p.end());
+      BOOST_TEST(all == expected, boost::test_tools::per_element());
+      BOOST_REQUIRE_GT(older.size(), 1u);
+      // From the last page back up by the Newer links.
+      std::string last = c.start;
+      for (size_t i = 1; i < older.size(); ++i) last = Link(c.who->Get(last).body, "next");
+      auto newer = WalkTasks(*c.who, last, "prev");
+      std::reverse(newer.begin(), newer.end());
+      BOOST_TEST(newer.size() == older.size());
+      BOOST_TEST((newer == older));
+      // The first page has no Newer link; one below it has.
+      BOOST_TEST(Link(c.who->Get(c.start).body, "prev").empty());
+    }
+  }
+  HttpResult both = admin.Get("/tasks?before=5&after=3");
+  BOOST_TEST(both.status == 400);
+  BOOST_TEST(Contains(both.body, "not both"));
+  BOOST_TEST(admin.Get("/tasks?after=x").status == 400);
 }

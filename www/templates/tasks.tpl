@@ -12,4 +12,4 @@
 {{#NO_MATCH}}<p class="empty">No task matches.</p>{{/NO_MATCH}}
 {{#NO_MORE_TASKS}}<p class="empty">No older tasks.</p>{{/NO_MORE_TASKS}}
 {{>TASK_TABLE}}
-{{#PAGER}}<nav class="pager" aria-label="Pages">{{#NEWEST}}<a href="{{HREF}}">Newest</a> {{/NEWEST}}{{#OLDER}}<a href="{{HREF}}" rel="next">Older tasks</a>{{/OLDER}}</nav>{{/PAGER}}
+{{#PAGER}}<nav class="pager" aria-label="Pages">{{#NEWEST}}<a href="{{HREF}}">Newest</a> {{/NEWEST}}{{#NEWER}}<a href="{{HREF}}" rel="prev">Newer tasks</a> {{/NEWER}}{{#OLDER}}<a href="{{HREF}}" rel="next">Older tasks</a>{{/OLDER}}</nav>{{/PAGER}}
