@@ -309,11 +309,9 @@ Response ClientPlatforms(Context& ctx, Request& req) {
 // ---- The audit log (admin) ----
 
 Response AuditList(Context& ctx, Request& req) {
-  int64_t before = 0;
-  if (std::string b = req.Query("before"); !b.empty()) {
-    auto v = ParseId(b);
-    if (!v) return views::Error(ctx, 400, "The 'before' parameter must be an entry number.", "/audit");
-    before = *v;
+  IdPageKeys keys;
+  if (std::string wrong = ReadIdPageKeys(req, "an entry number", keys); !wrong.empty()) {
+    return views::Error(ctx, 400, wrong, "/audit");
   }
   store::AuditFilter filter;
   if (std::string u = req.Query("user"); !u.empty()) {
@@ -336,14 +334,11 @@ Response AuditList(Context& ctx, Request& req) {
     }
     filter.entity_type = type;
   }
-  auto entries = store::ListAudit(ctx.db, filter, before, kAuditPerPage + 1);
+  auto entries = store::ListAudit(ctx.db, filter, keys.before, kAuditPerPage + 1, keys.after);
   if (!entries.ok()) return StoreError(ctx, entries.status());
-  int64_t older = 0;
-  if (entries->size() > static_cast<size_t>(kAuditPerPage)) {
-    entries->pop_back();
-    older = entries->back().id;
-  }
-  return views::Audit(ctx, *entries, older, filter, before == 0);
+  int64_t newer = 0, older = 0;
+  TrimIdPage(*entries, kAuditPerPage, keys, newer, older);
+  return views::Audit(ctx, *entries, newer, older, filter, keys.first());
 }
 
 }  // namespace

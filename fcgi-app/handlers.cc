@@ -35,6 +35,18 @@ Response StoreError(const Context& ctx, const Status& s) {
   return views::Error(ctx, 500, "The request could not be completed; the details are in aegir-web's log.");
 }
 
+std::string ReadIdPageKeys(const Request& req, const std::string& what, IdPageKeys& keys) {
+  for (auto [name, key] : {std::pair<const char*, int64_t*>{"before", &keys.before}, {"after", &keys.after}}) {
+    if (std::string v = req.Query(name); !v.empty()) {
+      auto id = ParseId(v);
+      if (!id) return std::string("The '") + name + "' parameter must be " + what + ".";
+      *key = *id;
+    }
+  }
+  if (keys.before > 0 && keys.after > 0) return "Give 'before' or 'after', not both.";
+  return "";
+}
+
 Response NotFound(const Context& ctx, const std::string& what, const std::string& back) {
   return views::Error(ctx, 404, what + " does not exist.", back);
 }
@@ -1347,15 +1359,8 @@ Response TaskList(Context& ctx, Request& req) {
   auto bad = [&](const std::string& message) { return views::Error(ctx, 400, message, "/tasks"); };
   views::TaskListPage page;
   store::TaskFilter& f = page.filter;
-  int64_t before = 0, after = 0;
-  for (auto [name, key] : {std::pair<const char*, int64_t*>{"before", &before}, {"after", &after}}) {
-    if (std::string v = req.Query(name); !v.empty()) {
-      auto id = ParseId(v);
-      if (!id) return bad(std::string("The '") + name + "' parameter must be a task number.");
-      *key = *id;
-    }
-  }
-  if (before > 0 && after > 0) return bad("Give 'before' or 'after', not both.");
+  IdPageKeys keys;
+  if (std::string wrong = ReadIdPageKeys(req, "a task number", keys); !wrong.empty()) return bad(wrong);
   f.state = req.Query("state");
   const auto& states = store::kTaskStates;
   if (!f.state.empty() && std::find(states.begin(), states.end(), f.state) == states.end()) {
@@ -1387,27 +1392,12 @@ Response TaskList(Context& ctx, Request& req) {
     if (hidden) page.entity_label.clear();
   }
   if (!hidden) {
-    auto tasks = store::ListTasks(ctx.db, f, before, kTasksPerPage + 1, ctx.scope, after);
+    auto tasks = store::ListTasks(ctx.db, f, keys.before, kTasksPerPage + 1, ctx.scope, keys.after);
     if (!tasks.ok()) return StoreError(ctx, tasks.status());
     page.tasks = std::move(*tasks);
   }
-  // One task more than a page was read, past the page's far end: there
-  // are more that way. The way the page came from has more too.
-  const bool more = page.tasks.size() > static_cast<size_t>(kTasksPerPage);
-  if (after > 0) {
-    if (more) {
-      page.tasks.erase(page.tasks.begin());
-      page.newer_after = page.tasks.front().id;
-    }
-    if (!page.tasks.empty()) page.older_before = page.tasks.back().id;
-  } else {
-    if (more) {
-      page.tasks.pop_back();
-      page.older_before = page.tasks.back().id;
-    }
-    if (before > 0 && !page.tasks.empty()) page.newer_after = page.tasks.front().id;
-  }
-  page.first = before == 0 && after == 0;
+  TrimIdPage(page.tasks, kTasksPerPage, keys, page.newer_after, page.older_before);
+  page.first = keys.first();
   return views::Tasks(ctx, page);
 }
 

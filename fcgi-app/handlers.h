@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -65,6 +66,38 @@ template <typename T>
 std::optional<Response> FindById(Context& ctx, Request& req, Result<std::optional<T>> (*get)(db::Connection&, int64_t),
                                  const std::string& name, T& out) {
   return FindById(ctx, req, get, name, out, [](const T&) { return true; });
+}
+
+// A list newest first by id (tasks, the audit log): its page keys, before=<id>
+// (Older: the page below that id) and after=<id> (Newer: the page above it).
+struct IdPageKeys {
+  int64_t before = 0, after = 0;
+  bool first() const { return before == 0 && after == 0; }
+};
+// Reads them from the query; "" or what is wrong with them (`what`: "a task
+// number").
+std::string ReadIdPageKeys(const Request& req, const std::string& what, IdPageKeys& keys);
+// A page read one row past its far end (the store reads `per_page + 1`,
+// newest first either way): drops that row and gives the keys of the Newer
+// and Older links (0: none).
+template <typename T>
+void TrimIdPage(std::vector<T>& rows, size_t per_page, const IdPageKeys& keys, int64_t& newer_after,
+                int64_t& older_before) {
+  const bool more = rows.size() > per_page;
+  newer_after = older_before = 0;
+  if (keys.after > 0) {
+    if (more) {
+      rows.erase(rows.begin());
+      newer_after = rows.front().id;
+    }
+    if (!rows.empty()) older_before = rows.back().id;
+  } else {
+    if (more) {
+      rows.pop_back();
+      older_before = rows.back().id;
+    }
+    if (keys.before > 0 && !rows.empty()) newer_after = rows.front().id;
+  }
 }
 
 // A list in name order (servers, platforms, clients, users), 50 rows a page.

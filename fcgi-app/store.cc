@@ -1011,20 +1011,22 @@ Result<std::optional<TaskAuth>> GetTaskAuth(db::Connection& c, int64_t id) {
 
 namespace {
 
-// A page of tasks by id: below `before` (0: from the newest), read newest
-// first; or, when after > 0, the nearest above `after`, read oldest first.
-// Each list is shown newest first whichever way it was read.
+// A page of rows by id (tasks, audit entries): below `before` (0: from the
+// newest), read newest first; or, when after > 0, the nearest above
+// `after`, read oldest first. Each list is shown newest first whichever way
+// it was read.
 struct IdRange {
   int64_t before = 0, after = 0;
   bool up() const { return after > 0; }
-  std::string cmp() const { return up() ? "t.id > ?" : "t.id < ?"; }
+  std::string cmp(const std::string& column = "t.id") const { return column + (up() ? " > ?" : " < ?"); }
   std::string order(const std::string& column) const { return column + (up() ? " ASC" : " DESC"); }
   Value bound() const { return Value(up() ? after : before > 0 ? before : INT64_MAX); }
 };
 
-Result<std::vector<Task>> NewestFirst(Result<std::vector<Task>> tasks) {
-  if (tasks.ok()) std::sort(tasks->begin(), tasks->end(), [](const Task& a, const Task& b) { return a.id > b.id; });
-  return tasks;
+template <typename T>
+Result<std::vector<T>> NewestFirst(Result<std::vector<T>> rows) {
+  if (rows.ok()) std::sort(rows->begin(), rows->end(), [](const T& a, const T& b) { return a.id > b.id; });
+  return rows;
 }
 
 }  // namespace
@@ -1307,11 +1309,13 @@ Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, int64_t before, int
   return ListAudit(c, filter, before, limit);
 }
 
-Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, const AuditFilter& filter, int64_t before, int limit) {
+Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, const AuditFilter& filter, int64_t before, int limit,
+                                          int64_t after) {
+  const IdRange range{before, after};
   std::string sql =
       "SELECT id, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s'), user_id, actor, address, action, entity_type, "
-      "entity_id, task_id, details FROM audit_log WHERE id < ?";
-  std::vector<Value> params{Value(before > 0 ? before : INT64_MAX)};
+      "entity_id, task_id, details FROM audit_log WHERE " + range.cmp("id");
+  std::vector<Value> params{range.bound()};
   if (filter.user_id) {
     sql += " AND user_id = ?";
     params.push_back(Value(*filter.user_id));
@@ -1325,9 +1329,9 @@ Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, const AuditFilter& 
     params.push_back(Value(filter.entity_type));
     params.push_back(Value(*filter.entity_id));
   }
-  sql += " ORDER BY id DESC LIMIT ?";
+  sql += " ORDER BY " + range.order("id") + " LIMIT ?";
   params.push_back(Value(int64_t{limit}));
-  return All(c, sql, params, +[](const db::Row& r) {
+  return NewestFirst(All(c, sql, params, +[](const db::Row& r) {
                AuditEntry e;
                e.id = r.Int(0);
                e.at = r.Str(1);
@@ -1340,7 +1344,7 @@ Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, const AuditFilter& 
                if (!r.IsNull(8)) e.task_id = r.Int(8);
                e.details_json = r.Str(9);
                return e;
-             });
+             }));
 }
 
 }  // namespace aegir::web::store

@@ -476,6 +476,8 @@ struct AuditFilter {
 // user_id: only that user's rows.
 Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, int64_t before, int limit,
                                           std::optional<int64_t> user_id = std::nullopt);
-Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, const AuditFilter& filter, int64_t before, int limit);
+// (after > 0: the `limit` entries nearest above it, still newest first.)
+Result<std::vector<AuditEntry>> ListAudit(db::Connection& c, const AuditFilter& filter, int64_t before, int limit,
+                                          int64_t after = 0);
 
 }  // namespace aegir::web::store

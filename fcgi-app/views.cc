@@ -1324,8 +1324,8 @@ Response Client(const Context& ctx, const store::Client& client, const std::vect
   return p.Finish(status);
 }
 
-Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries, int64_t older_before,
-               const store::AuditFilter& filter, bool first) {
+Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries, int64_t newer_after,
+               int64_t older_before, const store::AuditFilter& filter, bool first) {
   Page p(ctx, "Audit log", "AUDIT", "audit.tpl");
   auto& b = p.body();
   const bool filtered = filter.user_id || !filter.action.empty() || filter.entity_id;
@@ -1393,6 +1393,10 @@ Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries
   if (!first || older_before > 0) {
     TemplateDictionary* pager = b.AddSectionDictionary("PAGER");
     if (!first) pager->AddSectionDictionary("NEWEST")->SetValue("HREF", base);
+    if (newer_after > 0) {
+      pager->AddSectionDictionary("NEWER")->SetValue(
+          "HREF", base + (params.empty() ? "?" : "&") + "after=" + std::to_string(newer_after));
+    }
     if (older_before > 0) {
       pager->AddSectionDictionary("OLDER")->SetValue(
           "HREF", base + (params.empty() ? "?" : "&") + "before=" + std::to_string(older_before));

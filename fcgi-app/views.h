@@ -208,8 +208,9 @@ Response Client(const Context& ctx, const store::Client& client, const std::vect
                 const std::vector<store::Platform>& platforms, const std::set<int64_t>& allowed,
                 const std::vector<store::Site>& sites, int64_t site_count, int status = 200);
 // Only the entries the filter selects are shown (and paged).
-Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries, int64_t older_before,
-               const store::AuditFilter& filter, bool first = true);
+// newer_after, older_before: the keys of the Newer and Older links (0: none).
+Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries, int64_t newer_after,
+               int64_t older_before, const store::AuditFilter& filter, bool first = true);
 // A short message with one link onwards.
 Response Notice(const Context& ctx, const std::string& title, const std::string& message, const std::string& link,
                 const std::string& link_text, int status = 200);

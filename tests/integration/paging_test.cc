@@ -483,16 +483,28 @@ std::vector<std::string> TaskRows(const std::string& html) {
   return out;
 }
 
+// The entry ids in an /audit page's table, in order.
+std::vector<std::string> AuditRows(const std::string& html) {
+  static const std::regex row("<tr><td>([0-9]+)</td><td>");
+  std::vector<std::string> out;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), row); it != std::sregex_iterator(); ++it) {
+    out.push_back((*it)[1].str());
+  }
+  return out;
+}
+
 // Follows the `rel` links (next: Older, prev: Newer) from `start` until a
-// page has none; the pages' rows, each page's in its order.
-std::vector<std::vector<std::string>> WalkTasks(Browser& b, const std::string& start, const std::string& rel) {
+// page has none; the pages' rows (read by rows_of), each page's in its order.
+std::vector<std::vector<std::string>> WalkIdPages(Browser& b, const std::string& start, const std::string& rel,
+                                                  std::vector<std::string> (*rows_of)(const std::string&),
+                                                  size_t per_page) {
   std::vector<std::vector<std::string>> pages;
   for (std::string path = start; !path.empty(); path = Link(b.Get(path).body, rel)) {
-    BOOST_REQUIRE_MESSAGE(pages.size() < 20, "more pages than there are tasks");
+    BOOST_REQUIRE_MESSAGE(pages.size() < 20, "more pages than there are rows");
     HttpResult page = b.Get(path);
     BOOST_REQUIRE_MESSAGE(page.status == 200, path << " answered " << page.status);
-    pages.push_back(TaskRows(page.body));
-    BOOST_TEST(pages.back().size() <= static_cast<size_t>(kPageSize), path);
+    pages.push_back(rows_of(page.body));
+    BOOST_TEST(pages.back().size() <= per_page, path);
   }
   return pages;
 }
@@ -506,10 +518,10 @@ std::vector<std::string> Lines(const std::string& text) {
 
 }  // namespace
 
-// The task list pages back the way it came: Older to the oldest task, then
-// Newer back to the newest, the same pages in reverse; for an admin and a
-// client user, with and without a filter.
-BOOST_AUTO_TEST_CASE(the_task_list_pages_older_and_then_newer_back_to_the_newest) {
+// The task list and the audit log page back the way they came: Older to
+// the oldest row, then Newer back to the newest, the same pages in
+// reverse; for an admin and a client user, with and without a filter.
+BOOST_AUTO_TEST_CASE(the_task_list_and_the_audit_log_page_older_and_then_newer_back_to_the_newest) {
   std::vector<std::string> sites;
   for (const char* domain : {"site-3.paging.test", "site-7.paging.test", "site-1.paging.test"}) {  // acme, gamma, beta
     sites.push_back(Query(std::string("SELECT id FROM aegir.sites WHERE domain = '") + domain + "' AND status <> 'deleted'"));
@@ -518,6 +530,9 @@ BOOST_AUTO_TEST_CASE(the_task_list_pages_older_and_then_newer_back_to_the_newest
              "SELECT 'site-verify', 'site', s.id, s.client_id, IF(seq % 2 = 0, 'succeeded', 'failed'), '{}', 'paging' "
              "FROM aegir.sites s JOIN aegir.seq_1_to_70 WHERE s.id = " + sites.back());
   }
+  Sql(S(), "INSERT INTO aegir.audit_log (actor, action, entity_type, entity_id, details) "
+           "SELECT 'paging', IF(seq % 3 = 0, 'paging-a', 'paging-b'), 'site', " + sites[0] + ", '{}' "
+           "FROM aegir.seq_1_to_330");
   Browser admin(S().url());
   LogIn(admin, S());
   Browser carol(S().url());
@@ -525,20 +540,24 @@ BOOST_AUTO_TEST_CASE(the_task_list_pages_older_and_then_newer_back_to_the_newest
   const std::string carols = " AND client_id IN (" + w.acme_id + ", " + w.gamma_id + ")";
   struct Case {
     Browser* who;
-    std::string start, where;
+    std::string start, table, where;
   };
   std::vector<Case> cases = {
-      {&admin, "/tasks", ""},
-      {&admin, "/tasks?state=failed", " AND state = 'failed'"},
-      {&admin, "/tasks?site=" + sites[0], " AND entity_type = 'site' AND entity_id = " + sites[0]},
-      {&carol, "/tasks", carols},
-      {&carol, "/tasks?operation=site-verify", carols + " AND operation = 'site-verify'"},
+      {&admin, "/tasks", "tasks", ""},
+      {&admin, "/tasks?state=failed", "tasks", " AND state = 'failed'"},
+      {&admin, "/tasks?site=" + sites[0], "tasks", " AND entity_type = 'site' AND entity_id = " + sites[0]},
+      {&carol, "/tasks", "tasks", carols},
+      {&carol, "/tasks?operation=site-verify", "tasks", carols + " AND operation = 'site-verify'"},
+      {&admin, "/audit", "audit_log", ""},
+      {&admin, "/audit?action=paging-a", "audit_log", " AND action = 'paging-a'"},
   };
   for (const auto& c : cases) {
     BOOST_TEST_CONTEXT(c.start << (c.who == &carol ? " (carol)" : "")) {
-      auto expected = Lines(Query("SELECT id FROM aegir.tasks WHERE 1" + c.where + " ORDER BY id DESC"));
-      BOOST_REQUIRE_GT(expected.size(), static_cast<size_t>(kPageSize));
-      auto older = WalkTasks(*c.who, c.start, "next");
+      auto rows_of = c.table == "tasks" ? TaskRows : AuditRows;
+      const size_t per_page = c.table == "tasks" ? 50 : 100;
+      auto expected = Lines(Query("SELECT id FROM aegir." + c.table + " WHERE 1" + c.where + " ORDER BY id DESC"));
+      BOOST_REQUIRE_GT(expected.size(), per_page);
+      auto older = WalkIdPages(*c.who, c.start, "next", rows_of, per_page);
       std::vector<std::string> all;
       for (const auto& p : older) all.insert(all.end(), p.begin(), p.end());
       BOOST_TEST(all == expected, boost::test_tools::per_element());
@@ -546,7 +565,7 @@ BOOST_AUTO_TEST_CASE(the_task_list_pages_older_and_then_newer_back_to_the_newest
       // From the last page back up by the Newer links.
       std::string last = c.start;
       for (size_t i = 1; i < older.size(); ++i) last = Link(c.who->Get(last).body, "next");
-      auto newer = WalkTasks(*c.who, last, "prev");
+      auto newer = WalkIdPages(*c.who, last, "prev", rows_of, per_page);
       std::reverse(newer.begin(), newer.end());
       BOOST_TEST(newer.size() == older.size());
       BOOST_TEST((newer == older));
@@ -554,8 +573,10 @@ BOOST_AUTO_TEST_CASE(the_task_list_pages_older_and_then_newer_back_to_the_newest
       BOOST_TEST(Link(c.who->Get(c.start).body, "prev").empty());
     }
   }
-  HttpResult both = admin.Get("/tasks?before=5&after=3");
-  BOOST_TEST(both.status == 400);
-  BOOST_TEST(Contains(both.body, "not both"));
-  BOOST_TEST(admin.Get("/tasks?after=x").status == 400);
+  for (const std::string list : {"/tasks", "/audit"}) {
+    HttpResult both = admin.Get(list + "?before=5&after=3");
+    BOOST_TEST(both.status == 400, list);
+    BOOST_TEST(Contains(both.body, "not both"), list);
+    BOOST_TEST(admin.Get(list + "?after=x").status == 400, list);
+  }
 }

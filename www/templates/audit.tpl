@@ -17,4 +17,4 @@
 {{#ENTRY}}<tr><td>{{ID}}</td><td>{{#WHEN}}<time datetime="{{ISO}}" title="{{AT}} UTC">{{AGO}}</time>{{/WHEN}}</td><td>{{ACTOR}}</td><td>{{ADDRESS}}</td><td>{{ACTION}}</td><td>{{#ENTITY_LINK}}<a href="{{HREF}}">{{ENTITY}}</a>{{/ENTITY_LINK}}{{#ENTITY_TEXT}}{{ENTITY}}{{/ENTITY_TEXT}}</td><td>{{#TASK}}<a href="/tasks/{{TASK_ID}}">{{TASK_ID}}</a>{{/TASK}}</td><td><code>{{DETAILS}}</code></td></tr>
 {{/ENTRY}}</tbody>
 </table></div>{{/HAS_ENTRIES}}
-{{#PAGER}}<nav class="pager" aria-label="Pages">{{#NEWEST}}<a href="{{HREF}}">Newest</a> {{/NEWEST}}{{#OLDER}}<a href="{{HREF}}" rel="next">Older entries</a>{{/OLDER}}</nav>{{/PAGER}}
+{{#PAGER}}<nav class="pager" aria-label="Pages">{{#NEWEST}}<a href="{{HREF}}">Newest</a> {{/NEWEST}}{{#NEWER}}<a href="{{HREF}}" rel="prev">Newer entries</a> {{/NEWER}}{{#OLDER}}<a href="{{HREF}}" rel="next">Older entries</a>{{/OLDER}}</nav>{{/PAGER}}
