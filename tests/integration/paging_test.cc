@@ -62,14 +62,19 @@ std::vector<std::string> Domains(const std::string& where) {
   return domains;
 }
 
-// The domains in a /sites page's table, in order.
-std::vector<std::string> Rows(const std::string& html) {
-  static const std::regex row("<tr><td><a href=\"/sites/[0-9]+\">([^<]+)</a>");
+// Each match's first group, in order.
+std::vector<std::string> Captures(const std::string& html, const std::regex& re) {
   std::vector<std::string> out;
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), row); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), re); it != std::sregex_iterator(); ++it) {
     out.push_back((*it)[1].str());
   }
   return out;
+}
+
+// The domains in a /sites page's table, in order.
+std::vector<std::string> Rows(const std::string& html) {
+  static const std::regex row("<tr><td><a href=\"/sites/[0-9]+\">([^<]+)</a>");
+  return Captures(html, row);
 }
 
 // The address of a pager link (rel "next" or "prev"), "" when the page has none.
@@ -476,21 +481,13 @@ namespace {
 // The task ids in a /tasks page's table, in order.
 std::vector<std::string> TaskRows(const std::string& html) {
   static const std::regex row("<tr><td><a href=\"/tasks/([0-9]+)\">");
-  std::vector<std::string> out;
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), row); it != std::sregex_iterator(); ++it) {
-    out.push_back((*it)[1].str());
-  }
-  return out;
+  return Captures(html, row);
 }
 
 // The entry ids in an /audit page's table, in order.
 std::vector<std::string> AuditRows(const std::string& html) {
   static const std::regex row("<tr><td>([0-9]+)</td><td>");
-  std::vector<std::string> out;
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), row); it != std::sregex_iterator(); ++it) {
-    out.push_back((*it)[1].str());
-  }
-  return out;
+  return Captures(html, row);
 }
 
 // Follows the `rel` links (next: Older, prev: Newer) from `start` until a
