@@ -135,6 +135,15 @@ class Stamps {
     ::unlink(path_.c_str());
   }
 
+  // The stamp of job `id` (those of others before it are skipped), or
+  // nothing within timeout of any.
+  std::optional<std::pair<int64_t, int64_t>> Of(int64_t id, milliseconds timeout) {
+    std::optional<std::pair<int64_t, int64_t>> stamp;
+    while ((stamp = Next(timeout)) && stamp->first != id) {
+    }
+    return stamp;
+  }
+
   // The next stamp, or nothing within timeout.
   std::optional<std::pair<int64_t, int64_t>> Next(milliseconds timeout) {
     pollfd p{fd_, POLLIN, 0};
@@ -169,9 +178,7 @@ int Latency(const Flags& f) {
     auto id = submitter.Run(f.Get("operation"), SiteTarget(first + i));
     int64_t t_ack = RealNs();
     if (!id.ok()) Die(id.status().message());
-    std::optional<std::pair<int64_t, int64_t>> stamp;
-    while ((stamp = stamps.Next(milliseconds(10000))) && stamp->first != *id) {
-    }
+    auto stamp = stamps.Of(*id, milliseconds(10000));
     if (!stamp) Die("job " + std::to_string(*id) + " did not start within 10 s (are bench executors running?)");
     if (i < warmup) continue;
     exec_ms.push_back(static_cast<double>(stamp->second - t0) / 1e6);
@@ -202,9 +209,7 @@ int Spawn(const Flags& f) {
     auto process = Process::Spawn(
         {{f.Get("command")}, {{"AEGIR_BENCH_STAMPS", f.Get("stamps")}}, dir->path().string(), true});
     if (!process.ok()) Die(process.status().message());
-    std::optional<std::pair<int64_t, int64_t>> stamp;
-    while ((stamp = stamps.Next(milliseconds(10000))) && stamp->first != i) {
-    }
+    auto stamp = stamps.Of(i, milliseconds(10000));
     if (!stamp) Die("the command did not start within 10 s");
     if (auto ended = process->Wait(); !ended.ok()) Die(ended.status().message());
     if (i > warmup) start_ms.push_back(static_cast<double>(stamp->second - t0) / 1e6);

@@ -54,42 +54,12 @@ class SharedReadings {
 
   SharedReadings(Clock::duration max_age, size_t capacity) : max_age_(max_age), capacity_(capacity) {}
 
-  // The reading of `key` if it may still be shown, else null.
-  std::shared_ptr<const V> Find(const std::string& key) {
-    std::lock_guard lock(mu_);
-    auto it = readings_.find(key);
-    if (it == readings_.end() || !Fresh(it->second, Clock::now())) return nullptr;
-    return it->second.value;
-  }
-
   // The reading kept of `key`, whatever its age and generation, else null:
   // for a part of it that may be older (a reading's slow totals).
   std::shared_ptr<const V> Last(const std::string& key) const {
     std::lock_guard lock(mu_);
     auto it = readings_.find(key);
     return it == readings_.end() ? nullptr : it->second.value;
-  }
-
-  // Keeps `value`, read after the generation `generation` was current,
-  // unless a reading of a later generation is kept already.
-  void Keep(const std::string& key, uint64_t generation, std::shared_ptr<const V> value) {
-    std::lock_guard lock(mu_);
-    const auto now = Clock::now();
-    if (auto kept = readings_.find(key); kept != readings_.end() && kept->second.generation > generation) return;
-    if (readings_.size() >= capacity_ && !readings_.contains(key)) {
-      // Stale ones go first, then the oldest.
-      for (auto it = readings_.begin(); it != readings_.end();) {
-        it = Fresh(it->second, now) ? std::next(it) : readings_.erase(it);
-      }
-      if (readings_.size() >= capacity_) {
-        auto oldest = readings_.begin();
-        for (auto it = readings_.begin(); it != readings_.end(); ++it) {
-          if (it->second.read_at < oldest->second.read_at) oldest = it;
-        }
-        readings_.erase(oldest);
-      }
-    }
-    readings_[key] = Reading{std::move(value), generation, now, false, ++serial_};
   }
 
   // The reading of `key`, or else `read()`'s, a Result<V> (kept when ok).
@@ -103,7 +73,7 @@ class SharedReadings {
       auto it = readings_.find(key);
       if (it != readings_.end() && it->second.generation == WriteGeneration::Current()) {
         Reading& r = it->second;
-        if (Clock::now() - r.read_at < max_age_ || r.refreshing) return r.value;
+        if (Fresh(r, Clock::now()) || r.refreshing) return r.value;
         r.refreshing = true;
         refreshing = r.serial;
       }
@@ -135,6 +105,28 @@ class SharedReadings {
   }
 
  private:
+  // Keeps `value`, read after the generation `generation` was current,
+  // unless a reading of a later generation is kept already.
+  void Keep(const std::string& key, uint64_t generation, std::shared_ptr<const V> value) {
+    std::lock_guard lock(mu_);
+    const auto now = Clock::now();
+    if (auto kept = readings_.find(key); kept != readings_.end() && kept->second.generation > generation) return;
+    if (readings_.size() >= capacity_ && !readings_.contains(key)) {
+      // Stale ones go first, then the oldest.
+      for (auto it = readings_.begin(); it != readings_.end();) {
+        it = Fresh(it->second, now) ? std::next(it) : readings_.erase(it);
+      }
+      if (readings_.size() >= capacity_) {
+        auto oldest = readings_.begin();
+        for (auto it = readings_.begin(); it != readings_.end(); ++it) {
+          if (it->second.read_at < oldest->second.read_at) oldest = it;
+        }
+        readings_.erase(oldest);
+      }
+    }
+    readings_[key] = Reading{std::move(value), generation, now, false, ++serial_};
+  }
+
   struct Reading {
     std::shared_ptr<const V> value;
     uint64_t generation = 0;

@@ -1392,15 +1392,12 @@ Response Audit(const Context& ctx, const std::vector<store::AuditEntry>& entries
   }
   if (!first || older_before > 0) {
     TemplateDictionary* pager = b.AddSectionDictionary("PAGER");
+    auto keyed = [&](const char* name, int64_t id) {
+      return base + (params.empty() ? "?" : "&") + name + "=" + std::to_string(id);
+    };
     if (!first) pager->AddSectionDictionary("NEWEST")->SetValue("HREF", base);
-    if (newer_after > 0) {
-      pager->AddSectionDictionary("NEWER")->SetValue(
-          "HREF", base + (params.empty() ? "?" : "&") + "after=" + std::to_string(newer_after));
-    }
-    if (older_before > 0) {
-      pager->AddSectionDictionary("OLDER")->SetValue(
-          "HREF", base + (params.empty() ? "?" : "&") + "before=" + std::to_string(older_before));
-    }
+    if (newer_after > 0) pager->AddSectionDictionary("NEWER")->SetValue("HREF", keyed("after", newer_after));
+    if (older_before > 0) pager->AddSectionDictionary("OLDER")->SetValue("HREF", keyed("before", older_before));
   }
   return p.Finish();
 }
